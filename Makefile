@@ -1,0 +1,34 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is set up by them.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+DATA   ?= data
+PORT   ?= 8501
+
+.PHONY: run test test-fast bench init demo clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## run: install, initialise the store with a labelled demo year if it is empty, start the dashboard
+run: $(STAMP)
+	$(PY) -m pipelines init --data-dir $(DATA)
+	$(PY) -m dashboard.bootstrap --data-dir $(DATA)
+	$(PY) -m streamlit run dashboard/app.py --server.port $(PORT) -- --data-dir $(DATA)
+
+## test: install what the tests need and run the whole suite (browser tests when Chromium is present)
+test: $(STAMP)
+	$(PY) -m pytest
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not e2e"
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-output

@@ -1,0 +1,145 @@
+"""A clearly labelled demo year, so a new user sees a living dashboard.
+
+Magnitudes are those of a town of ~150 000 people: a handful of tip-offs and at most a few cases a
+year (so many quarters show "Không phát sinh"), a few suspected victims in some communes, hundreds of
+awareness sessions and thousands of attendances. A few reports arrive late, a few never, and one is
+corrected by a second version. Every workbook goes through the real pipeline (template → reader →
+validator → loader), is marked `is_demo`, named DEMO_…, and the year is flagged demo in the store.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from .load import IngestResult, ingest_bytes
+from .plan import Plan
+from .store import Store
+from .template import build_template
+
+DEMO_NOTE = "DỮ LIỆU MẪU (DEMO) — không phải số liệu thật"
+
+
+class DemoError(RuntimeError):
+    pass
+
+
+def _counts(plan: Plan, unit: str, quarter: int, rng: random.Random, backlog: dict[str, int]) -> dict[str, int]:
+    kind = plan.unit_by_code[unit].kind
+    v: dict[str, int] = {}
+    sessions = rng.randint(6, 14) if kind == "commune" else rng.randint(2, 8)
+    v["TT_BUOI"] = sessions
+    v["TT_LUOT"] = sessions * rng.randint(25, 80)
+    v["TT_TAI_LIEU"] = rng.randint(0, 60)
+    v["HD_30_7"] = rng.randint(1, 3) if quarter == 3 else 0
+    v["PL_KIEN_NGHI"] = 1 if rng.random() < 0.05 else 0
+    if kind in ("police", "department", "mass_org"):
+        v["TT_TIN_BAI"] = rng.randint(0, 6)
+    if kind in ("department", "mass_org"):
+        v["TT_TRUONG_HOC"] = rng.randint(0, 5)
+    if kind in ("police", "border", "procuracy", "court", "department"):
+        v["TH_LOP"] = rng.randint(0, 2)
+        v["TH_LUOT"] = v["TH_LOP"] * rng.randint(15, 45)
+    if kind in ("police", "border", "procuracy", "court"):
+        v["HTQT"] = 1 if rng.random() < 0.1 else 0
+    if kind in ("police", "commune"):
+        v["KT_CO_SO"] = rng.randint(8, 30) if kind == "police" else rng.randint(1, 6)
+        v["KT_VI_PHAM"] = rng.randint(0, 2)
+    if kind in ("police", "border"):
+        ton = backlog.get(f"{unit}:TIN", 1 if unit == "CA" else 0)
+        # The police: a few tip-offs a quarter, one left unresolved in Q2 (so "6 tháng" is not met).
+        moi = (2, 3, 2, 1)[quarter - 1] if unit == "CA" else rng.choice([0, 0, 0, 1])
+        gq = ton + moi - (1 if (unit == "CA" and quarter == 2) else 0)
+        v |= {"TIN_TON": ton, "TIN_MOI": moi, "TIN_PHAN_LOAI": moi, "TIN_DA_GQ": gq}
+        backlog[f"{unit}:TIN"] = ton + moi - gq
+        cases = 1 if (unit == "CA" and quarter in (2, 3)) else 0
+        v |= {"AN_KHOI_TO": cases, "AN_KHAM_PHA": cases, "BI_CAN": cases * rng.randint(1, 3)}
+        victims = 1 if (unit == "CA" and quarter == 3) else 0
+        v |= {"NN_TIEP_NHAN": victims, "NN_XAC_DINH": victims, "NN_GIAI_CUU": victims}
+    if kind == "procuracy":
+        ton = backlog.get("VKS", 0)
+        moi = 1 if quarter in (3, 4) else 0
+        done = moi if quarter == 3 else 0
+        v |= {"VKS_TON": ton, "VKS_MOI": moi, "VKS_TRUY_TO": done}
+        backlog["VKS"] = ton + moi - done
+    if kind == "court":
+        ton = backlog.get("TA", 0)
+        moi = 1 if quarter == 4 else 0
+        v |= {"TA_TON": ton, "TA_MOI": moi, "TA_XET_XU": moi}
+        backlog["TA"] = ton
+    if kind == "commune":
+        got = 1 if (unit in ("X_PHO_CHAU", "P_PHO_THANH") and quarter == 3) else 0
+        v |= {"NN_TIEP_NHAN": got, "NN_HO_TRO": got}
+    if unit == "LDTBXH":
+        v |= {"NN_TIEP_NHAN": 1 if quarter == 3 else 0, "NN_HO_TRO": 2 if quarter == 3 else 0}
+    if unit == "TP":
+        v |= {"NN_TGPL": 1 if quarter == 3 else 0, "CN_RA_SOAT": rng.randint(0, 2)}
+    return {k: val for k, val in v.items() if k in plan.unit_elements(unit)}
+
+
+def _tasks(plan: Plan, unit: str, quarter: int, rng: random.Random) -> dict[str, str]:
+    names = {s.code: s.name for s in plan.task_statuses}
+    out = {}
+    for task, _role in plan.unit_tasks(unit):
+        r = rng.random()
+        if quarter == 1:
+            status = "not_started" if r < 0.35 else "in_progress"
+        elif quarter in (2, 3):
+            status = "not_started" if r < 0.1 else ("done" if r > 0.75 else "in_progress")
+        else:
+            status = "in_progress" if r < 0.25 else "done"
+        out[task.code] = names[status]
+    return out
+
+
+def load_demo(store: Store, year: int = 2022, seed: int = 138, progress=None) -> list[IngestResult]:
+    plan = store.plan(year)
+    if plan is None:
+        raise DemoError(f"Không có kế hoạch năm {year} trong kho; chạy `init --plan` trước.")
+    with store.connect() as con:
+        real = con.execute("SELECT count(*) FROM submission WHERE year = ? AND NOT is_demo", [year]).fetchone()[0]
+        demo = con.execute("SELECT count(*) FROM submission WHERE year = ? AND is_demo", [year]).fetchone()[0]
+    if real:
+        raise DemoError(f"Năm {year} đã có {real} báo cáo thật; không nạp dữ liệu mẫu chồng lên.")
+    if demo:
+        raise DemoError(f"Năm {year} đã có dữ liệu mẫu ({demo} báo cáo).")
+    with store.transaction() as con:
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [f"demo:{year}", f"seed={seed}"])
+
+    rng = random.Random(seed)
+    units = [u.code for u in plan.units]
+    # Who is late or missing, chosen once from the seed.
+    late = {q: set(rng.sample(units[5:], 2)) for q in (1, 2, 3, 4)}
+    missing = {3: {"X_PHO_KHANH"}, 4: {"X_PHO_NHON", "DTN"}}
+    backlog: dict[str, int] = {}
+    results = []
+    jobs = [(q, u) for q in sorted(plan.quarter_by_number) for u in units]
+    with store.connect():  # one connection for the whole year
+        for n, (quarter, unit) in enumerate(jobs, start=1):
+            _one(plan, store, year, rng, quarter, unit, backlog, late, missing, results)
+            if progress:
+                progress(n, len(jobs))
+    return results
+
+
+def _one(plan: Plan, store: Store, year: int, rng: random.Random, quarter: int, unit: str,
+         backlog: dict[str, int], late: dict[int, set[str]], missing: dict[int, set[str]],
+         results: list[IngestResult]) -> None:
+    """One unit's report for one quarter (and the police's Q2 correction)."""
+    counts = _counts(plan, unit, quarter, rng, backlog)
+    if unit in missing.get(quarter, ()):
+        return
+    due = plan.quarter_by_number[quarter].due
+    day = due + dt.timedelta(days=rng.randint(1, 6)) if unit in late[quarter] else \
+        due - dt.timedelta(days=rng.randint(0, 8))
+    received = dt.datetime.combine(day, dt.time(rng.randint(7, 16), rng.choice((0, 15, 30, 45))))
+    data = build_template(plan, unit, quarter, values=counts, tasks=_tasks(plan, unit, quarter, rng),
+                          note=DEMO_NOTE)
+    name = f"DEMO_{unit}_{year}_Q{quarter}.xlsx"
+    results.append(ingest_bytes(store, data, name, received, loaded_by="demo", is_demo=True))
+    if unit == "CA" and quarter == 2:
+        # A correction: the police resend Q2 two days later with one more session held.
+        counts = dict(counts, TT_BUOI=counts["TT_BUOI"] + 1, TT_LUOT=counts["TT_LUOT"] + 40)
+        data = build_template(plan, unit, quarter, values=counts, tasks=_tasks(plan, unit, quarter, rng),
+                              note=DEMO_NOTE + " — bản sửa")
+        results.append(ingest_bytes(store, data, f"DEMO_{unit}_{year}_Q{quarter}_sua.xlsx",
+                                    received + dt.timedelta(days=2), loaded_by="demo", is_demo=True))

@@ -1,0 +1,242 @@
+"""Loader: validated workbooks into the store, one transaction per file; versions and restore.
+
+A file is archived under DATA/raw/ by content (sha256) and recorded as one submission row with its
+values, task statuses and warnings — all in one transaction, or nothing at all. The same bytes
+again are a duplicate (no-op). A different file for a unit and quarter already loaded becomes the
+current version; earlier versions stay and can be restored.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .problems import Problem, error, errors_of, warnings_of
+from .read import read_workbook
+from .store import Store, utcnow
+from .validate import Submission, validate
+
+SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+
+
+@dataclass
+class IngestResult:
+    file: str
+    status: str                      # accepted | duplicate | rejected
+    submission_id: int | None = None
+    unit: str | None = None
+    year: int | None = None
+    quarter: int | None = None
+    received_at: dt.datetime | None = None   # aware, plan time zone
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    replaced: int | None = None      # the submission this one replaced as current
+    duplicate_of: int | None = None
+
+    def as_json(self) -> dict:
+        return {
+            "file": self.file, "status": self.status, "submission_id": self.submission_id,
+            "unit": self.unit, "year": self.year, "quarter": self.quarter,
+            "received_at": self.received_at.isoformat() if self.received_at else None,
+            "errors": [p.as_json() for p in self.errors],
+            "warnings": [p.as_json() for p in self.warnings],
+        }
+
+
+def to_utc_naive(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """A received-at given without an offset is in the plan's time zone (Asia/Ho_Chi_Minh)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def from_utc_naive(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    return moment.replace(tzinfo=dt.timezone.utc).astimezone(tz)
+
+
+def check_file(store: Store, data: bytes, file_name: str) -> tuple[Submission | None, list[Problem], int | None]:
+    """Read and validate without storing anything: (submission, problems, id of an identical file)."""
+    sha = hashlib.sha256(data).hexdigest()
+    with store.connect() as con:
+        dup = con.execute("SELECT id FROM submission WHERE sha256 = ?", [sha]).fetchone()
+    if dup:
+        return None, [], dup[0]
+    raw, problems = read_workbook(data, file_name)
+    if raw is None:
+        return None, problems, None
+    plans = store.plans()
+    sub, more = validate(raw, plans, previous=lambda u, y, q: previous_values(store, u, y, q))
+    return sub, problems + more, None
+
+
+def previous_values(store: Store, unit: str, year: int, quarter: int) -> dict[str, int | None] | None:
+    if quarter <= 1:
+        return None
+    with store.connect() as con:
+        rows = con.execute(
+            "SELECT element, value FROM v_current_value WHERE unit = ? AND year = ? AND quarter = ?",
+            [unit, year, quarter - 1]).fetchall()
+    return dict(rows) if rows else None
+
+
+def ingest_bytes(store: Store, data: bytes, file_name: str, received_at: dt.datetime | None = None,
+                 loaded_by: str = "cli", is_demo: bool = False) -> IngestResult:
+    """Validate and load one file; every step shares one connection (one lock, one open)."""
+    with store.connect():
+        return _ingest(store, data, Path(file_name).name, received_at, loaded_by, is_demo)
+
+
+def _ingest(store: Store, data: bytes, file_name: str, received_at: dt.datetime | None,
+            loaded_by: str, is_demo: bool) -> IngestResult:
+    sub, problems, dup = check_file(store, data, file_name)
+    if dup is not None:
+        return _duplicate(store, file_name, dup)
+    result = IngestResult(file=file_name, status="rejected", errors=errors_of(problems),
+                          warnings=warnings_of(problems))
+    if sub is not None:
+        result.unit, result.year, result.quarter = sub.unit, sub.year, sub.quarter
+    if result.errors or sub is None:
+        if not result.errors:  # defensive: a file with nothing usable is never silently accepted
+            result.errors = [error("unreadable", file_name, "Không đọc được nội dung báo cáo.")]
+        return result
+
+    plan = store.plan(sub.year)
+    tz = plan.tz  # type: ignore[union-attr]
+    received_utc = to_utc_naive(received_at, tz) if received_at else utcnow()
+    sha = hashlib.sha256(data).hexdigest()
+    suffix = Path(file_name).suffix.lower() if Path(file_name).suffix.lower() in SUFFIXES else ".bin"
+    relative = f"raw/{sha[:2]}/{sha}{suffix}"
+    archive = store.data_dir / relative
+    created = _archive(archive, data)
+    try:
+        with store.transaction() as con:
+            if con.execute("SELECT id FROM submission WHERE sha256 = ?", [sha]).fetchone():
+                created = False  # another loader won the race with the same bytes
+                raise _Duplicate()
+            previous = con.execute(
+                "SELECT id FROM submission WHERE unit = ? AND year = ? AND quarter = ? AND is_current",
+                [sub.unit, sub.year, sub.quarter]).fetchone()
+            con.execute("UPDATE submission SET is_current = FALSE WHERE unit = ? AND year = ? AND quarter = ?",
+                        [sub.unit, sub.year, sub.quarter])
+            sid = con.execute(
+                """INSERT INTO submission (unit, year, quarter, file_name, sha256, size_bytes, raw_path,
+                       received_at, loaded_at, loaded_by, is_current, is_demo, unit_name_given, prepared_on,
+                       template_version)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?, ?, ?) RETURNING id""",
+                [sub.unit, sub.year, sub.quarter, file_name, sha, len(data), relative, received_utc, utcnow(),
+                 loaded_by, is_demo, sub.unit_name_given, sub.prepared_on, sub.template_version]).fetchone()[0]
+            if sub.values:
+                con.executemany("INSERT INTO submission_value VALUES (?, ?, ?, ?)",
+                                [[sid, e, v, sub.cells[e]] for e, v in sub.values.items()])
+            if sub.tasks:
+                con.executemany("INSERT INTO submission_task VALUES (?, ?, ?, ?, ?)",
+                                [[sid, t, s, note, cell] for t, (s, note, cell) in sub.tasks.items()])
+            if result.warnings:
+                con.executemany("INSERT INTO submission_warning VALUES (?, ?, ?, ?, ?, ?)",
+                                [[sid, i, w.where, w.code, w.message, w.value] for i, w in enumerate(result.warnings)])
+            audit(con, loaded_by, "upload", f"{file_name}: {sub.unit} {sub.year} Q{sub.quarter} → #{sid}")
+    except _Duplicate:
+        return _duplicate(store, file_name, None, sha)
+    except BaseException:
+        if created:
+            archive.unlink(missing_ok=True)  # nothing half-stored
+        raise
+    result.status = "accepted"
+    result.submission_id = sid
+    result.received_at = from_utc_naive(received_utc, tz)
+    result.replaced = previous[0] if previous else None
+    return result
+
+
+class _Duplicate(Exception):
+    pass
+
+
+def _duplicate(store: Store, file_name: str, sid: int | None, sha: str | None = None) -> IngestResult:
+    with store.connect() as con:
+        row = con.execute(
+            "SELECT s.id, s.unit, s.year, s.quarter, s.received_at, p.source_text IS NOT NULL FROM submission s "
+            "LEFT JOIN plans p ON p.year = s.year WHERE " + ("s.id = ?" if sid is not None else "s.sha256 = ?"),
+            [sid if sid is not None else sha]).fetchone()
+    plan = store.plan(row[2])
+    tz = plan.tz if plan else dt.timezone.utc
+    return IngestResult(file=file_name, status="duplicate", submission_id=row[0], unit=row[1], year=row[2],
+                        quarter=row[3], received_at=from_utc_naive(row[4], tz), duplicate_of=row[0])
+
+
+def _archive(path: Path, data: bytes) -> bool:
+    """Write the raw bytes once (content-addressed, never overwritten). True when newly written."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return True
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files as given; folders searched (recursively) for workbooks, in name order."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES
+                          and not f.name.startswith(("~$", ".")))
+        else:
+            out.append(p)
+    return out
+
+
+# -- versions ------------------------------------------------------------------------------------
+def list_versions(store: Store, unit: str | None = None, year: int | None = None, quarter: int | None = None):
+    where, params = [], []
+    for col, val in (("unit", unit), ("year", year), ("quarter", quarter)):
+        if val is not None:
+            where.append(f"{col} = ?")
+            params.append(val)
+    sql = ("SELECT id, unit, year, quarter, file_name, received_at, loaded_at, loaded_by, is_current, is_demo, "
+           "sha256, raw_path, (SELECT count(*) FROM submission_warning w WHERE w.submission_id = s.id) AS warnings "
+           "FROM submission s" + (" WHERE " + " AND ".join(where) if where else "") +
+           " ORDER BY year, quarter, unit, loaded_at, id")
+    return store.query_df(sql, params)
+
+
+class RestoreError(ValueError):
+    pass
+
+
+def restore(store: Store, submission_id: int, actor: str = "cli") -> dict:
+    """Make an earlier submission current again. Returns what changed."""
+    with store.transaction() as con:
+        row = con.execute("SELECT unit, year, quarter, is_current FROM submission WHERE id = ?",
+                          [submission_id]).fetchone()
+        if row is None:
+            raise RestoreError(f"Không có bản báo cáo số {submission_id}.")
+        unit, year, quarter, is_current = row
+        before = con.execute("SELECT id FROM submission WHERE unit = ? AND year = ? AND quarter = ? AND is_current",
+                             [unit, year, quarter]).fetchone()
+        if not is_current:
+            con.execute("UPDATE submission SET is_current = FALSE WHERE unit = ? AND year = ? AND quarter = ?",
+                        [unit, year, quarter])
+            con.execute("UPDATE submission SET is_current = TRUE WHERE id = ?", [submission_id])
+            audit(con, actor, "restore", f"{unit} {year} Q{quarter}: #{before[0] if before else '-'} → #{submission_id}")
+    return {"submission_id": submission_id, "unit": unit, "year": year, "quarter": quarter,
+            "previous_current": before[0] if before else None, "changed": not is_current}
+
+
+def diff_versions(store: Store, a: int, b: int):
+    """Values that differ between two submissions (element, value in a, value in b)."""
+    return store.query_df(
+        """WITH va AS (SELECT element, value FROM submission_value WHERE submission_id = ?),
+                vb AS (SELECT element, value FROM submission_value WHERE submission_id = ?)
+           SELECT coalesce(va.element, vb.element) AS element, va.value AS value_a, vb.value AS value_b
+           FROM va FULL OUTER JOIN vb ON va.element = vb.element
+           WHERE va.value IS DISTINCT FROM vb.value
+           ORDER BY element""", [a, b])
+
+
+def audit(con, actor: str, action: str, detail: str = "") -> None:
+    con.execute("INSERT INTO audit_log (at_utc, actor, action, detail) VALUES (?, ?, ?, ?)",
+                [utcnow(), actor, action, detail])

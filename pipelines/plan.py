@@ -1,0 +1,282 @@
+"""The plan as data: load a plan TOML file into typed, validated objects.
+
+A plan file (data/plans/*.toml) holds every rule of one year's plan. Loading checks it whole and
+reports every inconsistency at once (a unit of unknown kind, a rate naming an unknown element...),
+so a mistake in next year's file is caught by `pipelines init`, not by a wrong chart.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .text import fold
+
+PLANS_DIR = Path(__file__).resolve().parent.parent / "data" / "plans"
+
+ALL = "all"
+
+
+class PlanError(ValueError):
+    """A plan file that cannot be used; the message lists every problem found."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PlanHeader(_Model):
+    code: str
+    year: int
+    name: str
+    issuer: str = ""
+    province: str = ""
+    timezone: str = "Asia/Ho_Chi_Minh"
+    template_version: str = "1"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        ZoneInfo(v)  # raises for an unknown zone
+        return v
+
+
+class Kind(_Model):
+    name: str
+    elements: list[str]
+
+
+class Unit(_Model):
+    code: str
+    name: str
+    kind: str
+    parent: str | None = None
+    elements: list[str] | None = None  # overrides the kind's list
+
+
+class Element(_Model):
+    code: str
+    section: str
+    name: str
+    unit_of_measure: str = ""
+    over_time: Literal["sum", "first"]
+
+
+class Indicator(_Model):
+    code: str
+    name: str
+    short_name: str
+    numerator: list[str] = Field(min_length=1)
+    denominator: list[str] = Field(min_length=1)
+    op: Literal[">", ">=", "="]
+    target: float = Field(gt=0, le=1)
+    owner: str
+    judged_on: Literal["period", "cumulative"] = "period"
+    action: str = "thêm {n}"
+
+
+class Rule(_Model):
+    code: str
+    kind: Literal["compare", "carry_over"]
+    level: Literal["error", "warning"]
+    message: str
+    left: list[str] = []
+    op: Literal["<=", ">=", "<", ">", "="] | None = None
+    right: list[str] = []
+    backlog: str | None = None
+    inflow: str | None = None
+    outflow: str | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> "Rule":
+        if self.kind == "compare" and not (self.left and self.right and self.op):
+            raise ValueError(f"rule {self.code}: compare needs left, op and right")
+        if self.kind == "carry_over" and not (self.backlog and self.inflow and self.outflow):
+            raise ValueError(f"rule {self.code}: carry_over needs backlog, inflow and outflow")
+        return self
+
+    @property
+    def elements(self) -> list[str]:
+        if self.kind == "compare":
+            return [*self.left, *self.right]
+        return [self.backlog, self.inflow, self.outflow]  # type: ignore[list-item]
+
+
+class Task(_Model):
+    code: str
+    section: str
+    name: str
+    lead: list[str] | Literal["all"]
+    participants: list[str] | Literal["all"]
+
+
+class TaskStatus(_Model):
+    code: str
+    name: str
+
+
+class Quarter(_Model):
+    quarter: int = Field(ge=1, le=4)
+    data_from: dt.date
+    data_to: dt.date
+    due: dt.date
+
+
+class Period(_Model):
+    code: str
+    name: str
+    quarters: list[int] = Field(min_length=1)
+
+
+class Event(_Model):
+    code: str
+    name: str
+    start: dt.date
+    end: dt.date
+    task: str | None = None
+
+
+class Plan(_Model):
+    plan: PlanHeader
+    kinds: dict[str, Kind]
+    units: list[Unit]
+    elements: list[Element]
+    indicators: list[Indicator]
+    rules: list[Rule]
+    tasks: list[Task]
+    task_statuses: list[TaskStatus]
+    quarters: list[Quarter]
+    periods: list[Period]
+    events: list[Event] = []
+
+    # -- cross-references, all checked at once ---------------------------------------------------
+    @model_validator(mode="after")
+    def _references(self) -> "Plan":
+        problems: list[str] = []
+        unit_codes = [u.code for u in self.units]
+        element_codes = [e.code for e in self.elements]
+        for label, codes in (("unit", unit_codes), ("element", element_codes),
+                             ("indicator", [i.code for i in self.indicators]),
+                             ("task", [t.code for t in self.tasks]),
+                             ("period", [p.code for p in self.periods]),
+                             ("quarter", [q.quarter for q in self.quarters])):
+            seen = set()
+            for c in codes:
+                if c in seen:
+                    problems.append(f"{label} {c} is defined twice")
+                seen.add(c)
+        known_units, known_elements = set(unit_codes), set(element_codes)
+        for name, kind in self.kinds.items():
+            problems += [f"kind {name}: unknown element {e}" for e in kind.elements if e not in known_elements]
+        for u in self.units:
+            if u.kind not in self.kinds:
+                problems.append(f"unit {u.code}: unknown kind {u.kind}")
+            if u.parent and u.parent not in known_units:
+                problems.append(f"unit {u.code}: unknown parent {u.parent}")
+            problems += [f"unit {u.code}: unknown element {e}" for e in (u.elements or []) if e not in known_elements]
+        for i in self.indicators:
+            problems += [f"indicator {i.code}: unknown element {e}"
+                         for e in (*i.numerator, *i.denominator) if e not in known_elements]
+            if i.owner not in known_units:
+                problems.append(f"indicator {i.code}: unknown owner {i.owner}")
+        for r in self.rules:
+            problems += [f"rule {r.code}: unknown element {e}" for e in r.elements if e not in known_elements]
+        for t in self.tasks:
+            for field in (t.lead, t.participants):
+                if field != ALL:
+                    problems += [f"task {t.code}: unknown unit {c}" for c in field if c not in known_units]
+        quarters = {q.quarter for q in self.quarters}
+        for p in self.periods:
+            problems += [f"period {p.code}: unknown quarter {q}" for q in p.quarters if q not in quarters]
+        for e in self.events:
+            if e.task and e.task not in {t.code for t in self.tasks}:
+                problems.append(f"event {e.code}: unknown task {e.task}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    # -- lookups used across the pipeline --------------------------------------------------------
+    @property
+    def year(self) -> int:
+        return self.plan.year
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.plan.timezone)
+
+    @cached_property
+    def unit_by_code(self) -> dict[str, Unit]:
+        return {u.code: u for u in self.units}
+
+    @cached_property
+    def element_by_code(self) -> dict[str, Element]:
+        return {e.code: e for e in self.elements}
+
+    @cached_property
+    def task_by_code(self) -> dict[str, Task]:
+        return {t.code: t for t in self.tasks}
+
+    @cached_property
+    def quarter_by_number(self) -> dict[int, Quarter]:
+        return {q.quarter: q for q in self.quarters}
+
+    @cached_property
+    def status_by_folded_name(self) -> dict[str, TaskStatus]:
+        """Statuses matched ignoring case and diacritics; the code is accepted too."""
+        out: dict[str, TaskStatus] = {}
+        for s in self.task_statuses:
+            out[fold(s.name)] = s
+            out[fold(s.code)] = s
+        return out
+
+    def unit_elements(self, unit_code: str) -> list[str]:
+        """The elements a unit reports, in the plan's element order."""
+        unit = self.unit_by_code[unit_code]
+        wanted = set(unit.elements if unit.elements is not None else self.kinds[unit.kind].elements)
+        return [e.code for e in self.elements if e.code in wanted]
+
+    def task_role(self, task: Task, unit_code: str) -> str | None:
+        """'lead', 'participant' or None when the unit has no part in the task."""
+        if task.lead == ALL or unit_code in task.lead:
+            return "lead"
+        if task.participants == ALL or unit_code in task.participants:
+            return "participant"
+        return None
+
+    def unit_tasks(self, unit_code: str) -> list[tuple[Task, str]]:
+        return [(t, role) for t in self.tasks if (role := self.task_role(t, unit_code))]
+
+    def due_end_utc(self, quarter: int) -> dt.datetime:
+        """The first instant after the deadline (start of the day after `due`, plan time zone), in UTC."""
+        due = self.quarter_by_number[quarter].due
+        end_local = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(0, 0), tzinfo=self.tz)
+        return end_local.astimezone(dt.timezone.utc)
+
+    def deadline_local(self, quarter: int) -> dt.datetime:
+        """The last second a report is on time: 23:59:59 of the due date, plan time zone."""
+        due = self.quarter_by_number[quarter].due
+        return dt.datetime.combine(due, dt.time(23, 59, 59), tzinfo=self.tz)
+
+
+def load_plan(path: Path | str) -> Plan:
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PlanError(f"Không tìm thấy tệp kế hoạch: {path}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise PlanError(f"Tệp kế hoạch {path.name} không đúng định dạng TOML: {exc}") from None
+    try:
+        return Plan.model_validate(raw)
+    except ValidationError as exc:
+        details = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'plan'}: {e['msg']}" for e in exc.errors())
+        raise PlanError(f"Tệp kế hoạch {path.name} không hợp lệ: {details}") from None
+
+
+def default_plan_files() -> list[Path]:
+    return sorted(PLANS_DIR.glob("*.toml"))

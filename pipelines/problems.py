@@ -1,0 +1,60 @@
+"""Problems found in a workbook: values, not exceptions, until the edge (CLI exit code, UI message).
+
+Codes are a contract (spec/commands.md) and never renamed; messages are for people, in Vietnamese.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+ERROR = "error"
+WARNING = "warning"
+
+# The fixed codes of spec/commands.md, plus those this project added (marked *).
+CODES = {
+    "not_a_number", "not_whole", "negative", "unknown_unit", "unknown_element", "unknown_period",
+    "duplicate_element", "rule", "personal_data", "unreadable", "encrypted", "formula_without_value",
+    "hostile", "missing_sheet", "missing_field", "unknown_task", "unknown_status",
+    "too_large",           # * file over the upload size bound
+    "unsupported_format",  # * a file ending neither .xlsx/.xlsm/.xls nor .ods
+    "element_not_assigned",  # * warning: the unit's kind does not report this element
+    "missing_task_sheet",  # * warning: no `Nhiệm vụ` sheet
+    "duplicate_task",      # * the same task twice with different statuses
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    level: str          # "error" or "warning"
+    code: str           # stable machine code
+    where: str          # "Số liệu!D14", a sheet name, or the file name
+    message: str        # for people, Vietnamese
+    value: str | None = None   # the value found, as text, when there is one
+    hint: str | None = None    # what to do about it
+
+    def as_json(self) -> dict:
+        d = {"where": self.where, "code": self.code, "message": self.message}
+        if self.value is not None:
+            d["value"] = self.value
+        if self.hint:
+            d["hint"] = self.hint
+        return d
+
+
+def error(code: str, where: str, message: str, value: object = None, hint: str | None = None) -> Problem:
+    return Problem(ERROR, code, where, message, None if value is None else str(value), hint)
+
+
+def warning(code: str, where: str, message: str, value: object = None, hint: str | None = None) -> Problem:
+    return Problem(WARNING, code, where, message, None if value is None else str(value), hint)
+
+
+def errors_of(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.level == ERROR]
+
+
+def warnings_of(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.level == WARNING]
+
+
+def as_dict(p: Problem) -> dict:
+    return asdict(p)

@@ -1,0 +1,243 @@
+"""The embedded store: one DuckDB file under DATA/processed/ and archived uploads under DATA/raw/.
+
+Connection life: DuckDB lets only one process open a database file at a time (not even read-only
+beside a writer). The dashboard and the command line must work side by side, so nobody keeps the
+file open: every unit of work opens a connection, does its queries (a cursor per query), and closes.
+Opening waits, with back-off, while another process holds the lock, and gives up with a clear
+message only after `lock_timeout` seconds. Readers cache results keyed by `data_version()`, a
+counter bumped after every committed write, so a change from any process shows on the next read.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import random
+import threading
+import time
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from .plan import Plan, PlanError, default_plan_files, load_plan
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DB_NAME = "ducpho138.duckdb"
+VERSION_NAME = "data_version"
+
+# One writer at a time inside this process (DuckDB's file lock covers other processes).
+_WRITE_LOCK = threading.RLock()
+
+
+# Connections open in this thread, by database path (see Store.connect).
+_LOCAL = threading.local()
+
+
+class StoreBusy(RuntimeError):
+    """Another process kept the store locked for longer than we were willing to wait."""
+
+
+def _schema_sql() -> list[tuple[str, str]]:
+    files = [SQL_DIR / "schema.sql", *sorted((SQL_DIR / "views").glob("*.sql"))]
+    return [(f.name, f.read_text(encoding="utf-8")) for f in files]
+
+
+@lru_cache(maxsize=1)
+def schema_fingerprint() -> str:
+    h = hashlib.sha256()
+    for name, text in _schema_sql():
+        h.update(name.encode())
+        h.update(text.encode())
+    return h.hexdigest()[:16]
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text and ("conflicting" in text or "could not set" in text)
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC, the form every TIMESTAMP column holds."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Store:
+    def __init__(self, data_dir: Path | str | None = None, lock_timeout: float = 30.0):
+        self.data_dir = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
+        self.raw_dir = self.data_dir / "raw"
+        self.processed_dir = self.data_dir / "processed"
+        self.db_path = self.processed_dir / DB_NAME
+        self.version_path = self.processed_dir / VERSION_NAME
+        self.lock_timeout = lock_timeout
+
+    # -- connections -----------------------------------------------------------------------------
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        self.processed_dir.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.02
+        while True:
+            try:
+                return duckdb.connect(str(self.db_path))
+            except duckdb.IOException as exc:
+                if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                    if _is_lock_error(exc):
+                        raise StoreBusy(
+                            f"Kho dữ liệu {self.db_path} đang bị một tiến trình khác giữ quá "
+                            f"{self.lock_timeout:.0f} giây; hãy thử lại sau."
+                        ) from exc
+                    raise
+                time.sleep(delay + random.uniform(0, delay))
+                delay = min(delay * 2, 0.5)
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived connection; the store is initialised on first use. Nested calls in one
+        thread share the outer connection (opening costs ~30 ms), so a batch can hold one."""
+        open_here = _LOCAL.__dict__.setdefault("open", {})
+        key = str(self.db_path)
+        if key in open_here:
+            yield open_here[key]
+            return
+        con = self._open()
+        open_here[key] = con
+        try:
+            self._ensure_schema(con)
+            yield con
+        finally:
+            del open_here[key]
+            con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A write: one transaction, committed whole or not at all; bumps the data version."""
+        with _WRITE_LOCK:
+            with self.connect() as con:
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    yield con
+                    con.execute("COMMIT")
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+            self._bump_version()
+
+    def query_df(self, sql: str, params: list | tuple | None = None):
+        with self.connect() as con:
+            return con.cursor().execute(sql, params or []).df()
+
+    # -- change tracking -------------------------------------------------------------------------
+    def data_version(self) -> str:
+        try:
+            return self.version_path.read_text().strip()
+        except FileNotFoundError:
+            return "0"
+
+    def _bump_version(self) -> None:
+        self.processed_dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.version_path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_text(f"{time.time_ns()}-{os.getpid()}")
+        os.replace(tmp, self.version_path)
+
+    # -- schema and plans ------------------------------------------------------------------------
+    def _ensure_schema(self, con: duckdb.DuckDBPyConnection) -> None:
+        fingerprint = schema_fingerprint()
+        try:
+            row = con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        except duckdb.CatalogException:
+            row = None
+        if row and row[0] == fingerprint:
+            return
+        with _WRITE_LOCK:
+            for _, text in _schema_sql():
+                con.execute(text)
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [fingerprint])
+            has_plan = con.execute("SELECT count(*) FROM plans").fetchone()[0]
+            if not has_plan:
+                for path in default_plan_files():
+                    _install_plan(con, load_plan(path), path)
+        self._bump_version()
+
+    def install_plan(self, path: Path | str) -> Plan:
+        plan = load_plan(path)
+        with self.transaction() as con:
+            _install_plan(con, plan, Path(path))
+        return plan
+
+    def plans(self) -> dict[int, Plan]:
+        version = self.data_version()
+        cached = getattr(self, "_plans_cache", None)
+        if cached and cached[0] == version:
+            return cached[1]
+        with self.connect() as con:
+            rows = con.execute("SELECT year, source_text, source_sha FROM plans ORDER BY year").fetchall()
+        plans = {year: _plan_from_text(text, sha) for year, text, sha in rows}
+        self._plans_cache = (version, plans)
+        return plans
+
+    def plan(self, year: int) -> Plan | None:
+        return self.plans().get(year)
+
+    def is_demo_year(self, year: int) -> bool:
+        with self.connect() as con:
+            row = con.execute("SELECT value FROM meta WHERE key = ?", [f"demo:{year}"]).fetchone()
+        return bool(row)
+
+    def raw_path(self, relative: str) -> Path:
+        return self.data_dir / relative
+
+
+@lru_cache(maxsize=16)
+def _plan_from_text(text: str, sha: str) -> Plan:  # sha keys the cache; text is the content
+    import tomllib
+    from .plan import Plan as _Plan
+    try:
+        return _Plan.model_validate(tomllib.loads(text))
+    except Exception as exc:  # the file was valid when installed; a code change may have broken it
+        raise PlanError(f"Kế hoạch trong kho không còn hợp lệ: {exc}") from None
+
+
+def _install_plan(con: duckdb.DuckDBPyConnection, plan: Plan, path: Path) -> None:
+    """Replace every plan dimension of the plan's year with the file's content."""
+    year = plan.year
+    text = path.read_text(encoding="utf-8")
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    for table in ("dim_unit", "dim_element", "dim_unit_element", "dim_indicator", "dim_indicator_term",
+                  "dim_quarter", "dim_period", "dim_period_quarter", "dim_task", "dim_task_unit",
+                  "dim_task_status", "dim_event", "plans"):
+        con.execute(f"DELETE FROM {table} WHERE year = ?", [year])
+    con.execute("INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [year, plan.plan.code, plan.plan.name, path.name, text, sha, utcnow()])
+    con.executemany("INSERT INTO dim_unit VALUES (?, ?, ?, ?, ?, ?, ?)", [
+        [year, u.code, u.name, u.kind, plan.kinds[u.kind].name, u.parent, i] for i, u in enumerate(plan.units)])
+    con.executemany("INSERT INTO dim_element VALUES (?, ?, ?, ?, ?, ?, ?)", [
+        [year, e.code, e.section, e.name, e.unit_of_measure, e.over_time, i] for i, e in enumerate(plan.elements)])
+    con.executemany("INSERT INTO dim_unit_element VALUES (?, ?, ?)", [
+        [year, u.code, e] for u in plan.units for e in plan.unit_elements(u.code)])
+    con.executemany("INSERT INTO dim_indicator VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        [year, i.code, i.name, i.short_name, i.op, i.target, i.owner, i.judged_on, i.action, n]
+        for n, i in enumerate(plan.indicators)])
+    con.executemany("INSERT INTO dim_indicator_term VALUES (?, ?, ?, ?)", [
+        [year, i.code, role, e] for i in plan.indicators
+        for role, elements in (("numerator", i.numerator), ("denominator", i.denominator)) for e in elements])
+    con.executemany("INSERT INTO dim_quarter VALUES (?, ?, ?, ?, ?, ?)", [
+        [year, q.quarter, q.data_from, q.data_to, q.due, plan.due_end_utc(q.quarter).replace(tzinfo=None)]
+        for q in plan.quarters])
+    con.executemany("INSERT INTO dim_period VALUES (?, ?, ?, ?)", [
+        [year, p.code, p.name, i] for i, p in enumerate(plan.periods)])
+    con.executemany("INSERT INTO dim_period_quarter VALUES (?, ?, ?)", [
+        [year, p.code, q] for p in plan.periods for q in p.quarters])
+    con.executemany("INSERT INTO dim_task VALUES (?, ?, ?, ?, ?, ?)", [
+        [year, t.code, t.section, t.name, "Tất cả đơn vị" if t.lead == "all" else ", ".join(t.lead), i]
+        for i, t in enumerate(plan.tasks)])
+    con.executemany("INSERT INTO dim_task_unit VALUES (?, ?, ?, ?)", [
+        [year, t.code, u.code, role] for t in plan.tasks for u in plan.units
+        if (role := plan.task_role(t, u.code))])
+    con.executemany("INSERT INTO dim_task_status VALUES (?, ?, ?, ?)", [
+        [year, s.code, s.name, i] for i, s in enumerate(plan.task_statuses)])
+    if plan.events:
+        con.executemany("INSERT INTO dim_event VALUES (?, ?, ?, ?, ?, ?)", [
+            [year, e.code, e.name, e.start, e.end, e.task] for e in plan.events])

@@ -1,0 +1,31 @@
+"""Text folding for matching what people type against what the plan says.
+
+Units retype headers: `SỐ LIỆU`, `So lieu`, `so_lieu`, NFD-decomposed text from a Mac, old tone
+placement (`Hoà` for `Hòa`, `Qúy` for `Quý`). Folding removes every diacritic, so all of these meet.
+Stored text is kept as typed (NFC); folding is for comparison only.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SEPARATORS = re.compile(r"[\s_\-–—.:]+")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: object) -> str:
+    """Lower-case, diacritic-free, single-spaced form of a label, sheet name or status."""
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFD", str(text))
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = s.replace("đ", "d").replace("Đ", "D").lower()
+    return _SEPARATORS.sub(" ", s).strip()
+
+
+def norm_code(text: object) -> str:
+    """A code as typed (` tt_buoi `) in its canonical form (`TT_BUOI`)."""
+    return nfc(str(text)).strip().upper() if text is not None else ""
