@@ -174,3 +174,24 @@ def task_units(store: Store, year: int, quarter: int | None = None, task: str | 
 def warnings_of(store: Store, submission_id: int) -> pd.DataFrame:
     return store.query_df('SELECT "where", code, message, value FROM submission_warning '
                           "WHERE submission_id = ? ORDER BY seq", [submission_id])
+
+
+# -- dashboard queries ---------------------------------------------------------------------------
+def submission_count(store: Store, year: int | None = None) -> int:
+    """How many submissions (all versions) the store holds, for one year or overall."""
+    sql, params = "SELECT count(*) FROM submission", []
+    if year is not None:
+        sql += " WHERE year = ?"
+        params.append(year)
+    with store.connect() as con:
+        return int(con.execute(sql, params).fetchone()[0])
+
+
+def quarters_reported(store: Store, year: int) -> pd.DataFrame:
+    """Per quarter of the plan: how many units have a current (accepted) submission."""
+    return store.query_df(
+        """SELECT q.quarter, count(s.id) AS units_reported,
+                  (SELECT count(*) FROM dim_unit u WHERE u.year = q.year) AS units_total
+           FROM dim_quarter q
+           LEFT JOIN submission s ON s.year = q.year AND s.quarter = q.quarter AND s.is_current
+           WHERE q.year = ? GROUP BY q.year, q.quarter ORDER BY q.quarter""", [year])

@@ -40,12 +40,21 @@ class Problem:
         return d
 
 
+def shown(value: object) -> str | None:
+    """A cell value as the user typed it: 12.0 from a spreadsheet's number cell is "12"."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def error(code: str, where: str, message: str, value: object = None, hint: str | None = None) -> Problem:
-    return Problem(ERROR, code, where, message, None if value is None else str(value), hint)
+    return Problem(ERROR, code, where, message, shown(value), hint)
 
 
 def warning(code: str, where: str, message: str, value: object = None, hint: str | None = None) -> Problem:
-    return Problem(WARNING, code, where, message, None if value is None else str(value), hint)
+    return Problem(WARNING, code, where, message, shown(value), hint)
 
 
 def errors_of(problems: list[Problem]) -> list[Problem]:

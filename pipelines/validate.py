@@ -13,7 +13,7 @@ from typing import Callable
 
 from .numbers import parse_count
 from .plan import Plan, Rule
-from .problems import Problem, error, warning
+from .problems import Problem, error, shown, warning
 from .read import DATA_SHEET, RawWorkbook
 from .text import fold, nfc, norm_code
 
@@ -76,6 +76,8 @@ def validate(raw: RawWorkbook, plans: dict[int, Plan],
     # -- who and when --------------------------------------------------------------------------
     def info(key: str, label: str) -> tuple[object, str] | None:
         cell = raw.info.get(key)
+        if cell is None and "Thông tin" not in raw.sheet_names:
+            return None  # the missing sheet is already reported
         if cell is None or cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
             where = cell.where if cell else raw.sheet_names.get("Thông tin", name)
             problems.append(error("missing_field", where, f"Thiếu “{label}” trên trang Thông tin.",
@@ -135,7 +137,7 @@ def validate(raw: RawWorkbook, plans: dict[int, Plan],
         parsed = parse_count(value_cell.value if value_cell else None)
         label = f"{code} ({elements[code].name})"
         if parsed.code:
-            problems.append(error(parsed.code, where, f"Số liệu {label} không hợp lệ: “{value_cell.value}” — {parsed.reason}.",
+            problems.append(error(parsed.code, where, f"Số liệu {label} không hợp lệ: “{shown(value_cell.value)}” — {parsed.reason}.",
                                   value_cell.value, hint="Ghi số nguyên không âm; để trống hoặc ghi “-” nếu không báo cáo."))
             continue
         if code in seen:
@@ -158,7 +160,7 @@ def validate(raw: RawWorkbook, plans: dict[int, Plan],
                                  ("not_a_number", "not_whole", "negative", "duplicate_element")]:
         prev = previous(unit, year, quarter) if (previous and unit) else None
         for rule in plan.rules:
-            problems += _check_rule(rule, sub, prev, plan)
+            problems += _check_rule(rule, sub, prev)
 
     # -- tasks ---------------------------------------------------------------------------------
     if raw.tasks is None:
@@ -195,9 +197,8 @@ def validate(raw: RawWorkbook, plans: dict[int, Plan],
     return sub, problems
 
 
-def _check_rule(rule: Rule, sub: Submission, prev: dict[str, int | None] | None, plan: Plan) -> list[Problem]:
+def _check_rule(rule: Rule, sub: Submission, prev: dict[str, int | None] | None) -> list[Problem]:
     v = sub.values
-    name = plan.element_by_code
     if rule.kind == "compare":
         if any(v.get(e) is None for e in rule.elements):
             return []  # checked only when every count it names is reported

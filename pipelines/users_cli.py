@@ -1,0 +1,107 @@
+"""`python -m pipelines users add|list|passwd|remove`: dashboard accounts from the shell.
+
+Whoever can run this command can already open the store file, so these subcommands need no
+sign-in; they are audited with actor "cli". A password never appears on the command line (it
+would land in shell history and `ps`): it is read from standard input when that is a pipe or a
+file (first line), otherwise typed twice at a hidden prompt.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+
+import pandas as pd
+
+from .cli import EXIT_OK, Refused, UsageError, _table
+from .store import Store
+from .users import ROLE_NAMES, ROLES, UserError, add_user, list_users, remove_user, set_password
+
+ACTOR = "cli"
+
+
+def _read_password() -> str:
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline()
+        return line.removesuffix("\n").removesuffix("\r")
+    try:
+        first = getpass.getpass("Mật khẩu: ")
+        second = getpass.getpass("Nhập lại mật khẩu: ")
+    except EOFError:
+        raise UsageError("Không đọc được mật khẩu.") from None
+    if first != second:
+        raise Refused("Hai lần nhập mật khẩu không khớp.")
+    return first
+
+
+def cmd_add(args, store: Store) -> int:
+    password = _read_password()
+    try:
+        user = add_user(store, args.name, args.role, password, actor=ACTOR)
+    except UserError as exc:
+        raise Refused(str(exc)) from None
+    print(f"Đã tạo tài khoản {user.name} ({ROLE_NAMES[user.role]}).")
+    return EXIT_OK
+
+
+def cmd_passwd(args, store: Store) -> int:
+    password = _read_password()
+    try:
+        set_password(store, args.name, password, actor=ACTOR)
+    except UserError as exc:
+        raise Refused(str(exc)) from None
+    print(f"Đã đổi mật khẩu của {args.name.strip().lower()} (tài khoản được mở khóa nếu đang bị khóa).")
+    return EXIT_OK
+
+
+def cmd_remove(args, store: Store) -> int:
+    try:
+        remove_user(store, args.name, actor=ACTOR)
+    except UserError as exc:
+        raise Refused(str(exc)) from None
+    print(f"Đã xóa tài khoản {args.name.strip().lower()}.")
+    return EXIT_OK
+
+
+def _iso(t) -> str | None:
+    return None if pd.isna(t) else t.isoformat()
+
+
+def cmd_list(args, store: Store) -> int:
+    df = list_users(store)
+    if args.json:
+        rows = [{"name": r.name, "role": r.role, "created_at": _iso(r.created_at), "locked_until": _iso(r.locked_until)}
+                for r in df.itertuples()]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if df.empty:
+        print("Chưa có tài khoản nào. Tạo bằng: python -m pipelines users add TÊN --role admin")
+        return EXIT_OK
+    when = lambda t: "" if pd.isna(t) else t.strftime("%Y-%m-%d %H:%M")
+    rows = [[r.name, f"{r.role} ({ROLE_NAMES[r.role]})", when(r.created_at), when(r.locked_until)]
+            for r in df.itertuples()]
+    print(_table(rows, ["Tên", "Vai trò", "Ngày tạo (UTC)", "Khóa đến (UTC)"]))
+    return EXIT_OK
+
+
+def add_users_parser(subparsers, common: argparse.ArgumentParser) -> None:
+    p = subparsers.add_parser("users", parents=[common], help="quản lý tài khoản đăng nhập bảng điều khiển")
+    sub = p.add_subparsers(dest="users_command", required=True, metavar="VIỆC")
+
+    q = sub.add_parser("add", parents=[common], help="tạo tài khoản (mật khẩu từ stdin hoặc nhập ẩn)")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--role", choices=ROLES, required=True)
+    q.set_defaults(func=cmd_add)
+
+    q = sub.add_parser("list", parents=[common], help="liệt kê tài khoản")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_list)
+
+    q = sub.add_parser("passwd", parents=[common], help="đặt mật khẩu mới (và mở khóa)")
+    q.add_argument("name", metavar="NAME")
+    q.set_defaults(func=cmd_passwd)
+
+    q = sub.add_parser("remove", parents=[common], help="xóa tài khoản")
+    q.add_argument("name", metavar="NAME")
+    q.set_defaults(func=cmd_remove)

@@ -1,0 +1,145 @@
+"""Shared fixtures: a fresh store in a temp data dir, and real workbooks in .xlsx, .xls and .ods.
+
+`book(sheets, fmt)` writes a grid of cells ({sheet name: [[cell, ...], ...]}) as a real file with
+openpyxl (.xlsx), xlwt (.xls) or odfpy (.ods); `report(...)` builds the grids of a unit's report the
+way units really fill them in (title rows, any column order, any sheet-name spelling).
+"""
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipelines.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    s = Store(tmp_path / "data")
+    with s.connect():
+        pass
+    return s
+
+
+@pytest.fixture
+def plan(store):
+    return store.plan(2022)
+
+
+@pytest.fixture(scope="session")
+def demo_store_template(tmp_path_factory) -> Path:
+    """The demo year loaded once per session; copy it with `demo_store` before writing."""
+    from pipelines.demo import load_demo
+    data = tmp_path_factory.mktemp("demo") / "data"
+    load_demo(Store(data))
+    return data
+
+
+@pytest.fixture
+def demo_store(demo_store_template, tmp_path) -> Store:
+    target = tmp_path / "demo-data"
+    shutil.copytree(demo_store_template, target)
+    return Store(target)
+
+
+# -- workbook writers ------------------------------------------------------------------------------
+def _xlsx(sheets: dict[str, list[list]]) -> bytes:
+    from openpyxl import Workbook
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _xls(sheets: dict[str, list[list]]) -> bytes:
+    import xlwt
+    wb = xlwt.Workbook(encoding="utf-8")
+    for name, rows in sheets.items():
+        ws = wb.add_sheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None:
+                    ws.write(r, c, value)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _ods(sheets: dict[str, list[list]]) -> bytes:
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+    doc = OpenDocumentSpreadsheet()
+    for name, rows in sheets.items():
+        table = Table(name=name)
+        for row in rows:
+            tr = TableRow()
+            for value in row:
+                if value is None:
+                    tr.addElement(TableCell())
+                elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                    cell = TableCell(valuetype="float", value=value)
+                    cell.addElement(P(text=str(value)))
+                    tr.addElement(cell)
+                else:
+                    cell = TableCell(valuetype="string")
+                    cell.addElement(P(text=str(value)))
+                    tr.addElement(cell)
+            table.addElement(tr)
+        doc.spreadsheet.addElement(table)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+WRITERS = {"xlsx": _xlsx, "xls": _xls, "ods": _ods}
+
+
+def book(sheets: dict[str, list[list]], fmt: str = "xlsx") -> bytes:
+    return WRITERS[fmt](sheets)
+
+
+def report(unit: str = "CA", year: object = 2022, quarter: object = 1, values: dict | None = None,
+           tasks: dict | None = None, *, info_sheet: str = "Thông tin", data_sheet: str = "Số liệu",
+           task_sheet: str | None = "Nhiệm vụ", title_rows: int = 0, columns=("STT", "Mã chỉ tiêu", "Chỉ tiêu", "Số liệu"),
+           extra_rows: list[list] | None = None, extra_sheets: dict | None = None) -> dict[str, list[list]]:
+    """The grids of a report. `values` {code: cell value} in the given column order."""
+    values = {"TIN_TON": 1, "TIN_MOI": 4, "TIN_PHAN_LOAI": 4, "TIN_DA_GQ": 4} if values is None else values
+    info = [["BÁO CÁO KẾT QUẢ"], [], ["Mã đơn vị", unit], ["Năm", year], ["Quý", quarter]]
+    data: list[list] = [[f"Tiêu đề {i + 1}"] for i in range(title_rows)]
+    data.append(list(columns))
+    data.append([None] * len(columns))
+    data[-1][0] = "I. TỐ GIÁC, TIN BÁO"  # a section title: no code, skipped
+    for n, (code, value) in enumerate(values.items(), start=1):
+        row = []
+        for col in columns:
+            row.append({"STT": n, "Mã chỉ tiêu": code, "Chỉ tiêu": f"chỉ tiêu {code}", "Số liệu": value,
+                        "Ghi chú": None, "Đơn vị tính": "tin"}.get(col))
+        data.append(row)
+    data += extra_rows or []
+    data += [[], [None, "NGƯỜI LẬP BIỂU"], [None, "(Ký, ghi rõ họ tên)"]]
+    sheets = {info_sheet: info, data_sheet: data}
+    if task_sheet:
+        sheets[task_sheet] = [["Mã nhiệm vụ", "Tình trạng"],
+                              *([k, v] for k, v in (tasks if tasks is not None else {"T1A": "Hoàn thành"}).items())]
+    sheets.update(extra_sheets or {})
+    return sheets
+
+
+def data_cell(sheets: dict, code: str, data_sheet: str = "Số liệu") -> str:
+    """The address ("Số liệu!D7") where `report` put the value of `code`."""
+    from pipelines.read import address
+    rows = sheets[data_sheet]
+    header = next(r for r, row in enumerate(rows) if "Mã chỉ tiêu" in row)
+    code_col, value_col = rows[header].index("Mã chỉ tiêu"), rows[header].index("Số liệu")
+    r = next(r for r, row in enumerate(rows) if len(row) > code_col and row[code_col] == code)
+    return address(data_sheet, r, value_col)
