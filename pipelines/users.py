@@ -229,11 +229,12 @@ def authenticate(store: Store, name: str, password: str) -> User | None:
     rehash = _HASHER.hash(password) if ok and _HASHER.check_needs_rehash(hashed) else None
     with store.transaction() as con:
         now = utcnow()
-        current = con.execute("SELECT failed_count, locked_until FROM app_user WHERE name = ?", [norm]).fetchone()
-        if current is None:  # removed meanwhile
-            load.audit(con, norm, "sign_in_failed", "tài khoản không tồn tại")
+        current = con.execute("SELECT role, password_hash, failed_count, locked_until FROM app_user WHERE name = ?",
+                              [norm]).fetchone()
+        if current is None or current[1] != hashed:  # removed, or password changed, meanwhile
+            load.audit(con, norm, "sign_in_failed", "tài khoản vừa bị xóa hoặc đổi mật khẩu")
             return None
-        failed, locked_until = current
+        role, _, failed, locked_until = current
         if locked_until is not None and locked_until > now:  # locked meanwhile by another attempt
             load.audit(con, norm, "sign_in_failed", "tài khoản đang bị khóa")
             until = locked_until
