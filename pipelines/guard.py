@@ -34,6 +34,7 @@ _OOXML_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
              "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
 _REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+_CACHED = re.compile(rb"<v(?:\s[^>]*)?>[^<]+</v>")  # a non-empty cached value
 
 HINT_RESAVE = "Mở tệp bằng Excel hoặc LibreOffice, lưu lại dạng .xlsx rồi gửi lại."
 
@@ -162,7 +163,7 @@ def _formulas_without_value(parts: dict[str, bytes], out: Checked) -> None:
             continue
         for m in _CELL.finditer(body):
             inner = m.group(2) or b""
-            if b"<f" in inner and b"<v" not in inner:
+            if b"<f" in inner and not _CACHED.search(inner):
                 ref = _REF.search(m.group(1))
                 out.formulas_without_value.append((sheet, ref.group(1).decode() if ref else "?"))
 

@@ -1,0 +1,165 @@
+"""Hostile and broken files are refused cheaply, before they are inflated (spec/workbook.md)."""
+import io
+import json
+import struct
+import subprocess
+import sys
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+
+from pipelines.guard import MAX_FILE_BYTES
+from pipelines.read import read_workbook
+
+from conftest import ROOT, book, report
+
+MB = 1 << 20
+
+
+def codes(problems):
+    return [p.code for p in problems if p.level == "error"]
+
+
+def _zip(members: list[tuple[str, bytes, int, int]]) -> bytes:
+    """A zip built by hand from raw deflate payloads: (name, payload, crc32, declared size).
+    Lets a test declare any size, honest or not, without inflating anything itself."""
+    out, central = io.BytesIO(), io.BytesIO()
+    for name, payload, crc, size in members:
+        offset = out.tell()
+        n = name.encode()
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, crc, len(payload), size, len(n), 0) + n)
+        out.write(payload)
+        central.write(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, crc, len(payload), size,
+                                  len(n), 0, 0, 0, 0, 0, offset) + n)
+    cd = central.getvalue()
+    start = out.tell()
+    out.write(cd)
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(cd), start, 0))
+    return out.getvalue()
+
+
+def _deflate(data: bytes) -> tuple[bytes, int, int]:
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return c.compress(data) + c.flush(), zlib.crc32(data), len(data)
+
+
+def _zeros_member(name: str, megabytes: int, declared: int | None = None) -> tuple[str, bytes, int, int]:
+    """`megabytes` MB of zeros as ~1 KB of deflate per MB (identical flushed blocks, repeated)."""
+    chunk = bytes(MB)
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = c.compress(chunk) + c.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(megabytes):
+        crc = zlib.crc32(chunk, crc)
+    return name, block * megabytes + c.flush(), crc, megabytes * MB if declared is None else declared
+
+
+@pytest.fixture(scope="module")
+def zip_bomb(tmp_path_factory) -> Path:
+    """A 1 MB file that inflates to 2 GB, dressed as a workbook."""
+    members = [(n, *_deflate(b)) for n, b in ((
+        "[Content_Types].xml", b"<Types/>"), ("xl/workbook.xml", b"<workbook/>"))]
+    members.append(_zeros_member("xl/worksheets/sheet1.xml", 2048))
+    path = tmp_path_factory.mktemp("bomb") / "bomb.xlsx"
+    path.write_bytes(_zip(members))
+    return path
+
+
+def test_zip_bomb_is_refused_in_under_a_second_and_600_mb(zip_bomb):
+    assert zip_bomb.stat().st_size < 4 * MB
+    probe = (
+        "import json, resource, sys, time; from pipelines.read import read_workbook\n"
+        "data = open(sys.argv[1], 'rb').read(); t = time.perf_counter()\n"
+        "raw, problems = read_workbook(data, 'bomb.xlsx'); took = time.perf_counter() - t\n"
+        "print(json.dumps({'codes': [p.code for p in problems], 'seconds': took,\n"
+        "                  'max_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n")
+    out = subprocess.run([sys.executable, "-c", probe, str(zip_bomb)], capture_output=True, text=True, cwd=ROOT,
+                         check=True)
+    got = json.loads(out.stdout)
+    assert got["codes"] == ["hostile"]
+    assert got["seconds"] < 1.0
+    assert got["max_rss_mb"] < 600
+
+
+def test_zip_bomb_lying_about_its_size_is_refused_without_inflating_past_the_lie():
+    members = [(n, *_deflate(b)) for n, b in (("[Content_Types].xml", b"<Types/>"), ("xl/workbook.xml", b"<workbook/>"))]
+    members.append(_zeros_member("xl/worksheets/sheet1.xml", 512, declared=10_000))
+    raw, problems = read_workbook(_zip(members), "liar.xlsx")
+    assert raw is None
+    assert codes(problems) in (["hostile"], ["unreadable"])
+
+
+def _xlsx_with(replace: dict[str, bytes]) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(book(report())))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            for old, new in replace.items():
+                if info.filename.startswith(old):
+                    body = new(body) if callable(new) else new
+            dst.writestr(info.filename, body)
+    return out.getvalue()
+
+
+def test_xml_entities_are_refused():
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+              b'<lolz>&lol2;</lolz>')
+    raw, problems = read_workbook(_xlsx_with({"xl/workbook.xml": laughs}), "laughs.xlsx")
+    assert raw is None and codes(problems) == ["hostile"]
+    assert "DTD" in problems[0].message
+
+
+def test_external_entity_in_a_sheet_is_refused():
+    xxe = lambda body: b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + body
+    raw, problems = read_workbook(_xlsx_with({"xl/worksheets/sheet2.xml": xxe}), "xxe.xlsx")
+    assert codes(problems) == ["hostile"]
+
+
+def test_not_a_workbook():
+    raw, problems = read_workbook(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj", "bao_cao.xlsx")
+    assert raw is None and codes(problems) == ["unreadable"]
+    assert "PDF" in problems[0].message
+
+
+def test_truncated_workbook():
+    data = book(report())
+    raw, problems = read_workbook(data[: len(data) // 2], "cut.xlsx")
+    assert raw is None and codes(problems) == ["unreadable"]
+
+
+def test_corrupt_member_is_unreadable():
+    data = bytearray(book(report()))
+    # flip bytes in the middle of the compressed data: the CRC check catches it
+    mid = len(data) // 3
+    data[mid:mid + 40] = bytes(40)
+    raw, problems = read_workbook(bytes(data), "corrupt.xlsx")
+    assert raw is None and codes(problems) == ["unreadable"]
+
+
+def test_encrypted_workbook():
+    from msoffcrypto.format.ooxml import OOXMLFile
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(book(report()))).encrypt("mat-khau", out)
+    raw, problems = read_workbook(out.getvalue(), "khoa.xlsx")
+    assert raw is None and codes(problems) == ["encrypted"]
+    assert "mật khẩu" in problems[0].message
+
+
+def test_huge_file_is_refused_unread():
+    raw, problems = read_workbook(b"PK\x03\x04" + bytes(MAX_FILE_BYTES), "huge.xlsx")
+    assert raw is None and codes(problems) == ["too_large"]
+
+
+def test_formula_without_cached_value_is_an_error_at_its_cell(store):
+    from openpyxl import load_workbook
+    wb = load_workbook(io.BytesIO(book(report(values={"TT_BUOI": 2, "TT_LUOT": 50}))))
+    wb["Số liệu"]["D5"] = "=2+3"  # openpyxl saves formulas without a cached value
+    buf = io.BytesIO()
+    wb.save(buf)
+    raw, problems = read_workbook(buf.getvalue(), "formula.xlsx")
+    assert codes(problems) == ["formula_without_value"]
+    assert problems[0].where == "Số liệu!D5"
+    assert "Excel" in problems[0].hint
