@@ -1,0 +1,37 @@
+"""Exports: CSV with BOM and formula-safe; XLSX with header, frozen panes, formats and Vietnamese titles."""
+import io
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from pipelines.export import to_csv_bytes, to_xlsx_bytes
+from pipelines import fmt
+
+
+def test_csv_has_bom_and_neutralises_formulas():
+    df = pd.DataFrame({"unit": ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "Phổ Hòa"], "value": [1, 2, 3, 4, 5]})
+    raw = to_csv_bytes(df)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
+    assert back["unit"].tolist() == ["'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)", "Phổ Hòa"]
+    assert back["value"].tolist() == [1, 2, 3, 4, 5]  # numbers are left alone
+
+
+def test_xlsx_has_titles_frozen_header_and_formats():
+    df = pd.DataFrame({"unit": ["CA", "=cmd"], "numerator": [1234, 5], "value": [0.925, None]})
+    ws = load_workbook(io.BytesIO(to_xlsx_bytes(df))).active
+    assert [c.value for c in ws[1]] == ["Mã đơn vị", "Tử số", "Số liệu"]
+    assert ws.freeze_panes == "A2"
+    assert ws["B2"].number_format == "#,##0" and ws["C2"].number_format == "0.0%"
+    assert ws["A3"].value == "'=cmd" and ws["C3"].value is None
+
+
+def test_vietnamese_number_and_date_formats():
+    import datetime as dt
+    assert fmt.num(1234) == "1.234"
+    assert fmt.num(1234.5, 1) == "1.234,5"
+    assert fmt.pct(0.925) == "92,5 %"
+    assert fmt.pct(1.0) == "100 %"
+    assert fmt.pct(None) == "—"
+    assert fmt.date(dt.date(2022, 3, 15)) == "15/03/2022"
+    assert fmt.target(">", 0.9) == "> 90 %" and fmt.target(">=", 0.95) == "≥ 95 %"

@@ -1,0 +1,68 @@
+"""The store's connection life: the shell and the dashboard work on one store at once."""
+import subprocess
+import sys
+import time
+
+from pipelines.store import Store, StoreBusy
+from pipelines.template import build_template
+
+from conftest import ROOT
+
+HOLD = """
+import sys, time
+from pipelines.store import Store
+with Store(sys.argv[1]).connect() as con:
+    con.execute("SELECT count(*) FROM submission").fetchone()
+    print("holding", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def test_ingest_from_the_shell_waits_for_a_process_holding_the_store(store, plan, tmp_path):
+    f = tmp_path / "ca.xlsx"
+    f.write_bytes(build_template(plan, "CA", 1, values={"TT_BUOI": 2}))
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(store.data_dir), "2"], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "holding"
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "pipelines", "ingest", str(f), "--data-dir", str(store.data_dir)],
+                          cwd=ROOT, capture_output=True, text=True)
+    holder.wait()
+    assert done.returncode == 0, done.stderr
+    assert "ĐÃ NHẬN" in done.stdout
+    assert time.monotonic() - start > 0.5  # it waited for the lock instead of failing
+
+
+def test_gives_up_with_a_clear_message_when_the_lock_is_never_released(store):
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(store.data_dir), "5"], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        impatient = Store(store.data_dir, lock_timeout=0.5)
+        try:
+            with impatient.connect():
+                raise AssertionError("opened a locked store")
+        except StoreBusy as exc:
+            assert "đang bị một tiến trình khác giữ" in str(exc)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_data_version_changes_on_every_write(store, plan):
+    from pipelines.load import ingest_bytes
+    before = store.data_version()
+    ingest_bytes(store, build_template(plan, "CA", 1, values={"TT_BUOI": 2}), "a.xlsx")
+    after = store.data_version()
+    assert after != before
+    ingest_bytes(store, build_template(plan, "CA", 1, values={"TT_BUOI": 2}), "a.xlsx")  # duplicate: no write
+    assert store.data_version() == after
+
+
+def test_no_connection_stays_open_after_use(store):
+    with store.connect():
+        pass
+    # another process can open the file right away
+    done = subprocess.run([sys.executable, "-c", "import duckdb,sys; duckdb.connect(sys.argv[1]).close()",
+                           str(store.db_path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
