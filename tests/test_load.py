@@ -129,3 +129,30 @@ def test_json_shape_of_a_result(store, plan):
     assert (j["year"], j["quarter"], j["received_at"]) == (2022, 1, "2022-03-14T09:00:00+07:00")
     assert j["errors"] == []
     assert j["warnings"][0]["code"] == "rule" and j["warnings"][0]["where"].startswith("Số liệu!E")
+
+
+def test_a_refused_workbook_comes_back_annotated(store):
+    import io
+    from openpyxl import load_workbook
+    from pipelines.annotate import LIST_SHEET, annotate
+    from conftest import data_cell
+    for fmt in ("xlsx", "xls", "ods"):
+        sheets = report(values={"TT_BUOI": 4, "TT_LUOT": "nhiều"})
+        r = ingest_bytes(store, book(sheets, fmt), f"bad.{fmt}")
+        wb = load_workbook(io.BytesIO(annotate(book(sheets, fmt), f"bad.{fmt}", r.errors + r.warnings)))
+        assert wb.sheetnames[0] == LIST_SHEET
+        ref = data_cell(sheets, "TT_LUOT").split("!")[1]
+        cell = wb["Số liệu"][ref]
+        assert cell.value == "nhiều" and "TT_LUOT" in cell.comment.text
+        assert cell.fill.fgColor.rgb.endswith("F4B183")
+        assert wb[LIST_SHEET]["C4"].value == "not_a_number"
+
+
+def test_a_hostile_file_is_not_opened_to_annotate():
+    import io
+    from openpyxl import load_workbook
+    from pipelines.annotate import annotate
+    from pipelines.problems import error
+    out = annotate(b"PK\x03\x04 bomb", "bomb.xlsx", [error("hostile", "bomb.xlsx", "bom nén")])
+    wb = load_workbook(io.BytesIO(out))
+    assert wb.sheetnames == ["Danh sách lỗi"]
