@@ -114,10 +114,10 @@ def compliance(store: Store, year: int, as_of: dt.datetime | None = None) -> pd.
         """SELECT c.unit, u.name AS unit_name, u.kind, c.year, c.quarter, c.due, c.received_at, c.status, c.versions
            FROM compliance_at(CAST(? AS TIMESTAMP)) c JOIN dim_unit u ON u.year = c.year AND u.code = c.unit
            WHERE c.year = ? ORDER BY c.quarter, c.unit_sort""", [as_of_utc, year])
-    tz = plan.tz
-    df["deadline"] = [plan.deadline_local(q) for q in df["quarter"]]
-    df["received_at"] = [None if pd.isna(r) else r.to_pydatetime().replace(tzinfo=dt.timezone.utc).astimezone(tz)
-                         for r in df["received_at"]]
+    deadlines = {q: plan.deadline_local(q) for q in plan.quarter_by_number}
+    df["deadline"] = df["quarter"].map(deadlines).astype(object)
+    local = pd.to_datetime(df["received_at"]).dt.tz_localize("UTC").dt.tz_convert(plan.plan.timezone)
+    df["received_at"] = [None if pd.isna(t) else t.to_pydatetime() for t in local]
     return df[["unit", "unit_name", "kind", "year", "quarter", "deadline", "received_at", "status", "versions"]]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SEPARATORS = re.compile(r"[\s_\-–—.:]+")
 
@@ -20,7 +21,12 @@ def fold(text: object) -> str:
     """Lower-case, diacritic-free, single-spaced form of a label, sheet name or status."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFD", str(text))
+    return _fold(str(text))
+
+
+@lru_cache(maxsize=65536)  # the same labels and names recur in every workbook
+def _fold(text: str) -> str:
+    s = unicodedata.normalize("NFD", text)
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     s = s.replace("đ", "d").replace("Đ", "D").lower()
     return _SEPARATORS.sub(" ", s).strip()
