@@ -315,6 +315,18 @@ def cmd_export(args, store: Store) -> int:
     return EXIT_OK
 
 
+def cmd_report(args, store: Store) -> int:
+    from .report import build_report, report_file_name
+    year = _year(store, args.year)
+    out = Path(args.output) if args.output else Path(report_file_name(year, args.period))
+    if out.suffix.lower() != ".docx":
+        raise UsageError(f"Báo cáo xuất ra tệp .docx (Word): {out.name}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(build_report(store, year, args.period))
+    print(f"Đã tạo báo cáo {args.period}/{year}: {out}")
+    return EXIT_OK
+
+
 def cmd_demo(args, store: Store) -> int:
     from tqdm import tqdm
     from .demo import DemoError, load_demo
@@ -398,6 +410,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--element")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("report", parents=[common], help="báo cáo quý gửi Ban Chỉ đạo 138 tỉnh (.docx)")
+    p.add_argument("--year", type=int)
+    p.add_argument("--period", choices=["Q1", "Q2", "Q3", "Q4", "H1", "9M", "Y"], required=True)
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("demo", parents=[common], help="nạp một năm DỮ LIỆU MẪU")
     p.add_argument("--year", type=int, default=2022)

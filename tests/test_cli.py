@@ -179,3 +179,20 @@ def test_demo_then_attainment_in_real_processes(tmp_path):
     assert again.returncode == 1 and "Traceback" not in again.stderr
     usage = cli("frobnicate")
     assert usage.returncode == 2
+
+
+def test_province_report_docx(demo_store, capsys, tmp_path):
+    from docx import Document
+    out = tmp_path / "bc.docx"
+    code, stdout, _ = run(capsys, "report", "--year", 2022, "--period", "H1", "-o", out, "--data-dir", demo_store.data_dir)
+    assert code == 0 and out.exists()
+    doc = Document(out)
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "6 tháng năm 2022" in text and "DỮ LIỆU MẪU" in text
+    kpis = [[c.text for c in row.cells] for row in doc.tables[0].rows]
+    from pipelines import metrics
+    att = metrics.attainment(demo_store, 2022, "H1").set_index("indicator")
+    giai_quyet = next(r for r in kpis if r[0] == att.loc["KPI_GIAI_QUYET", "indicator_name"])
+    assert giai_quyet[1] == f"{att.loc['KPI_GIAI_QUYET', 'numerator']}/{att.loc['KPI_GIAI_QUYET', 'denominator']}"
+    code, _, _ = run(capsys, "report", "--period", "H1", "-o", tmp_path / "x.pdf", "--data-dir", demo_store.data_dir)
+    assert code == 2
