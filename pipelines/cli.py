@@ -92,8 +92,7 @@ def _demo_banner(store: Store, year: int) -> None:
 
 # -- subcommands ---------------------------------------------------------------------------------
 def cmd_init(args, store: Store) -> int:
-    if args.plan:
-        plan = store.install_plan(args.plan)
+    for plan in [store.install_plan(args.plan)] if args.plan else store.install_default_plans():
         print(f"Đã nạp kế hoạch {plan.plan.code} (năm {plan.year}): {len(plan.units)} đơn vị, "
               f"{len(plan.elements)} chỉ tiêu, {len(plan.indicators)} tỷ lệ, {len(plan.tasks)} nhiệm vụ.")
     with store.connect() as con:

@@ -161,6 +161,17 @@ class Store:
                     _install_plan(con, load_plan(path), path)
         self._bump_version()
 
+    def install_default_plans(self) -> list[Plan]:
+        """Install each plan file under data/plans/ that is new or changed since it was installed."""
+        with self.connect() as con:
+            installed = dict(con.execute("SELECT source_file, source_sha FROM plans").fetchall())
+        done = []
+        for path in default_plan_files():
+            sha = hashlib.sha256(path.read_text(encoding="utf-8").encode()).hexdigest()
+            if installed.get(path.name) != sha:
+                done.append(self.install_plan(path))
+        return done
+
     def install_plan(self, path: Path | str) -> Plan:
         plan = load_plan(path)
         with self.transaction() as con:
