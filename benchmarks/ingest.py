@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import io
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import OUT, ROOT, timed  # noqa: E402  (puts the project on sys.path)
 sys.path.insert(0, str(ROOT / "tests"))
 
 import python_calamine  # noqa: E402
@@ -32,7 +30,6 @@ from pipelines.store import Store  # noqa: E402
 from pipelines.template import build_template  # noqa: E402
 from pipelines.validate import validate  # noqa: E402
 
-OUT = ROOT / "benchmarks" / "out"
 # The guard inflates every member once in Python (to check real sizes and look for DTDs) before
 # calamine parses it, and the reader folds every text cell: a deliberate cost, bounded here.
 GOAL_VS_BASELINE = 6.0
@@ -54,14 +51,6 @@ def workbooks(store: Store) -> list[tuple[str, bytes]]:
             files.append((f"{u.code}_Q{q}.xlsx", build_template(plan, u.code, q, values=values)))
     return files
 
-
-def timed(fn, repeat: int = 3) -> float:
-    runs = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t)
-    return statistics.median(runs)
 
 
 def peak(code: str, *args: str) -> dict:

@@ -12,20 +12,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import OUT, ROOT, timed  # noqa: E402  (puts the project on sys.path)
 
 from pipelines import metrics  # noqa: E402
 from pipelines.plan import PLANS_DIR  # noqa: E402
 from pipelines.store import Store  # noqa: E402
 
-OUT = ROOT / "benchmarks" / "out"
 
 
 def national_plan(tmp: Path, districts: int) -> Path:
@@ -68,14 +65,6 @@ def fill(store: Store) -> int:
             FROM submission s JOIN dim_unit_element ue ON ue.year = s.year AND ue.unit = s.unit""")
         return con.execute("SELECT count(*) FROM submission_value").fetchone()[0]
 
-
-def timed(fn, repeat: int = 3) -> float:
-    runs = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t)
-    return statistics.median(runs)
 
 
 def main(districts: int) -> dict:
