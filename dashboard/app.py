@@ -1,0 +1,88 @@
+"""Entry point: `streamlit run dashboard/app.py -- --data-dir DIR` (default: the project's data/).
+
+The frame around every page: page config, the store, the shared filters (sidebar + URL), the demo
+banner and the page router (st.navigation). Pages are chosen by `build_pages(lang, role)`, so a
+sign-in gate and role-filtered pages (e.g. an analyst's upload page) slot in without touching pages.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on the path
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import data, i18n, ui  # noqa: E402
+from pipelines.store import DEFAULT_DATA_DIR, Store, StoreBusy  # noqa: E402
+
+PAGES_DIR = Path(__file__).resolve().parent / "views"
+DATA_DIR_ENV = "DUCPHO138_DATA_DIR"
+
+# The page files live in dashboard/views/, one file per page, UI only. Not in a folder named
+# "pages/": Streamlit treats a "pages/" folder beside the entry file as the old multipage mode until
+# the first st.navigation call of the process, so the first visitor after a restart who opens a
+# shared link such as /du-lieu would get a "Page not found" dialog.
+# (file, title key, url path, icon, section key, roles allowed; None = everyone)
+PAGES = [
+    ("tong_quan.py", "page_overview", "tong-quan", ":material/dashboard:", "section_monitor", None),
+    ("chi_tieu.py", "page_indicators", "chi-tieu", ":material/monitoring:", "section_monitor", None),
+    ("don_vi.py", "page_units", "don-vi", ":material/apartment:", "section_monitor", None),
+    ("tien_do.py", "page_deadlines", "tien-do", ":material/event:", "section_monitor", None),
+    ("nhiem_vu.py", "page_tasks", "nhiem-vu", ":material/checklist:", "section_monitor", None),
+    ("du_lieu.py", "page_data", "du-lieu", ":material/table_view:", "section_data", None),
+]
+
+
+def data_dir_from_args(argv: list[str] | None = None) -> Path:
+    """--data-dir after `--` on the streamlit command line, else $DUCPHO138_DATA_DIR, else data/."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--data-dir")
+    args, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    return Path(args.data_dir or os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
+
+
+@st.cache_resource(show_spinner=False)
+def get_store(path: str) -> Store:
+    """One Store object per data dir. It holds no connection: each query opens and closes one."""
+    return Store(path)
+
+
+def page_specs(role: str | None = None) -> list[tuple]:
+    """The page table filtered for a role (pages with roles=None are for everyone)."""
+    return [spec for spec in PAGES if spec[5] is None or role in spec[5]]
+
+
+def build_pages(lang: str, role: str | None = None) -> dict[str, list]:
+    """The pages this user may see, grouped in sections, for st.navigation."""
+    sections: dict[str, list] = {}
+    for file, title, url, icon, section, _roles in page_specs(role):
+        page = st.Page(PAGES_DIR / file, title=i18n.t(title, lang), url_path=url, icon=icon,
+                       default=(url == "tong-quan"))
+        sections.setdefault(i18n.t(section, lang), []).append(page)
+    return sections
+
+
+def main() -> None:
+    st.set_page_config(page_title="KH PCMBN — Đức Phổ", page_icon=":material/shield:", layout="wide",
+                       initial_sidebar_state="expanded")
+    store = get_store(str(data_dir_from_args()))
+    try:
+        with data.batch(store):
+            c = ui.sidebar_filters(store)
+        page = st.navigation(build_pages(c.lang, role=None))
+        if c.is_demo:
+            st.warning(i18n.t("demo_banner", c.lang, year=c.year), icon=":material/science:")
+        with data.batch(store):
+            page.run()
+    except StoreBusy:
+        st.error(ui.t("store_busy"), icon=":material/hourglass_top:")
+        if st.button(ui.t("retry")):
+            st.rerun()
+
+
+main()

@@ -1,0 +1,254 @@
+"""Plotly figure builders: pure functions from DataFrames (and already-translated labels) to Figures.
+
+One status palette for every page, chosen from the Okabe–Ito colour-blind-safe set; a status is never
+told by colour alone: cells and bars also carry a symbol and/or words, and legends name each colour.
+Numbers use Vietnamese separators (1.234,5) and rates are drawn in percent.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from pipelines import fmt
+
+from . import i18n
+
+# -- the one palette -----------------------------------------------------------------------------
+BLUE, SKY, ORANGE, YELLOW, VERMILLION, GREY, LIGHT = "#0072B2", "#56B4E9", "#E69F00", "#F0E442", "#D55E00", \
+    "#9E9E9E", "#E6E6E6"
+STATUS_COLOURS = {"met": BLUE, "not_met": VERMILLION, "no_cases": GREY, "no_data": LIGHT}
+STATUS_SYMBOLS = {"met": "✔", "not_met": "✖", "no_cases": "○", "no_data": "?"}
+COMPLIANCE_COLOURS = {"on_time": BLUE, "late": YELLOW, "missing": VERMILLION, "pending": LIGHT}
+COMPLIANCE_SYMBOLS = {"on_time": "✔", "late": "!", "missing": "✖", "pending": "…"}
+TASK_COLOURS = {"done": BLUE, "in_progress": SKY, "not_started": ORANGE, "not_applicable": GREY,
+                "not_reported": LIGHT}
+TASK_ORDER = ["done", "in_progress", "not_started", "not_applicable", "not_reported"]
+DARK_TEXT_ON = {YELLOW, LIGHT, SKY, ORANGE}
+NUMERATOR_COLOUR, DENOMINATOR_COLOUR = BLUE, "#B0B0B0"
+TARGET_COLOUR, CUMULATIVE_COLOUR, TODAY_COLOUR = "#000000", "#CC79A7", VERMILLION
+
+
+def text_colour(background: str) -> str:
+    return "#111111" if background in DARK_TEXT_ON else "#FFFFFF"
+
+
+def _layout(fig: go.Figure, title: str, x_title: str | None = None, y_title: str | None = None,
+            height: int | None = None) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
+        separators=",.",  # Vietnamese: decimal comma, thousands dot
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        plot_bgcolor="#FFFFFF",
+        hoverlabel={"bgcolor": "#FFFFFF"},
+    )
+    if height:
+        fig.update_layout(height=height)
+    if x_title is not None:
+        fig.update_xaxes(title_text=x_title)
+    if y_title is not None:
+        fig.update_yaxes(title_text=y_title)
+    fig.update_xaxes(showline=True, linecolor="#888888", gridcolor="#EEEEEE")
+    fig.update_yaxes(showline=True, linecolor="#888888", gridcolor="#EEEEEE")
+    return fig
+
+
+def _wrap(text: str, width: int = 95) -> str:
+    """Plotly titles do not wrap: break long Vietnamese titles on spaces."""
+    words, lines, line = text.split(), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
+
+
+# -- rates ---------------------------------------------------------------------------------------
+def rate_trend(quarterly: pd.DataFrame, cumulative: pd.DataFrame, target: float, op: str, title: str,
+               lang: str = "vi") -> go.Figure:
+    """Each quarter's own rate (bars, coloured by status) and the cumulative rate to the end of that
+    quarter (line), against the target (dashed line). Frames: quarter, numerator, denominator, value,
+    status. Quarters without a value are labelled with their status instead of a bar."""
+    x = [i18n.quarter_name(q, lang) for q in quarterly["quarter"]]
+    q_vals = [None if pd.isna(v) else float(v) * 100 for v in quarterly["value"]]
+    q_text = [f"{STATUS_SYMBOLS[s]} {int(n)}/{int(d)}" if s in ("met", "not_met") else
+              f"{STATUS_SYMBOLS[s]} {i18n.status_name(s, lang)}"
+              for s, n, d in zip(quarterly["status"], quarterly["numerator"].fillna(0), quarterly["denominator"].fillna(0))]
+    fig = go.Figure()
+    fig.add_bar(
+        x=x, y=[v if v is not None else 0 for v in q_vals], name=i18n.t("series_quarter", lang),
+        marker_color=[STATUS_COLOURS[s] for s in quarterly["status"]],
+        text=q_text, textposition="outside", cliponaxis=False,
+        customdata=[[i18n.status_name(s, lang), fmt.pct(v)] for s, v in zip(quarterly["status"], quarterly["value"])],
+        hovertemplate="%{x}: %{customdata[1]} — %{customdata[0]}<extra></extra>",
+    )
+    c_x = [i18n.quarter_name(q, lang) for q in cumulative["quarter"]]
+    c_vals = [None if pd.isna(v) else float(v) * 100 for v in cumulative["value"]]
+    fig.add_scatter(
+        x=c_x, y=c_vals, name=i18n.t("series_cumulative", lang), mode="lines+markers",
+        line={"color": CUMULATIVE_COLOUR, "width": 3}, marker={"size": 10, "symbol": "diamond"},
+        connectgaps=False,
+        customdata=[[f"{int(n)}/{int(d)}" if not pd.isna(d) else "—", fmt.pct(v),
+                     i18n.status_name(s, lang)]
+                    for n, d, v, s in zip(cumulative["numerator"].fillna(0), cumulative["denominator"],
+                                          cumulative["value"], cumulative["status"])],
+        hovertemplate="%{x} (lũy kế): %{customdata[1]} = %{customdata[0]} — %{customdata[2]}<extra></extra>",
+    )
+    target_label = f"{i18n.t('series_target', lang)} {fmt.target(op, target)}"
+    fig.add_scatter(x=x, y=[target * 100] * len(x), name=target_label, mode="lines",
+                    line={"color": TARGET_COLOUR, "dash": "dash", "width": 2}, hoverinfo="skip")
+    _layout(fig, _wrap(title, 90), i18n.t("axis_quarter", lang), i18n.t("axis_rate", lang), height=420)
+    fig.update_yaxes(range=[0, 118], tickvals=[0, 20, 40, 60, 80, 100], ticktext=[f"{v} %" for v in (0, 20, 40, 60, 80, 100)])
+    fig.update_layout(margin={"t": 90}, bargap=0.45)
+    return fig
+
+
+def contributions(df: pd.DataFrame, title: str, lang: str = "vi") -> go.Figure:
+    """Each unit's numerator and denominator (counts, not a mean of percentages).
+    Frame: unit_name, numerator, denominator, value, status."""
+    df = df.iloc[::-1]  # plan order top to bottom
+    fig = go.Figure()
+    fig.add_bar(y=df["unit_name"], x=df["numerator"], orientation="h", name=i18n.t("numerator", lang),
+                marker_color=NUMERATOR_COLOUR, text=[fmt.num(v) for v in df["numerator"]], textposition="outside",
+                cliponaxis=False)
+    fig.add_bar(y=df["unit_name"], x=df["denominator"], orientation="h", name=i18n.t("denominator", lang),
+                marker_color=DENOMINATOR_COLOUR, marker_pattern_shape="/",
+                text=[fmt.num(v) for v in df["denominator"]], textposition="outside", cliponaxis=False)
+    _layout(fig, _wrap(title, 90), i18n.t("axis_count", lang), i18n.t("axis_unit", lang),
+            height=max(240, 90 + 55 * len(df)))
+    fig.update_layout(barmode="group", margin={"t": 90})
+    top = max([0, *df["numerator"].fillna(0), *df["denominator"].fillna(0)])
+    fig.update_xaxes(rangemode="tozero", tickformat=",d", dtick=1 if top <= 10 else None)
+    return fig
+
+
+# -- heatmaps ------------------------------------------------------------------------------------
+def status_heatmap(cells: pd.DataFrame, rows: list[str], cols: list[str], palette: dict[str, str],
+                   names: dict[str, str], title: str, x_title: str, y_title: str) -> go.Figure:
+    """A discrete heatmap. `cells`: row, col, status, text (shown in the cell), hover.
+    Every status of `palette` gets a legend entry (name + colour), so colour is never the only cue."""
+    order = list(palette)
+    index = {s: i for i, s in enumerate(order)}
+    grid = cells.set_index(["row", "col"])
+    z, text, hover = [], [], []
+    for r in rows:
+        zr, tr, hr = [], [], []
+        for c in cols:
+            if (r, c) in grid.index:
+                cell = grid.loc[(r, c)]
+                zr.append(index[cell["status"]])
+                tr.append(cell["text"])
+                hr.append(cell["hover"])
+            else:
+                zr.append(None)
+                tr.append("")
+                hr.append("")
+        z.append(zr)
+        text.append(tr)
+        hover.append(hr)
+    n = len(order)
+    scale = []
+    for i, s in enumerate(order):
+        scale += [[i / n, palette[s]], [(i + 1) / n, palette[s]]]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=cols, y=rows, zmin=-0.5, zmax=n - 0.5, colorscale=scale, showscale=False, xgap=2, ygap=2,
+        customdata=hover, hovertemplate="%{y} — %{x}<br>%{customdata}<extra></extra>",
+    ))
+    # Cell labels as annotations so each can take a readable colour on its background.
+    notes = []
+    for yi, r in enumerate(rows):
+        for xi, c in enumerate(cols):
+            if z[yi][xi] is None or not text[yi][xi]:
+                continue
+            bg = palette[order[z[yi][xi]]]
+            notes.append({"x": c, "y": r, "text": text[yi][xi], "showarrow": False,
+                          "font": {"color": text_colour(bg), "size": 11}})
+    fig.update_layout(annotations=notes)  # one call: adding them one by one is slow
+    for s in order:
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=names[s],
+                        marker={"size": 14, "symbol": "square", "color": palette[s],
+                                "line": {"color": "#666666", "width": 1}})
+    _layout(fig, _wrap(title, 90), x_title, y_title, height=max(260, 110 + 30 * len(rows)))
+    fig.update_yaxes(autorange="reversed", showgrid=False, type="category")
+    fig.update_xaxes(side="top", showgrid=False, type="category", title_standoff=4)
+    # x axis on top (under the title), legend below the grid: they never overlap
+    fig.update_layout(margin={"t": 95, "b": 40}, plot_bgcolor="#FFFFFF",
+                      legend={"orientation": "h", "y": -0.01, "yanchor": "top", "x": 0, "xanchor": "left"})
+    return fig
+
+
+# -- timeline ------------------------------------------------------------------------------------
+def timeline(quarters: pd.DataFrame, events: pd.DataFrame, today: dt.date, title: str,
+             lang: str = "vi") -> go.Figure:
+    """The plan's year: quarterly data periods, the report deadlines, dated events (single days as
+    markers, ranges as bars) and today. quarters: quarter, data_from, data_to, due;
+    events: name, start_on, end_on."""
+    row_periods = "Kỳ số liệu" if lang != "en" else "Data periods"
+    row_due = "Hạn nộp báo cáo" if lang != "en" else "Report deadlines"
+    fig = go.Figure()
+    for i, q in enumerate(quarters.itertuples()):
+        name = i18n.quarter_name(q.quarter, lang)
+        colour = [SKY, "#A7D3F0"][i % 2]
+        fig.add_scatter(x=[q.data_from, q.data_to], y=[row_periods, row_periods], mode="lines",
+                        line={"color": colour, "width": 22}, showlegend=False,
+                        hovertemplate=f"{i18n.t('timeline_data_period', lang, quarter=name)}: "
+                                      f"{fmt.date(q.data_from)} – {fmt.date(q.data_to)}<extra></extra>")
+        mid = q.data_from + (q.data_to - q.data_from) / 2
+        fig.add_annotation(x=mid, y=row_periods, text=name, showarrow=False, font={"color": "#111111", "size": 12})
+    fig.add_scatter(
+        x=list(quarters["due"]), y=[row_due] * len(quarters), mode="markers+text", name=row_due,
+        marker={"symbol": "diamond", "size": 16, "color": BLUE}, showlegend=False,
+        text=[f"{fmt.date(d)[:5]}" for d in quarters["due"]], textposition="top center",
+        hovertext=[f"{i18n.t('timeline_deadline', lang, quarter=i18n.quarter_name(q, lang))}: {fmt.date(d)}"
+                   for q, d in zip(quarters["quarter"], quarters["due"])], hoverinfo="text")
+    for e in events.itertuples():
+        label = _wrap(e.name, 40)
+        if e.start_on == e.end_on:
+            fig.add_scatter(x=[e.start_on], y=[label], mode="markers+text", marker={"symbol": "star", "size": 18,
+                                                                                 "color": ORANGE},
+                            text=[fmt.date(e.start_on)[:5]], textposition="top center", showlegend=False,
+                            hovertext=[f"{e.name}: {fmt.date(e.start_on)}"], hoverinfo="text")
+        else:
+            fig.add_scatter(x=[e.start_on, e.end_on], y=[label, label], mode="lines", line={"color": ORANGE, "width": 22},
+                            showlegend=False, hovertemplate=f"{e.name}: {fmt.date(e.start_on)} – {fmt.date(e.end_on)}"
+                                                            "<extra></extra>")
+            fig.add_annotation(x=e.start_on + (e.end_on - e.start_on) / 2, y=label, showarrow=False,
+                               text=f"{fmt.date(e.start_on)[:5]} – {fmt.date(e.end_on)[:5]}",
+                               font={"color": "#111111", "size": 12})
+    start = min(quarters["data_from"].min(), events["start_on"].min() if len(events) else quarters["data_from"].min())
+    end = max(quarters["due"].max(), events["end_on"].max() if len(events) else quarters["due"].max())
+    start, end = start - dt.timedelta(days=7), end + dt.timedelta(days=10)
+    if start <= today <= end:
+        fig.add_shape(type="line", x0=today, x1=today, y0=0, y1=1, yref="paper",
+                      line={"color": TODAY_COLOUR, "width": 2, "dash": "dot"})
+        fig.add_annotation(x=today, y=1, yref="paper", text=f"{i18n.t('today', lang)} {fmt.date(today)}",
+                           showarrow=False, yanchor="bottom", font={"color": TODAY_COLOUR})
+    _layout(fig, _wrap(title, 90), i18n.t("axis_date", lang), "", height=360)
+    fig.update_xaxes(range=[start, end], tickformat="%d/%m", dtick="M1")
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    fig.update_layout(margin={"t": 80})
+    return fig
+
+
+# -- tasks ---------------------------------------------------------------------------------------
+def task_progress(df: pd.DataFrame, title: str, lang: str = "vi") -> go.Figure:
+    """Stacked bars: per task, how many of the units concerned report each status.
+    Frame: label, done, in_progress, not_started, not_applicable, not_reported."""
+    df = df.iloc[::-1]
+    fig = go.Figure()
+    for s in TASK_ORDER:
+        colour = TASK_COLOURS[s]
+        fig.add_bar(y=df["label"], x=df[s], orientation="h", name=i18n.task_status_name(s, lang),
+                    marker_color=colour, marker_line={"color": "#666666", "width": 0.5},
+                    text=[str(int(v)) if v else "" for v in df[s]], textposition="inside", insidetextanchor="middle",
+                    textfont={"color": text_colour(colour)},
+                    hovertemplate="%{y}<br>" + i18n.task_status_name(s, lang) + ": %{x}<extra></extra>")
+    _layout(fig, _wrap(title, 90), i18n.t("axis_units_count", lang), "", height=max(300, 120 + 28 * len(df)))
+    fig.update_layout(barmode="stack", margin={"t": 100}, legend={"traceorder": "normal"})
+    fig.update_xaxes(tickformat=",d")
+    return fig

@@ -1,0 +1,203 @@
+"""The dashboard's query layer: the pipelines' metric functions, cached per data version.
+
+Every result is cached with `st.cache_data` under (data dir, `store.data_version()`, function,
+arguments). The version changes after every committed write from any process (CLI ingest, upload,
+restore), so a new load shows on the next rerun without a restart, and old entries simply age out.
+
+Connections: DuckDB lets one process hold the file at a time and the command line must be able to
+ingest while the dashboard is open, so nothing here keeps a connection between reruns. Inside a
+`batch(store)` block (app.py wraps each page run in one), the first cache miss opens ONE short-lived
+connection that every later miss of the same rerun reuses (the Store shares a connection opened in
+the same thread); it is closed when the block ends. A rerun served wholly from the cache opens none.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+from typing import Any, Iterator
+
+import pandas as pd
+import streamlit as st
+
+from pipelines import load, metrics
+from pipelines.store import Store
+
+_LOCAL = threading.local()
+
+
+class _Batch:
+    def __init__(self, store: Store):
+        self.store = store
+        self.stack = contextlib.ExitStack()
+        self.opened = False
+
+    def connection_store(self) -> Store:
+        if not self.opened:
+            self.stack.enter_context(self.store.connect())
+            self.opened = True
+        return self.store
+
+
+@contextlib.contextmanager
+def batch(store: Store) -> Iterator[None]:
+    """Cache misses inside the block share one lazily opened connection, closed at the end."""
+    previous = getattr(_LOCAL, "batch", None)
+    current = _Batch(store)
+    _LOCAL.batch = current
+    try:
+        with current.stack:
+            yield
+    finally:
+        _LOCAL.batch = previous
+
+
+def _store_for(data_dir: str) -> Store:
+    current: _Batch | None = getattr(_LOCAL, "batch", None)
+    if current is not None and str(current.store.data_dir) == data_dir:
+        return current.connection_store()
+    return Store(data_dir)
+
+
+def _is_demo_year(store: Store, year: int) -> bool:
+    return store.is_demo_year(year)
+
+
+def _versions(store: Store, year: int, unit: str | None = None) -> pd.DataFrame:
+    return load.list_versions(store, unit, year)
+
+
+_FUNCS = {
+    "years": metrics.years,
+    "periods": metrics.periods,
+    "quarters": metrics.quarters,
+    "units": metrics.units,
+    "elements": metrics.elements,
+    "indicators": metrics.indicators,
+    "events": metrics.events,
+    "attainment": metrics.attainment,
+    "contributions": metrics.contributions,
+    "element_totals": metrics.element_totals,
+    "compliance": metrics.compliance,
+    "current_values": metrics.current_values,
+    "task_progress": metrics.task_progress,
+    "task_units": metrics.task_units,
+    "warnings_of": metrics.warnings_of,
+    "submission_count": metrics.submission_count,
+    "quarters_reported": metrics.quarters_reported,
+    "is_demo_year": _is_demo_year,
+    "versions": _versions,
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _cached(data_dir: str, version: str, name: str, args: tuple, kwargs: tuple) -> Any:
+    return _FUNCS[name](_store_for(data_dir), *args, **dict(kwargs))
+
+
+def _call(store: Store, name: str, *args, **kwargs) -> Any:
+    return _cached(str(store.data_dir), store.data_version(), name, args, tuple(sorted(kwargs.items())))
+
+
+def clear() -> None:
+    _cached.clear()
+
+
+# -- the functions pages use -----------------------------------------------------------------------
+def years(store: Store) -> list[int]:
+    return _call(store, "years")
+
+
+def periods(store: Store, year: int) -> pd.DataFrame:
+    df = _call(store, "periods", year)
+    df["quarters"] = [[int(q) for q in qs] for qs in df["quarters"]]
+    return df
+
+
+def _dates(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """DATE columns as datetime.date objects (DuckDB hands them over as timestamps)."""
+    for col in columns:
+        df[col] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in df[col]]
+    return df
+
+
+def quarters(store: Store, year: int) -> pd.DataFrame:
+    return _dates(_call(store, "quarters", year), ["data_from", "data_to", "due"])
+
+
+def units(store: Store, year: int) -> pd.DataFrame:
+    return _call(store, "units", year)
+
+
+def elements(store: Store, year: int) -> pd.DataFrame:
+    return _call(store, "elements", year)
+
+
+def indicators(store: Store, year: int) -> pd.DataFrame:
+    return _call(store, "indicators", year)
+
+
+def events(store: Store, year: int) -> pd.DataFrame:
+    return _dates(_call(store, "events", year), ["start_on", "end_on"])
+
+
+def attainment(store: Store, year: int, period: str | None = None, unit: str | None = None,
+               by_unit: bool = False) -> pd.DataFrame:
+    return _call(store, "attainment", year, period, unit=unit, by_unit=by_unit)
+
+
+def contributions(store: Store, year: int, period: str, indicator: str) -> pd.DataFrame:
+    return _call(store, "contributions", year, period, indicator)
+
+
+def element_totals(store: Store, year: int, period: str, scope: str = metrics.TOWN) -> pd.DataFrame:
+    return _call(store, "element_totals", year, period, scope=scope)
+
+
+def compliance(store: Store, year: int, as_of: dt.datetime | None = None) -> pd.DataFrame:
+    """Timeliness judged at `as_of` (default: now, to the minute, so the cache stays useful)."""
+    if as_of is None:
+        as_of = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
+    return _call(store, "compliance", year, as_of)
+
+
+def current_values(store: Store, year: int, units: list[str] | None = None, elements: list[str] | None = None,
+                   kinds: list[str] | None = None) -> pd.DataFrame:
+    return _call(store, "current_values", year, None, tuple(units or ()) or None, tuple(elements or ()) or None,
+                 tuple(kinds or ()) or None)
+
+
+def task_progress(store: Store, year: int, quarter: int | None = None) -> pd.DataFrame:
+    return _call(store, "task_progress", year, quarter)
+
+
+def task_units(store: Store, year: int, quarter: int | None = None, task: str | None = None,
+               unit: str | None = None) -> pd.DataFrame:
+    return _call(store, "task_units", year, quarter, task=task, unit=unit)
+
+
+def warnings_of(store: Store, submission_id: int) -> pd.DataFrame:
+    return _call(store, "warnings_of", int(submission_id))
+
+
+def submission_count(store: Store, year: int | None = None) -> int:
+    return _call(store, "submission_count", year)
+
+
+def quarters_reported(store: Store, year: int) -> pd.DataFrame:
+    return _call(store, "quarters_reported", year)
+
+
+def is_demo_year(store: Store, year: int) -> bool:
+    return _call(store, "is_demo_year", year)
+
+
+def versions(store: Store, year: int, unit: str | None = None) -> pd.DataFrame:
+    """Submissions (all versions) with received/loaded times in the plan's time zone."""
+    df = _call(store, "versions", year, unit)
+    plan = store.plan(year)
+    tz = plan.tz if plan else dt.timezone.utc
+    for col in ("received_at", "loaded_at"):
+        df[col] = [None if pd.isna(v) else v.to_pydatetime().replace(tzinfo=dt.timezone.utc).astimezone(tz)
+                   for v in df[col]]
+    return df

@@ -1,0 +1,251 @@
+"""Shared UI of the pages: the session's filters and language (kept in the session and the URL), the
+page context, status badges, "chart + its table" blocks and empty states. No SQL, no metric logic.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from pipelines import fmt
+from pipelines.store import Store
+
+from . import charts, data, i18n
+from . import periods as P
+
+CTX_KEY = "_dashboard_ctx"
+READY_KEY = "_filters_from_url_done"
+
+
+@dataclass
+class Context:
+    store: Store
+    lang: str = i18n.DEFAULT_LANG
+    years: list[int] = field(default_factory=list)
+    year: int | None = None
+    periods: list[P.Period] = field(default_factory=list)
+    period: P.Period | None = None
+    units: list[str] = field(default_factory=list)      # selected unit codes; empty = all units
+    unit_names: dict[str, str] = field(default_factory=dict)
+    is_demo: bool = False
+    quarters_with_data: set[int] = field(default_factory=set)
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.quarters_with_data)
+
+    @property
+    def period_name(self) -> str:
+        return i18n.period_name(self.period.name, self.lang) if self.period else ""
+
+    @property
+    def period_label(self) -> str:
+        if not self.period:
+            return ""
+        whole = len(self.period.quarters) == max(len(p.quarters) for p in self.periods)
+        return i18n.period_label(self.period.name, self.year, whole, self.lang)
+
+    @property
+    def single_unit(self) -> str | None:
+        return self.units[0] if len(self.units) == 1 else None
+
+    @property
+    def scope(self) -> str:
+        """'ALL' (the whole town) unless exactly one unit is selected."""
+        return self.single_unit or "ALL"
+
+    @property
+    def scope_name(self) -> str:
+        return self.unit_names.get(self.single_unit, "") if self.single_unit else t("scope_town")
+
+    def missing_quarters(self, quarters) -> list[int]:
+        return [q for q in quarters if q not in self.quarters_with_data]
+
+
+def ctx() -> Context:
+    return st.session_state[CTX_KEY]
+
+
+def lang() -> str:
+    c = st.session_state.get(CTX_KEY)
+    return c.lang if c else st.session_state.get("f_lang") or i18n.DEFAULT_LANG
+
+
+def t(key: str, **kw) -> str:
+    return i18n.t(key, lang(), **kw)
+
+
+def today(store: Store, year: int | None) -> dt.date:
+    plan = store.plan(year) if year else None
+    tz = plan.tz if plan else dt.timezone.utc
+    return dt.datetime.now(tz).date()
+
+
+# -- filters (sidebar + URL) ---------------------------------------------------------------------
+def _url_first(qp: dict, key: str) -> str | None:
+    v = qp.get(key)
+    if isinstance(v, list):
+        v = v[-1] if v else None
+    return v or None
+
+
+def sidebar_filters(store: Store) -> Context:
+    """Year, period, units and language: widgets in the sidebar, persisted in the session (widget
+    keys) and mirrored in the URL query string (?year=2022&period=9M&units=CA,VKS&lang=en), so a
+    link opens the same view. The URL is read once, when the session starts."""
+    ss = st.session_state
+    first = READY_KEY not in ss
+    qp = st.query_params.to_dict() if first else {}
+    if first:
+        ss["f_lang"] = _url_first(qp, "lang") if _url_first(qp, "lang") in i18n.LANGS else i18n.DEFAULT_LANG
+    if ss.get("f_lang") not in i18n.LANGS:
+        ss["f_lang"] = i18n.DEFAULT_LANG
+    lang_now = ss["f_lang"]
+    c = Context(store=store, lang=lang_now)
+    st.session_state[CTX_KEY] = c
+
+    sb = st.sidebar
+    sb.markdown(f"**{i18n.t('app_title', lang_now)}**  \n{i18n.t('app_subtitle', lang_now)}")
+    c.years = data.years(store)
+    if c.years:
+        if first:
+            url_year = _url_first(qp, "year")
+            ss["f_year"] = int(url_year) if url_year and url_year.isdigit() and int(url_year) in c.years else None
+        if ss.get("f_year") not in c.years:
+            with_data = [y for y in c.years if data.submission_count(store, y)]
+            ss["f_year"] = (with_data or c.years)[-1]
+        c.year = sb.selectbox(i18n.t("year", lang_now), c.years, key="f_year")
+        c.periods = P.ordered(P.from_frame(data.periods(store, c.year)))
+        reported = data.quarters_reported(store, c.year)
+        c.quarters_with_data = {int(q) for q, n in zip(reported["quarter"], reported["units_reported"]) if n}
+        codes = [p.code for p in c.periods]
+        if first and _url_first(qp, "period") in codes:
+            ss["f_period"] = _url_first(qp, "period")
+        if ss.get("f_period") not in codes:
+            ss["f_period"] = P.default_code(c.periods, c.quarters_with_data)
+        if ss.get("_lang_shown") not in (None, lang_now):
+            ss["f_period"] = ss["f_period"]  # re-send: the picker shows the translated label at once
+        ss["_lang_shown"] = lang_now
+        names = {p.code: p.name for p in c.periods}
+        code = sb.selectbox(i18n.t("period", lang_now), codes, key="f_period",
+                            format_func=lambda k: i18n.period_name(names.get(k, k), lang_now))
+        c.period = P.by_code(c.periods, code)
+        units_df = data.units(store, c.year)
+        c.unit_names = dict(zip(units_df["code"], units_df["name"]))
+        if first and _url_first(qp, "units"):
+            ss["f_units"] = [u for u in _url_first(qp, "units").split(",") if u in c.unit_names]
+        ss["f_units"] = [u for u in ss.get("f_units", []) if u in c.unit_names]
+        c.units = sb.multiselect(i18n.t("units_filter", lang_now), list(c.unit_names), key="f_units",
+                                 format_func=lambda k: c.unit_names.get(k, k),
+                                 placeholder=i18n.t("units_all", lang_now))
+        c.is_demo = data.is_demo_year(store, c.year)
+    sb.segmented_control(i18n.t("language", lang_now), list(i18n.LANGS), key="f_lang", required=True,
+                         format_func=lambda k: i18n.LANGS[k])
+    sb.caption(i18n.t("share_hint", lang_now))
+    ss[READY_KEY] = True
+    _write_url(c)
+    return c
+
+
+def _write_url(c: Context) -> None:
+    want: dict[str, str] = {}
+    if c.year is not None:
+        want["year"] = str(c.year)
+    if c.period is not None:
+        want["period"] = c.period.code
+    if c.units:
+        want["units"] = ",".join(c.units)
+    if c.lang != i18n.DEFAULT_LANG:
+        want["lang"] = c.lang
+    have = {k: (v[-1] if isinstance(v, list) else v) for k, v in st.query_params.to_dict().items()}
+    if have != want:
+        st.query_params.from_dict(want)
+
+
+# -- building blocks -----------------------------------------------------------------------------
+def badge(status: str, kind: str = "rate") -> str:
+    """An inline HTML badge: colour + symbol + words (readable without colour)."""
+    lg = lang()
+    if kind == "compliance":
+        colour, symbol, name = charts.COMPLIANCE_COLOURS[status], charts.COMPLIANCE_SYMBOLS[status], \
+            i18n.compliance_name(status, lg)
+    else:
+        colour, symbol, name = charts.STATUS_COLOURS[status], charts.STATUS_SYMBOLS[status], i18n.status_name(status, lg)
+    return (f'<span style="background:{colour};color:{charts.text_colour(colour)};padding:2px 10px;'
+            f'border-radius:12px;font-weight:600;white-space:nowrap;border:1px solid #777">{symbol} {name}</span>')
+
+
+def html(text: str) -> None:
+    st.markdown(text, unsafe_allow_html=True)
+
+
+def empty(message: str) -> None:
+    st.info(message, icon=":material/info:")
+
+
+def missing_quarters_message(quarters: list[int]) -> str:
+    names = ", ".join(i18n.quarter_in_sentence(q, lang())
+                      for q in quarters)
+    return t("no_data_quarters", quarters=names)
+
+
+def chart(fig: go.Figure, table: pd.DataFrame, key: str) -> None:
+    """A chart and, under it, the table of its numbers."""
+    st.plotly_chart(fig, key=key, config={"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]})
+    with st.expander(t("table_view"), icon=":material/table:"):
+        st.dataframe(table, hide_index=True, key=f"{key}_table")
+
+
+def fraction(num, den) -> str:
+    if pd.isna(den):
+        return "—"
+    return f"{fmt.num(num if not pd.isna(num) else 0)}/{fmt.num(den)}"
+
+
+def page_title(text: str) -> None:
+    st.header(text, anchor=False)
+
+
+def require_year() -> Context | None:
+    """The context, or None (after saying why) when there is no plan at all."""
+    c = ctx()
+    if c.year is None:
+        st.warning(t("no_plan"), icon=":material/warning:")
+        return None
+    return c
+
+
+def compliance_block(comp: pd.DataFrame, unit_codes: list[str], unit_names: dict[str, str],
+                     quarter_numbers: list[int], title: str, key: str) -> None:
+    """The unit × quarter reporting matrix (status colour + symbol + received date) and its table."""
+    lg = lang()
+    qname = lambda q: i18n.quarter_name(q, lg)  # noqa: E731
+    comp = comp[comp["unit"].isin(unit_codes)]
+    received = [None if r is None or pd.isna(r) else r for r in comp["received_at"]]
+    cells = pd.DataFrame({
+        "row": comp["unit_name"], "col": [qname(q) for q in comp["quarter"]], "status": comp["status"],
+        "text": [f"{charts.COMPLIANCE_SYMBOLS[s]} {fmt.date(r)[:5] if r else ''}".strip()
+                 for s, r in zip(comp["status"], received)],
+        "hover": [f"{i18n.compliance_name(s, lg)} — {t('received')}: {fmt.datetime(r) or '—'}; "
+                  f"{t('deadline')}: {fmt.date(d)}" for s, r, d in zip(comp["status"], received, comp["deadline"])],
+    })
+    rows = [unit_names[u] for u in unit_codes]
+    cols = [qname(q) for q in quarter_numbers]
+    fig = charts.status_heatmap(cells, rows, cols, charts.COMPLIANCE_COLOURS,
+                                {s: i18n.compliance_name(s, lg) for s in charts.COMPLIANCE_COLOURS},
+                                title, t("axis_quarter"), "")
+    table = comp.assign(cell=[i18n.compliance_name(s, lg) + (f" ({fmt.datetime(r)})" if r else "")
+                              for s, r in zip(comp["status"], received)],
+                        q=[qname(q) for q in comp["quarter"]])
+    table = table.pivot(index="unit_name", columns="q", values="cell").reindex(index=rows, columns=cols)
+    table.index.name = t("axis_unit")
+    chart(fig, table.reset_index(), key=key)
+
+
+def table(df: pd.DataFrame, key: str, max_rows: int = 30, **kwargs) -> None:
+    """A dataframe tall enough to show its rows without inner scrolling (up to max_rows)."""
+    rows = min(len(df), max_rows)
+    st.dataframe(df, hide_index=True, key=key, height=38 + 35 * max(rows, 1), **kwargs)

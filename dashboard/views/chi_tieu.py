@@ -1,0 +1,117 @@
+"""Chỉ tiêu: per rate, quarterly and cumulative values against the target, and each unit's share."""
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, i18n, ui
+from dashboard import periods as P
+from pipelines import fmt
+
+c = ui.require_year()
+if c is None:
+    st.stop()
+t, store, lang, period = ui.t, c.store, c.lang, c.period
+
+ui.page_title(t("indicators_title", year=c.year))
+st.caption(t("scope", scope=c.scope_name))
+if not c.has_data:
+    ui.empty(t("no_data_year", year=c.year))
+
+indicators = data.indicators(store, c.year)
+elements_df = data.elements(store, c.year)
+element_names = dict(zip(elements_df["code"], elements_df["name"]))
+all_att = data.attainment(store, c.year, None, unit=c.single_unit)
+quarter_numbers = sorted({q for p in c.periods if p.is_single_quarter for q in p.quarters})
+
+
+def _series(rows: pd.DataFrame, period_for_quarter) -> pd.DataFrame:
+    out = []
+    for q in quarter_numbers:
+        p = period_for_quarter(q)
+        hit = rows[rows["period"] == p.code] if p else rows.iloc[0:0]
+        if hit.empty:
+            out.append({"quarter": q, "period_name": p.name if p else "", "numerator": None, "denominator": None,
+                        "value": None, "status": "no_data"})
+        else:
+            r = hit.iloc[0]
+            out.append({"quarter": q, "period_name": p.name, "numerator": r["numerator"],
+                        "denominator": r["denominator"], "value": r["value"], "status": r["status"]})
+    return pd.DataFrame(out)
+
+
+def _status_cell(s: str, n, d, v) -> str:
+    return f"{charts.STATUS_SYMBOLS[s]} {i18n.status_name(s, lang)}"
+
+
+# Tabs that track state: only the open tab is built (each holds two charts).
+tabs = st.tabs(list(indicators["short_name"]), key="indicator_tab", on_change="rerun")
+for tab, ind in zip(tabs, indicators.itertuples()):
+    if tab.open is False:
+        continue
+    with tab:
+        target = fmt.target(ind.op, ind.target)
+        st.markdown(f"**{ind.name}** — {t('target', target=target)}")
+        st.caption(t("rate_def", num=" + ".join(element_names.get(e, e) for e in ind.numerator),
+                     den=" + ".join(element_names.get(e, e) for e in ind.denominator),
+                     owner=c.unit_names.get(ind.owner, ind.owner)))
+        rows = all_att[all_att["indicator"] == ind.code]
+        quarterly = _series(rows, lambda q: P.single_quarter(c.periods, q))
+        cumulative = _series(rows, lambda q: P.cumulative_to(c.periods, q))
+        # no cumulative point "to the end of" a quarter from which no report has arrived at all
+        gap = ~cumulative["quarter"].isin(c.quarters_with_data)
+        cumulative.loc[gap, ["numerator", "denominator", "value"]] = None
+        cumulative.loc[gap, "status"] = "no_data"
+        has_value = quarterly["status"].isin(["met", "not_met"]).any() or cumulative["status"].isin(["met", "not_met"]).any()
+        if not has_value:
+            missing = c.missing_quarters(quarter_numbers)
+            if not c.has_data:
+                detail = t("no_data_year", year=c.year).rstrip(".")
+            elif missing:
+                detail = ui.missing_quarters_message(missing).rstrip(".")
+                if quarterly["status"].eq("no_cases").any():
+                    detail = f"{i18n.status_name('no_cases', lang).lower()}; {detail[0].lower()}{detail[1:]}"
+            else:
+                detail = i18n.status_name("no_cases", lang).lower()
+            ui.empty(t("no_rate_value", name=ind.short_name, detail=detail))
+        else:
+            title = t("trend_title", name=ind.short_name, target=target, scope=c.scope_name, year=c.year)
+            fig = charts.rate_trend(quarterly, cumulative, float(ind.target), ind.op, title, lang)
+            table = pd.DataFrame({
+                t("axis_quarter"): [i18n.quarter_name(q, lang) for q in quarterly["quarter"]],
+                t("series_quarter"): [ui.fraction(n, d) if s != "no_data" else "—"
+                                      for n, d, s in zip(quarterly["numerator"], quarterly["denominator"], quarterly["status"])],
+                t("axis_rate"): [fmt.pct(v) for v in quarterly["value"]],
+                t("status"): [_status_cell(s, n, d, v) for s, n, d, v in quarterly[["status", "numerator", "denominator", "value"]].itertuples(index=False)],
+                t("period"): [i18n.period_name(n, lang) for n in cumulative["period_name"]],
+                t("series_cumulative"): [ui.fraction(n, d) if s != "no_data" else "—"
+                                         for n, d, s in zip(cumulative["numerator"], cumulative["denominator"], cumulative["status"])],
+                t("axis_rate") + " ": [fmt.pct(v) for v in cumulative["value"]],
+                t("status") + " ": [_status_cell(s, 0, 0, 0) for s in cumulative["status"]],
+            })
+            ui.chart(fig, table, key=f"trend_{ind.code}")
+            if ind.judged_on == "cumulative":
+                st.caption("Mục tiêu hằng năm: đánh giá theo tỷ lệ lũy kế." if lang == "vi"
+                           else "Yearly target: judged on the cumulative rate.")
+
+        # contributions of the units, for the chosen period
+        contrib = data.contributions(store, c.year, period.code, ind.code)
+        if c.units:
+            contrib = contrib[contrib["unit"].isin(c.units)]
+        contrib = contrib[(contrib["numerator"] > 0) | (contrib["denominator"] > 0)]
+        if contrib.empty:
+            ui.empty(t("contrib_empty", name=ind.short_name, period=c.period_name))
+            continue
+        title = t("contrib_title", name=ind.short_name, label=c.period_label)
+        fig = charts.contributions(contrib, title, lang)
+        town = rows[rows["period"] == period.code]
+        table = pd.DataFrame({
+            t("axis_unit"): list(contrib["unit_name"]),
+            t("numerator"): [fmt.num(v) for v in contrib["numerator"]],
+            t("denominator"): [fmt.num(v) for v in contrib["denominator"]],
+            t("axis_rate"): [fmt.pct(v) for v in contrib["value"]],
+            t("status"): [_status_cell(s, 0, 0, 0) for s in contrib["status"]],
+        })
+        if not c.units and not town.empty:
+            r = town.iloc[0]
+            table.loc[len(table)] = [t("town_total_row"), fmt.num(r["numerator"]), fmt.num(r["denominator"]),
+                                     fmt.pct(r["value"]), _status_cell(r["status"], 0, 0, 0)]
+        ui.chart(fig, table, key=f"contrib_{ind.code}")

@@ -1,0 +1,146 @@
+"""Đơn vị: unit × quarter heatmaps (reporting, attainment) and one unit's numbers, tasks, submissions."""
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, i18n, ui
+from pipelines import fmt
+
+c = ui.require_year()
+if c is None:
+    st.stop()
+t, store, lang, period = ui.t, c.store, c.lang, c.period
+qname = lambda q: i18n.quarter_name(q, lang)  # noqa: E731
+
+ui.page_title(t("units_title", year=c.year))
+if not c.has_data:
+    ui.empty(t("no_data_year", year=c.year))
+units_df = data.units(store, c.year)
+shown_units = [u for u in units_df["code"] if not c.units or u in c.units]
+quarter_numbers = sorted(int(q) for q in data.quarters(store, c.year)["quarter"])
+
+tab_all, tab_one = st.tabs([t("tab_heatmaps"), t("tab_unit")], key="units_tab", on_change="rerun")
+cols = [qname(q) for q in quarter_numbers]
+
+
+def all_units() -> None:
+    # -- reporting status ----------------------------------------------------------------------------
+    ui.compliance_block(data.compliance(store, c.year), shown_units, c.unit_names, quarter_numbers,
+                        t("heat_compliance_title", n=len(shown_units), year=c.year), key="heat_compliance")
+    # -- attainment ----------------------------------------------------------------------------------
+    by_unit = data.attainment(store, c.year, None, by_unit=True)
+    single = {p.code: p.quarters[0] for p in c.periods if p.is_single_quarter}
+    by_unit = by_unit[by_unit["period"].isin(single) & by_unit["unit"].isin(shown_units)]
+    active = by_unit.groupby(["unit", "indicator"])["status"].transform(lambda s: (s != "no_data").any())
+    by_unit = by_unit[active]
+    if by_unit.empty:
+        ui.empty(t("heat_attainment_empty", year=c.year))
+    else:
+        by_unit = by_unit.assign(row=by_unit["unit_name"] + " — " + by_unit["short_name"],
+                                 col=[qname(single[p]) for p in by_unit["period"]])
+        cells = pd.DataFrame({
+            "row": by_unit["row"], "col": by_unit["col"], "status": by_unit["status"],
+            "text": [f"{charts.STATUS_SYMBOLS[s]} {int(n)}/{int(d)}" if s in ("met", "not_met") else charts.STATUS_SYMBOLS[s]
+                     for s, n, d in zip(by_unit["status"], by_unit["numerator"].fillna(0), by_unit["denominator"].fillna(0))],
+            "hover": [f"{i18n.status_name(s, lang)} — {ui.fraction(n, d)} ({fmt.pct(v)})"
+                      for s, n, d, v in zip(by_unit["status"], by_unit["numerator"], by_unit["denominator"], by_unit["value"])],
+        })
+        rows = list(dict.fromkeys(by_unit["row"]))
+        fig = charts.status_heatmap(cells, rows, cols, charts.STATUS_COLOURS,
+                                    {s: i18n.status_name(s, lang) for s in charts.STATUS_COLOURS},
+                                    t("heat_attainment_title", year=c.year), t("axis_quarter"), "")
+        table = by_unit.assign(cell=[f"{i18n.status_name(s, lang)} ({ui.fraction(n, d)})" if s != "no_data"
+                                     else i18n.status_name(s, lang)
+                                     for s, n, d in zip(by_unit["status"], by_unit["numerator"], by_unit["denominator"])])
+        table = table.pivot(index="row", columns="col", values="cell").reindex(index=rows, columns=cols)
+        ui.chart(fig, table.reset_index().rename(columns={"row": t("axis_unit")}), key="heat_attainment")
+
+
+def one_unit() -> None:
+    options = shown_units or list(units_df["code"])
+    unit = st.selectbox(t("choose_unit"), options, format_func=lambda u: c.unit_names.get(u, u), key="unit_detail")
+    name = c.unit_names.get(unit, unit)
+    kind = units_df.set_index("code").loc[unit, "kind_name"]
+    st.caption(f"{t('kind')}: {kind} · {unit}")
+
+    # numbers: each quarter and the chosen period
+    st.subheader(t("unit_numbers", unit=name, year=c.year), anchor=False)
+    values = data.current_values(store, c.year, units=[unit])
+    if values.empty:
+        ui.empty(t("unit_no_submissions", unit=name, year=c.year))
+    else:
+        missing = [q for q in quarter_numbers if q not in set(values["quarter"])]
+        if missing:
+            ui.empty(ui.missing_quarters_message(missing))
+        wide = values.assign(q=[qname(q) for q in values["quarter"]],
+                             v=[fmt.num(v) if not pd.isna(v) else "—" for v in values["value"]])
+        order = list(dict.fromkeys(values["element_name"]))
+        wide = wide.pivot(index="element_name", columns="q", values="v").reindex(
+            index=order, columns=[qname(q) for q in quarter_numbers if q in set(values["quarter"])])
+        totals = data.element_totals(store, c.year, period.code, scope=unit).set_index("name")
+        wide[f"{c.period_name} (Σ)"] = [fmt.num(totals.loc[e, "value"]) if e in totals.index and not pd.isna(totals.loc[e, "value"])
+                                        else "—" for e in wide.index]
+        wide.index.name = t("elements")
+        ui.table(wide.reset_index(), key="unit_values", max_rows=40)
+
+    # rates
+    st.subheader(t("unit_rates", unit=name), anchor=False)
+    ua = data.attainment(store, c.year, None, unit=unit)
+    ua = ua[ua["status"] != "no_data"]
+    if ua.empty:
+        st.caption(t("unit_rates_none", unit=name))
+    else:
+        names = {p.code: i18n.period_name(p.name, lang) for p in c.periods}
+        ua = ua.assign(cell=[f"{charts.STATUS_SYMBOLS[s]} {ui.fraction(n, d)}" + (f" = {fmt.pct(v)}" if not pd.isna(v) else "")
+                             for s, n, d, v in zip(ua["status"], ua["numerator"], ua["denominator"], ua["value"])],
+                       p=[names[p] for p in ua["period"]])
+        order = [names[p.code] for p in sorted(c.periods, key=lambda p: (len(p.quarters) > 1, p.quarters))]
+        pivot = ua.pivot(index="short_name", columns="p", values="cell")
+        pivot = pivot.reindex(index=list(dict.fromkeys(ua["short_name"])),
+                              columns=[o for o in order if o in pivot.columns])
+        pivot.index.name = t("choose_indicator")
+        st.dataframe(pivot.reset_index(), hide_index=True, key="unit_rates")
+        st.caption(" · ".join(f"{charts.STATUS_SYMBOLS[s]} {i18n.status_name(s, lang)}" for s in charts.STATUS_SYMBOLS))
+
+    # tasks
+    st.subheader(t("unit_tasks", unit=name), anchor=False)
+    tu = data.task_units(store, c.year, unit=unit)
+    if tu.empty:
+        st.caption("—")
+    else:
+        tu = tu.assign(q=[qname(q) for q in tu["quarter"]],
+                       s=[i18n.task_status_name(s if isinstance(s, str) else "not_reported", lang) for s in tu["status"]])
+        order = list(dict.fromkeys(tu["task"]))
+        pivot = tu.pivot(index="task", columns="q", values="s").reindex(index=order, columns=[qname(q) for q in quarter_numbers])
+        info = tu.drop_duplicates("task").set_index("task")
+        pivot.insert(0, t("role"), [i18n.role_name(info.loc[k, "role"], lang) for k in pivot.index])
+        pivot.insert(0, t("task"), [f"{k} — {info.loc[k, 'task_name']}" for k in pivot.index])
+        ui.table(pivot, key="unit_tasks")
+
+    # submissions and versions
+    st.subheader(t("unit_submissions", unit=name), anchor=False)
+    subs = data.versions(store, c.year, unit)
+    if subs.empty:
+        ui.empty(t("unit_no_submissions", unit=name, year=c.year))
+    else:
+        st.dataframe(pd.DataFrame({
+            "#": subs["id"], t("axis_quarter"): [qname(q) for q in subs["quarter"]],
+            t("received"): [fmt.datetime(v) for v in subs["received_at"]],
+            ("Ngày nạp" if lang == "vi" else "Loaded"): [fmt.datetime(v) for v in subs["loaded_at"]],
+            ("Người nạp" if lang == "vi" else "Loaded by"): subs["loaded_by"],
+            t("current_mark"): ["✔" if v else "" for v in subs["is_current"]],
+            ("Cảnh báo" if lang == "vi" else "Warnings"): subs["warnings"],
+            ("Tệp" if lang == "vi" else "File"): subs["file_name"],
+        }), hide_index=True, key="unit_subs")
+        for r in subs[subs["warnings"] > 0].itertuples():
+            with st.expander(t("unit_warnings", id=r.id, quarter=qname(r.quarter))):
+                w = data.warnings_of(store, r.id)
+                st.dataframe(w, hide_index=True)
+
+
+# Tabs that track state: only the open tab is built.
+if tab_all.open is not False:
+    with tab_all:
+        all_units()
+if tab_one.open is not False:
+    with tab_one:
+        one_unit()

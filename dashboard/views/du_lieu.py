@@ -1,0 +1,66 @@
+"""Dữ liệu: every current value, filtered by year, quarter, unit, kind of unit and element, with
+downloads of exactly the filtered view (CSV UTF-8 with BOM, formula-safe; formatted XLSX)."""
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, i18n, ui
+from pipelines import fmt
+from pipelines.export import TITLES, to_csv_bytes, to_xlsx_bytes
+
+COLUMNS = ["year", "quarter", "unit", "unit_name", "kind_name", "element", "element_name", "value", "unit_of_measure"]
+
+c = ui.require_year()
+if c is None:
+    st.stop()
+t, store, lang, period = ui.t, c.store, c.lang, c.period
+qname = lambda q: i18n.quarter_name(q, lang)  # noqa: E731
+
+ui.page_title(t("data_title", year=c.year))
+units_df = data.units(store, c.year)
+elements_df = data.elements(store, c.year)
+quarter_numbers = [int(q) for q in data.quarters(store, c.year)["quarter"]]
+kinds = dict(zip(units_df["kind"], units_df["kind_name"]))
+element_names = dict(zip(elements_df["code"], elements_df["name"]))
+
+f1, f2, f3 = st.columns([2, 2, 3])
+whole_year = set(period.quarters) == set(quarter_numbers)
+chosen_quarters = f1.multiselect(t("quarters"), quarter_numbers, default=[] if whole_year else list(period.quarters),
+                                 format_func=qname,
+                                 placeholder=t("all_quarters"))
+chosen_kinds = f2.multiselect(t("kinds"), list(kinds), format_func=lambda k: kinds[k], placeholder=t("units_all"),
+                              key="data_kinds")
+chosen_elements = f3.multiselect(t("elements"), list(element_names),
+                                 format_func=lambda e: f"{e} — {element_names[e]}", key="data_elements",
+                                 placeholder="Tất cả chỉ tiêu" if lang == "vi" else "All elements")
+only_reported = st.toggle(t("only_reported"), value=False, key="data_only_reported")
+st.caption(t("scope", scope=", ".join(c.unit_names[u] for u in c.units) if c.units else t("units_all")))
+
+values = data.current_values(store, c.year, units=c.units, elements=chosen_elements, kinds=chosen_kinds)
+if chosen_quarters:
+    values = values[values["quarter"].isin(chosen_quarters)]
+if only_reported:
+    values = values[values["value"].notna()]
+view = values[COLUMNS].reset_index(drop=True)
+
+missing = c.missing_quarters(chosen_quarters or quarter_numbers)
+if missing:
+    ui.empty(ui.missing_quarters_message(missing))
+st.caption(t("rows_shown", n=fmt.num(len(view))))
+if view.empty:
+    ui.empty(t("data_empty"))
+else:
+    shown = view.assign(value=[fmt.num(v) if not pd.isna(v) else "" for v in view["value"]])
+    st.dataframe(shown.rename(columns=TITLES), hide_index=True, key="data_table",
+                 column_config={TITLES["element_name"]: st.column_config.TextColumn(width="large"),
+                                TITLES["value"]: st.column_config.TextColumn(width="small")})
+
+stem = f"so_lieu_{c.year}_" + ("-".join(f"Q{q}" for q in sorted(chosen_quarters)) if chosen_quarters else "ca_nam")
+d1, d2, _ = st.columns([1, 1, 3])
+# Files are built only when a button is clicked (deferred data), from exactly the rows shown above.
+d1.download_button(t("download_csv"), lambda v=view: to_csv_bytes(v.rename(columns=TITLES)), file_name=f"{stem}.csv",
+                   mime="text/csv", icon=":material/download:", key="dl_csv", on_click="ignore",
+                   disabled=view.empty)
+d2.download_button(t("download_xlsx"), lambda v=view: to_xlsx_bytes(v, sheet="Số liệu", rate_columns=set()),
+                   file_name=f"{stem}.xlsx", icon=":material/download:", key="dl_xlsx", on_click="ignore",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", disabled=view.empty)
+st.caption(t("download_note"))

@@ -1,0 +1,75 @@
+"""Nhiệm vụ: per task of the plan, how many of the units concerned report it done / in progress /
+not started, quarter by quarter, with drill-down to the units."""
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, i18n, ui
+
+c = ui.require_year()
+if c is None:
+    st.stop()
+t, store, lang, period = ui.t, c.store, c.lang, c.period
+qname = lambda q: i18n.quarter_name(q, lang)  # noqa: E731
+
+ui.page_title(t("tasks_title", year=c.year))
+quarter_numbers = [int(q) for q in data.quarters(store, c.year)["quarter"]]
+quarter = st.segmented_control(t("choose_quarter"), quarter_numbers, default=period.last_quarter,
+                               format_func=qname, required=True)
+quarter = quarter or period.last_quarter
+progress = data.task_progress(store, c.year)
+counts = progress[progress["quarter"] == quarter]
+status_cols = charts.TASK_ORDER
+
+if not c.has_data:
+    ui.empty(t("no_data_year", year=c.year))
+elif quarter not in c.quarters_with_data:
+    ui.empty(t("tasks_empty", quarter=i18n.quarter_in_sentence(quarter, lang)))
+else:
+    frame = counts.assign(label=[f"{k} — {n[:48]}{'…' if len(n) > 48 else ''}"
+                                 for k, n in zip(counts["task"], counts["task_name"])])
+    fig = charts.task_progress(frame, t("tasks_chart_title", n=len(frame), quarter=qname(quarter), year=c.year), lang)
+    table = pd.DataFrame({
+        t("task"): [f"{k} — {n}" for k, n in zip(counts["task"], counts["task_name"])],
+        ("Mục KH" if lang == "vi" else "Plan §"): counts["section"],
+        ("Chủ trì" if lang == "vi" else "Lead"): counts["lead"],
+        t("units_concerned"): counts["units_concerned"],
+        **{i18n.task_status_name(s, lang): counts[s] for s in status_cols},
+    })
+    ui.chart(fig, table, key="task_progress")
+
+# -- all quarters at a glance: done / concerned ----------------------------------------------------
+st.subheader("Số đơn vị báo cáo hoàn thành theo quý" if lang == "vi" else "Units reporting done, by quarter",
+             anchor=False)
+wide = progress.assign(cell=[f"{d}/{n}" if q in c.quarters_with_data else "—"
+                             for d, n, q in zip(progress["done"], progress["units_concerned"], progress["quarter"])],
+                       q=[qname(q) for q in progress["quarter"]])
+order = list(dict.fromkeys(progress["task"]))
+names = progress.drop_duplicates("task").set_index("task")
+pivot = wide.pivot(index="task", columns="q", values="cell").reindex(index=order, columns=[qname(q) for q in quarter_numbers])
+pivot.insert(0, ("Chủ trì" if lang == "vi" else "Lead"), [names.loc[k, "lead"] for k in pivot.index])
+pivot.insert(0, t("task"), [f"{k} — {names.loc[k, 'task_name']}" for k in pivot.index])
+ui.table(pivot, key="task_quarters")
+
+# -- drill-down to units -------------------------------------------------------------------------
+st.subheader(t("task_drill"), anchor=False)
+task = st.selectbox(t("choose_task"), order, format_func=lambda k: f"{k} — {names.loc[k, 'task_name']}",
+                    key="task_drill")
+st.caption(t("task_lead", lead=names.loc[task, "lead"]))
+tu = data.task_units(store, c.year, task=task)
+if c.units:
+    tu = tu[tu["unit"].isin(c.units)]
+if tu.empty:
+    ui.empty(t("data_empty"))
+else:
+    tu = tu.assign(q=[qname(q) for q in tu["quarter"]],
+                   s=[(f"{i18n.task_status_name(s, lang)}" + (f" — {n}" if isinstance(n, str) and n else ""))
+                      if isinstance(s, str) else (i18n.task_status_name("not_reported", lang)
+                                                  if q in c.quarters_with_data else "—")
+                      for s, n, q in zip(tu["status"], tu["note"], tu["quarter"])])
+    unit_order = list(dict.fromkeys(tu["unit"]))
+    roles = tu.drop_duplicates("unit").set_index("unit")
+    pivot = tu.pivot(index="unit", columns="q", values="s").reindex(index=unit_order,
+                                                                    columns=[qname(q) for q in quarter_numbers])
+    pivot.insert(0, t("role"), [i18n.role_name(roles.loc[u, "role"], lang) for u in pivot.index])
+    pivot.insert(0, t("axis_unit"), [roles.loc[u, "unit_name"] for u in pivot.index])
+    ui.table(pivot, key="task_units")

@@ -1,0 +1,57 @@
+"""Tiến độ & hạn nộp: the year's timeline (data periods, deadlines, 30/7, the campaign, today) and
+the compliance matrix with received dates."""
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, i18n, ui
+from pipelines import fmt
+
+c = ui.require_year()
+if c is None:
+    st.stop()
+t, store, lang = ui.t, c.store, c.lang
+qname = lambda q: i18n.quarter_name(q, lang)  # noqa: E731
+
+ui.page_title(t("deadlines_title", year=c.year))
+quarters = data.quarters(store, c.year)
+events = data.events(store, c.year)
+today = ui.today(store, c.year)
+
+# -- timeline ------------------------------------------------------------------------------------
+fig = charts.timeline(quarters, events, today, t("timeline_title", year=c.year), lang)
+milestones = [{t("milestone"): t("timeline_data_period", quarter=qname(q.quarter)), t("from"): fmt.date(q.data_from),
+               t("to"): fmt.date(q.data_to)} for q in quarters.itertuples()]
+milestones += [{t("milestone"): t("timeline_deadline", quarter=qname(q.quarter)), t("from"): fmt.date(q.due),
+                t("to"): fmt.date(q.due)} for q in quarters.itertuples()]
+milestones += [{t("milestone"): e.name, t("from"): fmt.date(e.start_on), t("to"): fmt.date(e.end_on)}
+               for e in events.itertuples()]
+ui.chart(fig, pd.DataFrame(milestones), key="timeline")
+first, last = quarters["data_from"].min(), quarters["due"].max()
+if not first <= today <= last:
+    st.caption(t("today_outside", date=fmt.date(today), year=c.year))
+
+# -- compliance matrix ---------------------------------------------------------------------------
+plan = store.plan(c.year)
+as_of_day = st.date_input(t("as_of"), value=today, format="DD/MM/YYYY", key="as_of")
+as_of = None if as_of_day == today else dt.datetime.combine(as_of_day, dt.time(23, 59, 59), tzinfo=plan.tz)
+comp = data.compliance(store, c.year, as_of)
+shown = [u for u in c.unit_names if not c.units or u in c.units]
+quarter_numbers = [int(q) for q in quarters["quarter"]]
+if not c.has_data:
+    ui.empty(t("no_data_year", year=c.year))
+ui.compliance_block(comp, shown, c.unit_names, quarter_numbers,
+                    t("compliance_title", date=fmt.date(as_of_day), year=c.year), key="compliance")
+
+st.subheader(t("compliance_summary"), anchor=False)
+sub = comp[comp["unit"].isin(shown)]
+summary = sub.groupby(["quarter", "status"]).size().unstack(fill_value=0)
+summary = summary.reindex(columns=list(charts.COMPLIANCE_COLOURS), fill_value=0)
+table = pd.DataFrame({
+    t("axis_quarter"): [qname(q) for q in summary.index],
+    t("deadline"): [fmt.date(d) for d in quarters.set_index("quarter").loc[summary.index, "due"]],
+    **{f"{charts.COMPLIANCE_SYMBOLS[s]} {i18n.compliance_name(s, lang)}": summary[s].astype(int).tolist()
+       for s in summary.columns},
+})
+st.dataframe(table, hide_index=True, key="compliance_summary")

@@ -1,0 +1,156 @@
+"""Tổng quan: are we meeting the plan's goals this period, who is late, what is coming due."""
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, i18n, ui
+from dashboard import periods as P
+from pipelines import fmt
+
+# Activity counts shown as tiles (a presentation choice; codes not in the year's plan are skipped).
+KEY_ELEMENTS = ["TT_BUOI", "TT_LUOT", "TH_LOP", "TH_LUOT", "KT_CO_SO", "HD_30_7", "NN_TIEP_NHAN", "NN_HO_TRO"]
+
+c = ui.require_year()
+if c is None:
+    st.stop()
+t, store, lang, period = ui.t, c.store, c.lang, c.period
+
+ui.page_title(t("overview_title", label=c.period_label))
+st.caption(t("scope", scope=c.scope_name))
+if not c.has_data:
+    ui.empty(t("no_data_year", year=c.year))
+elif c.missing_quarters(period.quarters):
+    ui.empty(ui.missing_quarters_message(c.missing_quarters(period.quarters)))
+if len(c.units) > 1:
+    st.caption(t("scope_multi_note"))
+
+# -- rate cards ----------------------------------------------------------------------------------
+scope = c.single_unit
+att = data.attainment(store, c.year, period.code, unit=scope)
+prev_period = P.previous(c.periods, period)
+prev = data.attainment(store, c.year, prev_period.code, unit=scope) if prev_period else None
+cum_period = P.cumulative_to(c.periods, period.quarters[0]) if period.is_single_quarter else None
+cum = data.attainment(store, c.year, cum_period.code, unit=scope) if cum_period else None
+
+
+def _row(df: pd.DataFrame | None, indicator: str):
+    if df is None:
+        return None
+    hit = df[df["indicator"] == indicator]
+    return None if hit.empty else hit.iloc[0]
+
+
+def _has_value(r) -> bool:
+    return r is not None and r["status"] in ("met", "not_met") and not pd.isna(r["value"])
+
+
+def _needed(r) -> str | None:
+    if r is None or r["status"] != "not_met" or pd.isna(r["needed"]):
+        return None
+    n = int(r["needed"])
+    return t("needed", action=r["action"].format(n=fmt.num(n)), target=fmt.target(r["target_op"], r["target"]), n=n)
+
+
+def rate_card(r) -> None:
+    code = r["indicator"]
+    with st.container(border=True, key=f"card_{code}"):
+        value = fmt.pct(r["value"]) if _has_value(r) else i18n.status_name(r["status"], lang)
+        p = _row(prev, code)
+        delta, note = None, None
+        if prev_period is None:
+            note = t("no_prev")
+        elif _has_value(r) and _has_value(p):
+            d = (float(r["value"]) - float(p["value"])) * 100
+            sign = "+" if d > 0 else ("-" if d < 0 else "±")
+            delta = t("delta_pp", sign=sign, value=fmt.num(abs(d), 1), prev=i18n.period_name(prev_period.name, lang))
+        elif p is not None:
+            note = t("prev_no_value", prev=i18n.period_name(prev_period.name, lang),
+                     status=fmt.pct(p["value"]) if _has_value(p) else i18n.status_name(p["status"], lang))
+        flat = bool(delta) and delta[0] == "±"
+        st.metric(r["short_name"], value, delta=delta, delta_color="off" if flat else "normal",
+                  delta_arrow="off" if flat else "auto", help=r["indicator_name"])
+        frac = ui.fraction(r["numerator"], r["denominator"]) if r["status"] != "no_data" else "—"
+        judged = r
+        cumulative_note = ""
+        if r["judged_on"] == "cumulative" and cum is not None and cum_period.code != period.code:
+            judged = _row(cum, code)
+            cumulative_note = t("judged_cumulative", period=i18n.period_name(cum_period.name, lang),
+                                num=fmt.num(judged["numerator"]), den=fmt.num(judged["denominator"]),
+                                value=fmt.pct(judged["value"]) if _has_value(judged)
+                                else i18n.status_name(judged["status"], lang))
+            frac = f"{t('quarter_rate', period=c.period_name)}: {frac}"
+        ui.html(f"<div style='margin:-6px 0 6px 0'>{frac} · {t('target', target=fmt.target(r['target_op'], r['target']))}</div>"
+                f"{ui.badge(judged['status'])}")
+        if cumulative_note:
+            st.caption(cumulative_note)
+        need = _needed(judged)
+        if need:
+            st.markdown(f":material/flag: **{need}**")
+        if note:
+            st.caption(note)
+
+
+st.subheader(t("rates_heading"), anchor=False)
+rows = [r for _, r in att.iterrows()]
+for start in range(0, len(rows), 3):
+    cols = st.columns(3)
+    for col, r in zip(cols, rows[start:start + 3]):
+        with col:
+            rate_card(r)
+
+if len(c.units) > 1:
+    st.subheader(t("selected_units_rates", label=c.period_label), anchor=False)
+    by_unit = data.attainment(store, c.year, period.code, by_unit=True)
+    by_unit = by_unit[by_unit["unit"].isin(c.units) & (by_unit["status"] != "no_data")]
+    if by_unit.empty:
+        ui.empty(t("heat_attainment_empty", year=c.year))
+    else:
+        st.dataframe(pd.DataFrame({
+            t("axis_unit"): by_unit["unit_name"], t("choose_indicator"): by_unit["short_name"],
+            t("numerator") + "/" + t("denominator"): [ui.fraction(n, d) for n, d in zip(by_unit["numerator"], by_unit["denominator"])],
+            t("axis_rate"): [fmt.pct(v) for v in by_unit["value"]],
+            t("status"): [i18n.status_name(s, lang) for s in by_unit["status"]],
+        }), hide_index=True)
+
+# -- reporting and deadlines ---------------------------------------------------------------------
+st.subheader(t("reporting_heading"), anchor=False)
+left, right = st.columns(2)
+comp = data.compliance(store, c.year)
+q = period.last_quarter
+comp_q = comp[comp["quarter"] == q]
+if c.units:
+    comp_q = comp_q[comp_q["unit"].isin(c.units)]
+counts = comp_q["status"].value_counts()
+with left, st.container(border=True, key="reporting"):
+    st.markdown(f"#### {t('on_time_units', n=int(counts.get('on_time', 0)), total=len(comp_q), quarter=i18n.quarter_in_sentence(q, lang))}")
+    st.progress(int(counts.get("on_time", 0)) / max(len(comp_q), 1))
+    st.caption(t("reporting_detail", late=int(counts.get("late", 0)), missing=int(counts.get("missing", 0)),
+                 pending=int(counts.get("pending", 0))))
+quarters = data.quarters(store, c.year)
+today = ui.today(store, c.year)
+upcoming = quarters[quarters["due"] >= today]
+with right, st.container(border=True, key="deadline"):
+    if upcoming.empty:
+        st.markdown(f"#### {t('no_next_deadline', year=c.year, date=fmt.date(quarters['due'].max()))}")
+    else:
+        nxt = upcoming.iloc[0]
+        days = (nxt["due"] - today).days
+        st.markdown(f"#### {t('next_deadline', quarter=i18n.quarter_in_sentence(nxt['quarter'], lang), date=fmt.date(nxt['due']))}")
+        st.markdown(f"**{t('days_left', n=days) if days else t('due_today')}**")
+
+# -- key activities ------------------------------------------------------------------------------
+st.subheader(t("activities_heading", label=c.period_label), anchor=False)
+totals = data.element_totals(store, c.year, period.code, scope=c.scope)
+totals = totals.set_index("element")
+tiles = [e for e in KEY_ELEMENTS if e in totals.index]
+for start in range(0, len(tiles), 4):
+    cols = st.columns(4)
+    for col, e in zip(cols, tiles[start:start + 4]):
+        r = totals.loc[e]
+        with col, st.container(border=True, key=f"activity_{e}", height="stretch"):
+            value = fmt.num(r["value"]) if not pd.isna(r["value"]) else "—"
+            reported = t("units_reported_of", n=int(r["units_reported"])) if not pd.isna(r["units_reported"]) else \
+                i18n.status_name("no_data", lang)
+            ui.html(f"<div style='font-size:0.9rem;min-height:2.6em'>{r['name']}</div>"
+                    f"<div style='font-size:1.9rem;font-weight:600;line-height:1.2'>{value} "
+                    f"<span style='font-size:1rem;font-weight:400'>{r['unit_of_measure']}</span></div>")
+            st.caption(reported)

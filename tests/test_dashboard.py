@@ -1,0 +1,353 @@
+"""The dashboard, rendered headlessly with Streamlit's AppTest (no browser, no server).
+
+Every page renders without exception for the demo year, an empty store and a year with only Q1
+loaded; the overview's numbers equal `pipelines attainment`; filters round-trip through the URL; a
+new load shows without a restart; no connection stays open between reruns.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import charts, i18n
+from dashboard import periods as P
+from pipelines import fmt, metrics
+from pipelines.load import ingest_bytes
+from pipelines.store import Store
+from pipelines.template import build_template
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "dashboard" / "app.py"
+PAGES = ["views/tong_quan.py", "views/chi_tieu.py", "views/don_vi.py", "views/tien_do.py", "views/nhiem_vu.py",
+         "views/du_lieu.py"]
+YEAR = 2022
+Q1_UNITS = ["CA", "BP_PQ", "VKS", "TAND", "LDTBXH", "P_PHO_HOA", "X_PHO_AN"]
+
+
+# -- stores ----------------------------------------------------------------------------------------
+def _q1_workbook(plan, unit: str) -> bytes:
+    """A plausible Q1 report: every element the unit reports is 1 (passes every rule)."""
+    values = {e: 1 for e in plan.unit_elements(unit)}
+    tasks = {t.code: "Đang triển khai" for t, _ in plan.unit_tasks(unit)}
+    return build_template(plan, unit, 1, values=values, tasks=tasks)
+
+
+@pytest.fixture(scope="session")
+def q1_store_template(tmp_path_factory) -> Path:
+    """A real (not demo) year with only Q1 reports of a few units: Q2–Q4 are missing."""
+    data = tmp_path_factory.mktemp("q1") / "data"
+    store = Store(data)
+    plan = store.plan(YEAR)
+    with store.connect():
+        for unit in Q1_UNITS:
+            r = ingest_bytes(store, _q1_workbook(plan, unit), f"{unit}_q1.xlsx", received_at=pd.Timestamp("2022-03-14 09:00").to_pydatetime())
+            assert r.status == "accepted", r.errors
+    return data
+
+
+@pytest.fixture
+def empty_dir(tmp_path) -> Path:
+    data = tmp_path / "empty"
+    with Store(data).connect():
+        pass
+    return data
+
+
+@pytest.fixture
+def q1_dir(q1_store_template, tmp_path) -> Path:
+    target = tmp_path / "q1"
+    shutil.copytree(q1_store_template, target)
+    return target
+
+
+def _app(data_dir: Path, monkeypatch, **query) -> AppTest:
+    monkeypatch.setenv("DUCPHO138_DATA_DIR", str(data_dir))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at
+
+
+def _no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info] + \
+            [w.value for w in at.warning] + [h.value for h in at.header] + [s.value for s in at.subheader]
+    return "\n".join(str(p) for p in parts)
+
+
+# -- every page renders ----------------------------------------------------------------------------
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_render_demo_year(page, demo_store_template, monkeypatch):
+    at = _app(demo_store_template, monkeypatch).run()
+    _no_exception(at)
+    at.switch_page(page).run()
+    _no_exception(at)
+    assert at.header, "every page has a title"
+    assert "DỮ LIỆU MẪU (DEMO)" in _texts(at), "the demo banner shows on every page of a demo year"
+    assert not at.error
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_render_empty_store(page, empty_dir, monkeypatch):
+    at = _app(empty_dir, monkeypatch).run()
+    at.switch_page(page).run()
+    _no_exception(at)
+    text = _texts(at)
+    assert "DỮ LIỆU MẪU" not in text
+    if page != "views/du_lieu.py":
+        assert f"Chưa có số liệu năm {YEAR}" in text
+    else:
+        assert "Không có số liệu nào khớp bộ lọc" in text
+    assert not at.get("plotly_chart") or page in ("views/tien_do.py", "views/don_vi.py"), \
+        "no empty charts: only the timeline and the reporting matrix (all 'not yet due'/'missing') draw"
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("period", ["Q1", "H1", "Y", "Q3"])
+def test_pages_render_missing_quarters(page, period, q1_dir, monkeypatch):
+    at = _app(q1_dir, monkeypatch, period=period).run()
+    at.switch_page(page).run()
+    _no_exception(at)
+    text = _texts(at)
+    if period == "H1" and page in ("views/tong_quan.py", "views/du_lieu.py"):
+        assert "Chưa có số liệu quý II" in text
+    if period == "Q3" and page == "views/nhiem_vu.py":
+        assert "Chưa có đơn vị nào báo cáo tình hình nhiệm vụ quý III" in text
+
+
+# -- the overview equals the command line ------------------------------------------------------------
+def _cards(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("period", ["Q1", "Q2", "Q3", "Q4", "H1", "9M", "Y"])
+def test_overview_numbers_equal_attainment(period, demo_store_template, monkeypatch):
+    store = Store(demo_store_template)
+    expected = metrics.attainment(store, YEAR, period)
+    at = _app(demo_store_template, monkeypatch, period=period).run()
+    _no_exception(at)
+    cards = _cards(at)
+    text = _texts(at)
+    for r in expected.itertuples():
+        shown = fmt.pct(r.value) if r.status in ("met", "not_met") else metrics.STATUS_NAMES[r.status]
+        assert cards[r.short_name] == shown, (r.indicator, cards[r.short_name], shown)
+        if r.status != "no_data":
+            assert f"{fmt.num(r.numerator)}/{fmt.num(r.denominator)} · Mục tiêu {fmt.target(r.target_op, r.target)}" in text
+        if r.status == "not_met" and r.judged_on == "period":
+            phrase = r.action.format(n=int(r.needed))
+            assert f"Cần {phrase} để đạt {fmt.target(r.target_op, r.target)}." in text
+
+
+def test_overview_equals_cli_json(demo_store_template, monkeypatch):
+    out = subprocess.run([sys.executable, "-m", "pipelines", "attainment", "--data-dir", str(demo_store_template),
+                          "--year", str(YEAR), "--period", "H1", "--format", "json"],
+                         capture_output=True, text=True, cwd=ROOT, check=True)
+    rows = json.loads(out.stdout)
+    at = _app(demo_store_template, monkeypatch, period="H1").run()
+    text = _texts(at)
+    values = list(_cards(at).values())
+    for row in rows:
+        assert f"{row['numerator']}/{row['denominator']} · " in text
+        if row["value"] is not None:
+            assert fmt.pct(row["value"]) in values
+    # the demo's H1 is not met for KPI_GIAI_QUYET (7/8): the card says what it would take
+    assert "Cần giải quyết thêm 1 tin báo để đạt > 90 %." in text
+
+
+def test_yearly_target_judged_on_cumulative(demo_store_template, monkeypatch):
+    """Q4 alone: KPI_TRUY_TO is 0/1 in the quarter; judged on the year (1/2 → Chưa đạt)."""
+    at = _app(demo_store_template, monkeypatch, period="Q4").run()
+    text = _texts(at)
+    year_row = metrics.attainment(Store(demo_store_template), YEAR, "Y").set_index("indicator").loc["KPI_TRUY_TO"]
+    assert f"Mục tiêu năm — đánh giá theo lũy kế Năm: {year_row.numerator}/{year_row.denominator} (50 %)" in text
+    assert "Tỷ lệ riêng Quý IV: 0/1" in text
+    assert "Cần truy tố thêm 1 vụ án để đạt ≥ 95 %." in text
+
+
+def test_reporting_completeness_and_deadline(demo_store_template, monkeypatch):
+    at = _app(demo_store_template, monkeypatch, period="9M").run()
+    comp = metrics.compliance(Store(demo_store_template), YEAR)
+    on_time = int(((comp["quarter"] == 3) & (comp["status"] == "on_time")).sum())
+    text = _texts(at)
+    assert f"{on_time}/27 đơn vị đã báo cáo đúng hạn quý III" in text
+    assert "Các hạn nộp báo cáo năm 2022 đã qua (hạn cuối 15/12/2022)." in text
+
+
+def test_activity_totals(demo_store_template, monkeypatch):
+    at = _app(demo_store_template, monkeypatch, period="Y").run()
+    totals = metrics.element_totals(Store(demo_store_template), YEAR, "Y").set_index("element")
+    text = _texts(at)
+    assert f">{fmt.num(totals.loc['TT_LUOT', 'value'])} <span" in text
+    assert totals.loc["TT_LUOT", "name"] in text
+
+
+def test_single_unit_scope(demo_store_template, monkeypatch):
+    at = _app(demo_store_template, monkeypatch, period="H1", units="CA").run()
+    _no_exception(at)
+    expected = metrics.attainment(Store(demo_store_template), YEAR, "H1", unit="CA").set_index("indicator")
+    assert "Phạm vi: Công an thị xã" in _texts(at)
+    assert _cards(at)["Giải quyết tin báo"] == fmt.pct(expected.loc["KPI_GIAI_QUYET", "value"])
+
+
+# -- filters, URL, language --------------------------------------------------------------------------
+def test_filters_come_from_and_go_to_the_url(demo_store_template, monkeypatch):
+    at = _app(demo_store_template, monkeypatch, year="2022", period="H1", units="CA,VKS").run()
+    assert at.selectbox(key="f_period").value == "H1"
+    assert at.multiselect(key="f_units").value == ["CA", "VKS"]
+    at.selectbox(key="f_period").set_value("9M").run()
+    assert at.query_params["period"] == "9M"
+    assert at.query_params["units"] == "CA,VKS"
+    at.switch_page("views/chi_tieu.py").run()  # filters persist across pages
+    assert at.selectbox(key="f_period").value == "9M"
+    assert at.query_params["period"] == "9M"
+
+
+def test_bad_url_values_are_ignored(demo_store_template, monkeypatch):
+    at = _app(demo_store_template, monkeypatch, year="1999", period="XX", units="NOPE,CA").run()
+    _no_exception(at)
+    assert at.selectbox(key="f_year").value == YEAR
+    assert at.selectbox(key="f_period").value == "Y"  # the demo year is complete: the whole year
+    assert at.multiselect(key="f_units").value == ["CA"]
+
+
+def test_english_toggle(demo_store_template, monkeypatch):
+    at = _app(demo_store_template, monkeypatch, lang="en", period="Y").run()
+    _no_exception(at)
+    assert at.header[0].value == "Overview — full year 2022"
+    assert "Not met" in _texts(at)
+    at.switch_page("views/tien_do.py").run()
+    _no_exception(at)
+    assert at.query_params["lang"] == "en"
+
+
+# -- data page ---------------------------------------------------------------------------------------
+def test_data_page_filters(demo_store_template, monkeypatch):
+    at = _app(demo_store_template, monkeypatch, period="Q2", units="CA").run()
+    at.switch_page("views/du_lieu.py").run()
+    _no_exception(at)
+    df = at.dataframe[0].value
+    expected = metrics.current_values(Store(demo_store_template), YEAR, 2, ["CA"])
+    assert len(df) == len(expected)
+    assert set(df["Mã đơn vị"]) == {"CA"} and set(df["Quý"]) == {2}
+    assert f"{len(expected)} dòng" in _texts(at)
+    assert len(at.get("download_button")) == 2
+
+
+# -- freshness and connections -------------------------------------------------------------------------
+def test_new_load_shows_without_restart(q1_dir, monkeypatch):
+    at = _app(q1_dir, monkeypatch, period="Q2").run()
+    assert "Chưa có số liệu quý II" in _texts(at)
+    store = Store(q1_dir)
+    plan = store.plan(YEAR)
+    values = {e: 1 for e in plan.unit_elements("CA")}
+    r = ingest_bytes(store, build_template(plan, "CA", 2, values=values), "ca_q2.xlsx")
+    assert r.status == "accepted"
+    at.run()
+    _no_exception(at)
+    assert "Chưa có số liệu quý II" not in _texts(at)
+    assert _cards(at)["Tiếp nhận, phân loại tin báo"] == "100 %"
+
+
+def test_no_connection_is_kept_between_reruns(q1_dir, monkeypatch):
+    """DuckDB lets one process hold the file: another process must be able to open it right after."""
+    at = _app(q1_dir, monkeypatch).run()
+    for page in PAGES:
+        at.switch_page(page).run()
+    db = Store(q1_dir).db_path
+    probe = subprocess.run([sys.executable, "-c", f"import duckdb; duckdb.connect({str(db)!r}).close()"],
+                           capture_output=True, text=True, timeout=60)
+    assert probe.returncode == 0, probe.stderr
+
+
+# -- pure parts --------------------------------------------------------------------------------------
+def _periods() -> list[P.Period]:
+    return [P.Period("Q1", "Quý I", (1,)), P.Period("Q2", "Quý II", (2,)), P.Period("Q3", "Quý III", (3,)),
+            P.Period("Q4", "Quý IV", (4,)), P.Period("H1", "6 tháng", (1, 2)), P.Period("9M", "9 tháng", (1, 2, 3)),
+            P.Period("Y", "Năm", (1, 2, 3, 4))]
+
+
+def test_period_logic():
+    ps = _periods()
+    assert [p.code for p in P.ordered(ps)] == ["Q1", "H1", "9M", "Y", "Q2", "Q3", "Q4"]
+    prev = lambda code: getattr(P.previous(ps, P.by_code(ps, code)), "code", None)  # noqa: E731
+    assert [prev(c) for c in ("Q1", "Q2", "Q4", "H1", "9M", "Y")] == [None, "Q1", "Q3", "Q1", "H1", "9M"]
+    assert [P.cumulative_to(ps, q).code for q in (1, 2, 3, 4)] == ["Q1", "H1", "9M", "Y"]
+    assert P.default_code(ps, set()) == "Q1"
+    assert P.default_code(ps, {1, 2}) == "H1"
+    assert P.default_code(ps, {1, 2, 3, 4}) == "Y"
+    assert P.default_code(ps, {2, 3}) == "Q1"
+
+
+def test_i18n_has_both_languages():
+    assert i18n.t("page_overview") == "Tổng quan" and i18n.t("page_overview", "en") == "Overview"
+    assert i18n.quarter_in_sentence(3) == "quý III"
+    assert i18n.period_label("9 tháng", 2022, False) == "9 tháng năm 2022"
+    assert i18n.period_label("Năm", 2022, True) == "năm 2022"
+    for key, (vi, en) in i18n._S.items():
+        assert vi and en, key
+
+
+def test_palette_is_one_and_complete():
+    assert set(charts.STATUS_COLOURS) == set(metrics.STATUS_NAMES)
+    assert set(charts.COMPLIANCE_COLOURS) == set(metrics.COMPLIANCE_NAMES)
+    assert charts.STATUS_COLOURS["met"] == charts.COMPLIANCE_COLOURS["on_time"] == charts.TASK_COLOURS["done"]
+    for palette, symbols in ((charts.STATUS_COLOURS, charts.STATUS_SYMBOLS),
+                             (charts.COMPLIANCE_COLOURS, charts.COMPLIANCE_SYMBOLS)):
+        assert set(palette) == set(symbols) and len(set(symbols.values())) == len(symbols)
+
+
+def test_charts_have_titles_and_vietnamese_axes():
+    q = pd.DataFrame({"quarter": [1, 2], "numerator": [3, 0], "denominator": [4, 0], "value": [0.75, None],
+                      "status": ["not_met", "no_cases"]})
+    fig = charts.rate_trend(q, q, 0.9, ">", "Tiêu đề")
+    assert fig.layout.title.text == "Tiêu đề"
+    assert fig.layout.xaxis.title.text == "Quý" and fig.layout.yaxis.title.text == "Tỷ lệ (%)"
+    assert fig.layout.separators == ",."
+    cells = pd.DataFrame({"row": ["A"], "col": ["Quý I"], "status": ["late"], "text": ["! 20/03"], "hover": ["x"]})
+    heat = charts.status_heatmap(cells, ["A"], ["Quý I", "Quý II"], charts.COMPLIANCE_COLOURS,
+                                 metrics.COMPLIANCE_NAMES, "Tiêu đề", "Quý", "")
+    assert {tr.name for tr in heat.data if tr.type == "scatter"} == set(metrics.COMPLIANCE_NAMES.values())
+
+
+def test_data_dir_from_args(monkeypatch, tmp_path):
+    sys.path.insert(0, str(ROOT))
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("app_args_only", APP)
+    source = APP.read_text(encoding="utf-8").replace("\nmain()\n", "\n")
+    module = importlib.util.module_from_spec(spec)
+    exec(compile(source, str(APP), "exec"), module.__dict__)
+    monkeypatch.delenv("DUCPHO138_DATA_DIR", raising=False)
+    assert module.data_dir_from_args(["--data-dir", str(tmp_path)]) == tmp_path
+    monkeypatch.setenv("DUCPHO138_DATA_DIR", "/x/y")
+    assert module.data_dir_from_args([]) == Path("/x/y")
+    monkeypatch.delenv("DUCPHO138_DATA_DIR")
+    assert module.data_dir_from_args([]).name == "data"
+    titles = [i18n.t(spec[1]) for spec in module.page_specs(role=None)]
+    assert titles == ["Tổng quan", "Chỉ tiêu", "Đơn vị", "Tiến độ & hạn nộp", "Nhiệm vụ", "Dữ liệu"]
+    assert all((module.PAGES_DIR / spec[0]).is_file() for spec in module.PAGES)
+
+
+# -- bootstrap -----------------------------------------------------------------------------------------
+def test_bootstrap_loads_demo_only_into_an_empty_store(empty_dir, demo_store_template, tmp_path, monkeypatch):
+    import io
+    from dashboard import bootstrap
+    calls = []
+    monkeypatch.setattr(bootstrap, "load_demo", lambda store, year: calls.append(year) or [])
+    out = io.StringIO()
+    bootstrap.bootstrap(Store(empty_dir), out=out)
+    assert calls == [2022] and "DỮ LIỆU MẪU (DEMO)" in out.getvalue()
+    copy = tmp_path / "copy"
+    shutil.copytree(demo_store_template, copy)
+    calls.clear()
+    done = bootstrap.bootstrap(Store(copy), out=io.StringIO())
+    assert calls == [] and done["demo_loaded"] == 0
