@@ -39,7 +39,7 @@ def units(store: Store, year: int) -> pd.DataFrame:
 
 
 def elements(store: Store, year: int) -> pd.DataFrame:
-    return store.query_df("SELECT code, section, name, unit_of_measure, over_time, sort FROM dim_element "
+    return store.query_df("SELECT code, section, name, unit_of_measure, over_time, is_key, sort FROM dim_element "
                           "WHERE year = ? ORDER BY sort", [year])
 
 
@@ -95,7 +95,7 @@ def contributions(store: Store, year: int, period: str, indicator: str) -> pd.Da
 def element_totals(store: Store, year: int, period: str, scope: str = TOWN) -> pd.DataFrame:
     """Each element's value over a period for the town (or one unit), with names."""
     return store.query_df(
-        """SELECT e.code AS element, e.name, e.section, e.unit_of_measure, v.value, v.units_reported
+        """SELECT e.code AS element, e.name, e.section, e.unit_of_measure, e.is_key, v.value, v.units_reported
            FROM dim_element e
            LEFT JOIN v_scope_period_value v
              ON v.year = e.year AND v.element = e.code AND v.period = ? AND v.scope = ?

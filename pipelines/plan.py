@@ -65,6 +65,7 @@ class Element(_Model):
     name: str
     unit_of_measure: str = ""
     over_time: Literal["sum", "first"]
+    key: bool = False  # a key activity: on the overview and in the province report
 
 
 class Indicator(_Model):

@@ -14,10 +14,6 @@ from docx.shared import Pt
 from . import fmt, metrics
 from .store import Store
 
-ACTIVITY_ELEMENTS = ["TT_BUOI", "TT_LUOT", "TT_TIN_BAI", "TT_TAI_LIEU", "TT_TRUONG_HOC", "TH_LOP", "TH_LUOT",
-                     "HD_30_7", "KT_CO_SO", "KT_VI_PHAM", "NN_TIEP_NHAN", "NN_HO_TRO", "NN_TGPL"]
-
-
 def build_report(store: Store, year: int, period: str, as_of: dt.datetime | None = None) -> bytes:
     plan = store.plan(year)
     periods = metrics.periods(store, year).set_index("code")
@@ -60,11 +56,10 @@ def build_report(store: Store, year: int, period: str, as_of: dt.datetime | None
                 f"{r.unit_name} ({metrics.COMPLIANCE_NAMES[r.status].lower()})" for r in behind.itertuples()) + ".")
 
     doc.add_heading("3. Kết quả các hoạt động", level=2)
-    totals = metrics.element_totals(store, year, period).set_index("element")
+    totals = metrics.element_totals(store, year, period)
     _table(doc, ["Nội dung", "Đơn vị tính", "Số lượng"], [
-        [totals.loc[e, "name"], totals.loc[e, "unit_of_measure"],
-         fmt.num(totals.loc[e, "value"]) if not pd.isna(totals.loc[e, "value"]) else "Chưa có số liệu"]
-        for e in ACTIVITY_ELEMENTS if e in totals.index])
+        [r.name, r.unit_of_measure, "Chưa có số liệu" if pd.isna(r.value) else fmt.num(r.value)]
+        for r in totals[totals["is_key"]].itertuples()])
 
     doc.add_heading("4. Tiến độ thực hiện nhiệm vụ", level=2)
     tasks = metrics.task_progress(store, year, quarters[-1])

@@ -33,6 +33,10 @@ VERSION_NAME = "data_version"
 _WRITE_LOCK = threading.RLock()
 
 
+# Tables derived from plan files: rebuilt from the stored plan texts when the schema changes.
+DIM_TABLES = ("dim_unit", "dim_element", "dim_unit_element", "dim_indicator", "dim_indicator_term", "dim_quarter",
+              "dim_period", "dim_period_quarter", "dim_task", "dim_task_unit", "dim_task_status", "dim_event")
+
 # Connections open in this thread, by database path (see Store.connect).
 _LOCAL = threading.local()
 
@@ -152,13 +156,29 @@ class Store:
         if row and row[0] == fingerprint:
             return
         with _WRITE_LOCK:
-            for _, text in _schema_sql():
-                con.execute(text)
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [fingerprint])
-            has_plan = con.execute("SELECT count(*) FROM plans").fetchone()[0]
-            if not has_plan:
-                for path in default_plan_files():
-                    _install_plan(con, load_plan(path), path)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                stored: list[tuple[str, str]] = []
+                if row:
+                    # An older schema. The plan dimensions are derived data: drop them and rebuild
+                    # them from the plan texts the store keeps. Ledger and facts are kept as they are
+                    # (a change to those tables needs an explicit ALTER here).
+                    stored = con.execute("SELECT source_file, source_text FROM plans ORDER BY year").fetchall()
+                    for table in DIM_TABLES:
+                        con.execute(f"DROP TABLE IF EXISTS {table}")
+                for _, text in _schema_sql():
+                    con.execute(text)
+                for source_file, text in stored:
+                    _install_plan(con, _plan_from_text(text, hashlib.sha256(text.encode()).hexdigest()),
+                                  source_file, text)
+                con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [fingerprint])
+                if not con.execute("SELECT count(*) FROM plans").fetchone()[0]:
+                    for path in default_plan_files():
+                        _install_plan(con, load_plan(path), path.name, path.read_text(encoding="utf-8"))
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
         self._bump_version()
 
     def install_default_plans(self) -> list[Plan]:
@@ -175,7 +195,7 @@ class Store:
     def install_plan(self, path: Path | str) -> Plan:
         plan = load_plan(path)
         with self.transaction() as con:
-            _install_plan(con, plan, Path(path))
+            _install_plan(con, plan, Path(path).name, Path(path).read_text(encoding="utf-8"))
         return plan
 
     def plans(self) -> dict[int, Plan]:
@@ -223,21 +243,19 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[list]) -> Non
         con.unregister("_rows")
 
 
-def _install_plan(con: duckdb.DuckDBPyConnection, plan: Plan, path: Path) -> None:
-    """Replace every plan dimension of the plan's year with the file's content."""
+def _install_plan(con: duckdb.DuckDBPyConnection, plan: Plan, source_file: str, text: str) -> None:
+    """Replace every plan dimension of the plan's year with the plan's content."""
     year = plan.year
-    text = path.read_text(encoding="utf-8")
     sha = hashlib.sha256(text.encode()).hexdigest()
-    for table in ("dim_unit", "dim_element", "dim_unit_element", "dim_indicator", "dim_indicator_term",
-                  "dim_quarter", "dim_period", "dim_period_quarter", "dim_task", "dim_task_unit",
-                  "dim_task_status", "dim_event", "plans"):
+    for table in (*DIM_TABLES, "plans"):
         con.execute(f"DELETE FROM {table} WHERE year = ?", [year])
     con.execute("INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [year, plan.plan.code, plan.plan.name, path.name, text, sha, utcnow()])
+                [year, plan.plan.code, plan.plan.name, source_file, text, sha, utcnow()])
     _insert(con, "dim_unit", [
         [year, u.code, u.name, u.kind, plan.kinds[u.kind].name, u.parent, i] for i, u in enumerate(plan.units)])
     _insert(con, "dim_element", [
-        [year, e.code, e.section, e.name, e.unit_of_measure, e.over_time, i] for i, e in enumerate(plan.elements)])
+        [year, e.code, e.section, e.name, e.unit_of_measure, e.over_time, e.key, i]
+        for i, e in enumerate(plan.elements)])
     _insert(con, "dim_unit_element", [
         [year, u.code, e] for u in plan.units for e in plan.unit_elements(u.code)])
     _insert(con, "dim_indicator", [

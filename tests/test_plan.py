@@ -87,3 +87,21 @@ def test_a_next_year_plan_is_a_new_file_not_code(tmp_path, store):
     assert sorted(store.plans()) == [2022, 2023]
     with store.connect() as con:
         assert con.execute("SELECT count(*) FROM dim_unit WHERE year = 2023").fetchone()[0] == 27
+
+
+def test_a_schema_change_rebuilds_plan_tables_and_keeps_the_ledger(store, plan):
+    from pipelines.load import ingest_bytes
+    from pipelines.template import build_template
+    ingest_bytes(store, build_template(plan, "CA", 1, values={"TT_BUOI": 4}), "ca.xlsx")
+    with store.connect() as con:
+        con.execute("UPDATE meta SET value = 'an-older-schema' WHERE key = 'schema'")
+        con.execute("DELETE FROM dim_unit")  # what an older version left behind does not matter
+    with store.connect() as con:
+        assert con.execute("SELECT count(*) FROM dim_unit").fetchone()[0] == 27
+        assert con.execute("SELECT count(*) FROM submission").fetchone()[0] == 1
+        assert con.execute("SELECT value FROM v_current_value WHERE element = 'TT_BUOI'").fetchone() == (4,)
+
+
+def test_key_activities_are_flagged_in_the_plan(plan):
+    assert {e.code for e in plan.elements if e.key} == {
+        "TT_BUOI", "TT_LUOT", "TH_LOP", "TH_LUOT", "KT_CO_SO", "HD_30_7", "NN_TIEP_NHAN", "NN_HO_TRO"}

@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS dim_element (
     name      VARCHAR NOT NULL,
     unit_of_measure VARCHAR NOT NULL,
     over_time VARCHAR NOT NULL CHECK (over_time IN ('sum', 'first')),
+    is_key    BOOLEAN NOT NULL,
     sort      INTEGER NOT NULL,
     PRIMARY KEY (year, code)
 );
