@@ -52,10 +52,11 @@ def test_gives_up_with_a_clear_message_when_the_lock_is_never_released(store):
 def test_data_version_changes_on_every_write(store, plan):
     from pipelines.load import ingest_bytes
     before = store.data_version()
-    ingest_bytes(store, build_template(plan, "CA", 1, values={"TT_BUOI": 2}), "a.xlsx")
+    data = build_template(plan, "CA", 1, values={"TT_BUOI": 2})  # built once: openpyxl stamps the time
+    ingest_bytes(store, data, "a.xlsx")
     after = store.data_version()
     assert after != before
-    ingest_bytes(store, build_template(plan, "CA", 1, values={"TT_BUOI": 2}), "a.xlsx")  # duplicate: no write
+    ingest_bytes(store, data, "a.xlsx")  # the same bytes: a duplicate, no write
     assert store.data_version() == after
 
 
