@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import fmt, metrics
-from .export import to_csv_bytes, to_xlsx_bytes
+from .export import plain, to_csv_bytes, to_xlsx_bytes
 from .plan import PlanError
 from .store import Store, StoreBusy
 
@@ -65,24 +65,25 @@ def _unit(store: Store, year: int, unit: str | None) -> str | None:
     return code
 
 
+def _period(store: Store, year: int, period: str | None) -> str | None:
+    """A report period code of the year's plan (Q1..Q4, H1, 9M, Y in 2022's)."""
+    if period is None:
+        return None
+    codes = [p.code for p in store.plan(year).periods]
+    code = period.strip().upper()
+    if code not in codes:
+        raise UsageError(f"Kỳ báo cáo không có trong kế hoạch năm {year}: {period} (có: {', '.join(codes)})")
+    return code
+
+
 def _table(rows: list[list[str]], headers: list[str]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
     line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
-def _json_value(v: object) -> object:
-    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
-        return None
-    if isinstance(v, (dt.datetime, dt.date)):
-        return v.isoformat()
-    if hasattr(v, "item"):
-        return v.item()
-    return v
-
-
 def _records(df: pd.DataFrame, columns: list[str]) -> list[dict]:
-    return [{c: _json_value(v) for c, v in zip(columns, row)} for row in df[columns].itertuples(index=False)]
+    return [{c: plain(v) for c, v in zip(columns, row)} for row in df[columns].itertuples(index=False)]
 
 
 def _demo_banner(store: Store, year: int) -> None:
@@ -110,6 +111,8 @@ def cmd_template(args, store: Store) -> int:
     if args.quarter not in plan.quarter_by_number:
         raise UsageError(f"Kế hoạch năm {year} không có quý {args.quarter}.")
     if args.all:
+        if not args.output:
+            raise UsageError("--all cần -o THƯ_MỤC (nơi ghi các mẫu).")
         paths = write_templates(plan, args.quarter, Path(args.output))
         print(f"Đã tạo {len(paths)} mẫu báo cáo quý {args.quarter}/{year} trong {args.output}")
         return EXIT_OK
@@ -126,7 +129,8 @@ def cmd_template(args, store: Store) -> int:
 
 
 def cmd_ingest(args, store: Store) -> int:
-    from .load import expand_paths, ingest_bytes
+    from .load import IngestResult, expand_paths, ingest_bytes
+    from .problems import error
     paths = expand_paths([Path(p) for p in args.paths])
     missing = [p for p in paths if not p.is_file()]
     if missing:
@@ -140,7 +144,14 @@ def cmd_ingest(args, store: Store) -> int:
                         disable=None if not args.json else not sys.stderr.isatty())
     results = []
     for path in paths:
-        results.append(ingest_bytes(store, path.read_bytes(), path.name, args.received_at, loaded_by=args.user))
+        try:
+            results.append(ingest_bytes(store, path.read_bytes(), path.name, args.received_at, loaded_by=args.user))
+        except (StoreBusy, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # one broken file must not stop the batch; nothing of it was stored
+            results.append(IngestResult(file=path.name, status="rejected", errors=[error(
+                "internal_error", path.name, f"Lỗi không mong đợi khi nạp tệp: {type(exc).__name__}: {exc}",
+                hint="Báo cho quản trị hệ thống; các tệp khác vẫn được nạp.")]))
         if progress:
             progress.update(1)
     if progress:
@@ -174,21 +185,19 @@ def cmd_versions(args, store: Store) -> int:
     year = _year(store, args.year) if args.year else None
     unit = _unit(store, year or _year(store, None), args.unit) if args.unit else None
     df = list_versions(store, unit, year, args.quarter)
+    plans = store.plans()
+    for col in ("received_at", "loaded_at"):  # naive UTC in the store → aware, the plan's time zone
+        df[col] = [t.to_pydatetime().replace(tzinfo=dt.timezone.utc).astimezone(plans[y].tz)
+                   for t, y in zip(df[col], df["year"])]
     if args.json:
-        df = df.assign(received_at=df["received_at"].astype(str), loaded_at=df["loaded_at"].astype(str))
         print(json.dumps(_records(df, ["id", "unit", "year", "quarter", "file_name", "received_at", "loaded_at",
                                        "loaded_by", "is_current"]), ensure_ascii=False, indent=2))
         return EXIT_OK
     if df.empty:
         print("Chưa có bản báo cáo nào.")
         return EXIT_OK
-    plans = store.plans()
-    rows = []
-    for r in df.itertuples():
-        tz = plans[r.year].tz
-        local = lambda t: fmt.datetime(t.to_pydatetime().replace(tzinfo=dt.timezone.utc).astimezone(tz))
-        rows.append(["*" if r.is_current else "", str(r.id), r.unit, f"Q{r.quarter}/{r.year}", local(r.received_at),
-                     local(r.loaded_at), r.loaded_by, r.file_name])
+    rows = [["*" if r.is_current else "", str(r.id), r.unit, f"Q{r.quarter}/{r.year}", fmt.datetime(r.received_at),
+             fmt.datetime(r.loaded_at), r.loaded_by, r.file_name] for r in df.itertuples()]
     print(_table(rows, ["HT", "Số", "Đơn vị", "Kỳ", "Ngày nhận", "Ngày nạp", "Người nạp", "Tệp"]))
     print("(* = bản hiện hành)")
     return EXIT_OK
@@ -209,22 +218,26 @@ def cmd_restore(args, store: Store) -> int:
 
 
 ATTAINMENT_COLUMNS = ["indicator", "unit", "year", "period", "numerator", "denominator", "value", "target_op",
-                      "target", "status"]
+                      "target", "status", "period_status", "judged_period"]
 
 
 def cmd_attainment(args, store: Store) -> int:
     year = _year(store, args.year)
     unit = _unit(store, year, args.unit)
-    df = metrics.attainment(store, year, args.period, unit=unit, by_unit=args.by_unit)
+    df = metrics.attainment(store, year, _period(store, year, args.period), unit=unit, by_unit=args.by_unit)
     return _emit(df, args.format, ATTAINMENT_COLUMNS, lambda: _attainment_table(df), store, year)
 
 
 def _attainment_table(df: pd.DataFrame) -> str:
     rows = [[r.indicator, r.period, r.unit, f"{fmt.num(r.numerator)}/{fmt.num(r.denominator)}"
              if r.status != "no_data" else "—", fmt.pct(r.value), fmt.target(r.target_op, r.target),
-             metrics.STATUS_NAMES[r.status], "" if pd.isna(r.needed) else f"+{int(r.needed)}"]
+             metrics.STATUS_NAMES[r.status] + ("" if r.judged_period == r.period else f" (theo {r.judged_period})"),
+             "" if pd.isna(r.needed) else f"+{int(r.needed)}"]
             for r in df.itertuples()]
-    return _table(rows, ["Tỷ lệ", "Kỳ", "Đơn vị", "Tử/Mẫu", "Giá trị", "Mục tiêu", "Tình trạng", "Cần thêm"])
+    table = _table(rows, ["Tỷ lệ", "Kỳ", "Đơn vị", "Tử/Mẫu", "Giá trị", "Mục tiêu", "Tình trạng", "Cần thêm"])
+    if (df["judged_period"] != df["period"]).any():
+        table += "\n(theo H1/9M/Y: chỉ tiêu năm, đánh giá trên số lũy kế từ đầu năm)"
+    return table
 
 
 COMPLIANCE_COLUMNS = ["unit", "year", "quarter", "deadline", "received_at", "status"]
@@ -254,16 +267,12 @@ def _emit(df: pd.DataFrame, form: str, columns: list[str], table, store: Store, 
         print(json.dumps(_records(df, columns), ensure_ascii=False, indent=2))
     elif form == "csv":
         sys.stdout.flush()
-        sys.stdout.buffer.write(to_csv_bytes(_csv_frame(df[columns])))
+        sys.stdout.buffer.write(to_csv_bytes(df[columns]))
         sys.stdout.buffer.flush()
     else:
         _demo_banner(store, year)
         print(table())
     return EXIT_OK
-
-
-def _csv_frame(df: pd.DataFrame) -> pd.DataFrame:
-    return df.map(lambda v: v.isoformat() if isinstance(v, dt.datetime) else v)
 
 
 EXPORT_COLUMNS = {
@@ -306,7 +315,7 @@ def cmd_export(args, store: Store) -> int:
     df = export_frame(store, args.what, year, args.quarter, unit, element)
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        out.write_bytes(to_csv_bytes(_csv_frame(df)))
+        out.write_bytes(to_csv_bytes(df))
     else:
         out.write_bytes(to_xlsx_bytes(df, sheet={"values": "Số liệu", "attainment": "Tỷ lệ",
                                                   "compliance": "Hạn nộp", "tasks": "Nhiệm vụ"}[args.what]))
@@ -317,19 +326,24 @@ def cmd_export(args, store: Store) -> int:
 def cmd_report(args, store: Store) -> int:
     from .report import build_report, report_file_name
     year = _year(store, args.year)
-    out = Path(args.output) if args.output else Path(report_file_name(year, args.period))
+    period = _period(store, year, args.period)
+    out = Path(args.output) if args.output else Path(report_file_name(year, period))
     if out.suffix.lower() != ".docx":
         raise UsageError(f"Báo cáo xuất ra tệp .docx (Word): {out.name}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(build_report(store, year, args.period))
-    print(f"Đã tạo báo cáo {args.period}/{year}: {out}")
+    out.write_bytes(build_report(store, year, period))
+    print(f"Đã tạo báo cáo {period}/{year}: {out}")
     return EXIT_OK
 
 
 def cmd_demo(args, store: Store) -> int:
     from tqdm import tqdm
-    from .demo import DemoError, load_demo
+    from .demo import DemoError, load_demo, remove_demo
     year = _year(store, args.year)
+    if args.remove:
+        n = remove_demo(store, year)
+        print(f"Đã xóa DỮ LIỆU MẪU năm {year}: {n} báo cáo mẫu. Năm {year} sẵn sàng nhận số liệu thật.")
+        return EXIT_OK
     bar = tqdm(desc="Nạp dữ liệu mẫu", unit="tệp", file=sys.stderr, disable=None)
     def progress(n, total):
         bar.total = total
@@ -388,7 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("attainment", parents=[common], help="giá trị và tình trạng các tỷ lệ")
     p.add_argument("--year", type=int)
-    p.add_argument("--period", choices=["Q1", "Q2", "Q3", "Q4", "H1", "9M", "Y"])
+    p.add_argument("--period", help="kỳ báo cáo của kế hoạch: Q1, Q2, Q3, Q4, H1 (6 tháng), 9M, Y (năm)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--unit")
     g.add_argument("--by-unit", action="store_true")
@@ -412,13 +426,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", parents=[common], help="báo cáo quý gửi Ban Chỉ đạo 138 tỉnh (.docx)")
     p.add_argument("--year", type=int)
-    p.add_argument("--period", choices=["Q1", "Q2", "Q3", "Q4", "H1", "9M", "Y"], required=True)
+    p.add_argument("--period", required=True, help="kỳ báo cáo: Q1, Q2, Q3, Q4, H1, 9M, Y")
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("demo", parents=[common], help="nạp một năm DỮ LIỆU MẪU")
     p.add_argument("--year", type=int, default=2022)
     p.add_argument("--seed", type=int, default=138)
+    p.add_argument("--remove", action="store_true", help="xóa dữ liệu mẫu của năm (trước khi nạp số liệu thật)")
     p.set_defaults(func=cmd_demo)
 
     try:
@@ -444,6 +459,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_REFUSED
     except StoreBusy as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except BrokenPipeError:  # `... | head` closed the pipe: not an error of ours
+        sys.stderr.close()
+        return EXIT_OK
+    except OSError as exc:
+        print(f"Lỗi: không đọc/ghi được {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:
         return 130

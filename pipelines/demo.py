@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from .load import IngestResult, ingest_bytes
+from .load import IngestResult, audit, ingest_bytes
 from .plan import Plan
 from .store import Store
 from .template import build_template
@@ -113,12 +113,28 @@ def load_demo(store: Store, year: int = 2022, seed: int = 138, progress=None) ->
     backlog: dict[str, int] = {}
     results = []
     jobs = [(q, u) for q in sorted(plan.quarter_by_number) for u in units]
-    with store.connect():  # one connection for the whole year
-        for n, (quarter, unit) in enumerate(jobs, start=1):
-            _one(plan, store, year, rng, quarter, unit, backlog, late, missing, results)
-            if progress:
-                progress(n, len(jobs))
+    for n, (quarter, unit) in enumerate(jobs, start=1):  # a connection per file: others can read between
+        _one(plan, store, year, rng, quarter, unit, backlog, late, missing, results)
+        if progress:
+            progress(n, len(jobs))
     return results
+
+
+def remove_demo(store: Store, year: int) -> int:
+    """Delete the demo submissions of a year (rows and archived files) and its demo flag."""
+    with store.transaction() as con:
+        rows = con.execute("SELECT id, raw_path FROM submission WHERE year = ? AND is_demo", [year]).fetchall()
+        ids = [r[0] for r in rows]
+        if ids:
+            marks = ", ".join("?" for _ in ids)
+            for table in ("submission_value", "submission_task", "submission_warning"):
+                con.execute(f"DELETE FROM {table} WHERE submission_id IN ({marks})", ids)
+            con.execute(f"DELETE FROM submission WHERE id IN ({marks})", ids)
+        con.execute("DELETE FROM meta WHERE key = ?", [f"demo:{year}"])
+        audit(con, "cli", "demo_remove", f"{year}: {len(ids)} báo cáo mẫu")
+    for _, raw in rows:  # after the commit: the archive is content-addressed, demo files are demo-only
+        store.raw_path(raw).unlink(missing_ok=True)
+    return len(ids)
 
 
 def _one(plan: Plan, store: Store, year: int, rng: random.Random, quarter: int, unit: str,

@@ -44,18 +44,25 @@ def neutralise(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _plain(value: object) -> object:
-    """Aware datetimes as ISO text (CSV) so the offset is kept; missing as blank."""
-    if isinstance(value, dt.datetime):
+def plain(value: object) -> object:
+    """A cell for CSV or JSON: missing (None, NaN, NaT, NA) as None, datetimes as ISO text with
+    their offset, numpy scalars as Python numbers."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
     return value
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     out = neutralise(df)
     for col in out.columns:
-        if out[col].dtype == object:
-            out[col] = out[col].map(_plain)
+        if out[col].dtype == object or pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].map(plain).astype(object)
     return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 

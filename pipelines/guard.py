@@ -43,7 +43,6 @@ HINT_RESAVE = "Mở tệp bằng Excel hoặc LibreOffice, lưu lại dạng .xl
 class Checked:
     format: str = ""
     problems: list[Problem] = field(default_factory=list)   # errors: the file is refused
-    warnings: list[Problem] = field(default_factory=list)
     formulas_without_value: list[tuple[str, str]] = field(default_factory=list)  # (sheet, "D14")
 
 
@@ -112,7 +111,7 @@ def _check_zip(data: bytes, file_name: str, out: Checked) -> None:
     total = 0
     for info in infos:
         keep = out.format == "xlsx" and info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
-        keep = keep or info.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+        keep = keep or info.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "content.xml")
         try:
             size, body, dtd = _inflate_bounded(zf, info, MAX_INFLATED_BYTES - total, keep)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
@@ -131,6 +130,8 @@ def _check_zip(data: bytes, file_name: str, out: Checked) -> None:
             sheets[info.filename] = body
     if out.format == "xlsx":
         _formulas_without_value(sheets, out)
+    elif "content.xml" in sheets:
+        _ods_formulas_without_value(sheets["content.xml"], out)
 
 
 def _inflate_bounded(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, keep: bool
@@ -163,9 +164,38 @@ def _formulas_without_value(parts: dict[str, bytes], out: Checked) -> None:
             continue
         for m in _CELL.finditer(body):
             inner = m.group(2) or b""
-            if b"<f" in inner and not _CACHED.search(inner):
+            # Excel caches a formula's empty-text result as t="str" with <v></v>; that is a value.
+            if b"<f" in inner and not _CACHED.search(inner) and b't="str"' not in m.group(1):
                 ref = _REF.search(m.group(1))
                 out.formulas_without_value.append((sheet, ref.group(1).decode() if ref else "?"))
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def _ods_formulas_without_value(content: bytes, out: Checked) -> None:
+    """ODS cells with table:formula but no office:value-type: a formula never calculated."""
+    from .read import col_letter  # the reader's A1 addressing
+    sheet, row = "", 0
+    try:
+        for event, el in SafeET.iterparse(io.BytesIO(content), events=("start", "end")):
+            tag = el.tag
+            if event == "start" and tag == _ODS_TABLE + "table":
+                sheet, row = el.get(_ODS_TABLE + "name", ""), 0
+            elif event == "start" and tag == _ODS_TABLE + "table-row":
+                col = 0
+            elif event == "end" and tag in (_ODS_TABLE + "table-cell", _ODS_TABLE + "covered-table-cell"):
+                span = int(el.get(_ODS_TABLE + "number-columns-repeated", "1"))
+                if el.get(_ODS_TABLE + "formula") and el.get(_ODS_OFFICE + "value-type") is None:
+                    out.formulas_without_value.append((sheet, f"{col_letter(col)}{row + 1}"))
+                col += span
+                el.clear()
+            elif event == "end" and tag == _ODS_TABLE + "table-row":
+                row += int(el.get(_ODS_TABLE + "number-rows-repeated", "1"))
+                el.clear()
+    except SafeET.ParseError:
+        pass  # calamine reports a broken file itself
 
 
 def _sheet_paths(parts: dict[str, bytes]) -> dict[str, str]:

@@ -13,8 +13,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .problems import Problem, error, errors_of, warnings_of
-from .read import read_workbook
+from .problems import Problem, error, errors_of, warning, warnings_of
+from .read import PERSONAL_HEADINGS, read_workbook
 from .store import Store, utcnow
 from .validate import Submission, validate
 
@@ -63,10 +63,11 @@ def check_file(store: Store, data: bytes, file_name: str) -> tuple[Submission | 
         dup = con.execute("SELECT id FROM submission WHERE sha256 = ?", [sha]).fetchone()
     if dup:
         return None, [], dup[0]
-    raw, problems = read_workbook(data, file_name)
+    plans = store.plans()
+    headings = tuple(dict.fromkeys(h for p in plans.values() for h in p.confidentiality.personal_headings))
+    raw, problems = read_workbook(data, file_name, headings or PERSONAL_HEADINGS)
     if raw is None:
         return None, problems, None
-    plans = store.plans()
     sub, more = validate(raw, plans, previous=lambda u, y, q: previous_values(store, u, y, q))
     return sub, problems + more, None
 
@@ -93,6 +94,8 @@ def _ingest(store: Store, data: bytes, file_name: str, received_at: dt.datetime 
     sub, problems, dup = check_file(store, data, file_name)
     if dup is not None:
         return _duplicate(store, file_name, dup)
+    if sub is not None:
+        problems += _load_checks(store, sub, file_name, received_at, is_demo)
     result = IngestResult(file=file_name, status="rejected", errors=errors_of(problems),
                           warnings=warnings_of(problems))
     if sub is not None:
@@ -148,6 +151,27 @@ def _ingest(store: Store, data: bytes, file_name: str, received_at: dt.datetime 
     result.received_at = from_utc_naive(received_utc, tz)
     result.replaced = previous[0] if previous else None
     return result
+
+
+CLOCK_SKEW = dt.timedelta(minutes=10)
+
+
+def _load_checks(store: Store, sub: Submission, file_name: str, received_at: dt.datetime | None,
+                 is_demo: bool) -> list[Problem]:
+    """What is known only when loading: the store's demo flag, the received-at, an empty report."""
+    out: list[Problem] = []
+    if not is_demo and store.is_demo_year(sub.year):
+        out.append(error("demo_year", file_name,
+                         f"Năm {sub.year} đang chứa DỮ LIỆU MẪU (demo); không nạp số liệu thật chồng lên.",
+                         sub.year, hint=f"Xóa dữ liệu mẫu trước: python -m pipelines demo --remove --year {sub.year}"))
+    plan = store.plan(sub.year)
+    if received_at is not None and plan is not None and to_utc_naive(received_at, plan.tz) > utcnow() + CLOCK_SKEW:
+        out.append(error("received_in_future", file_name,
+                         f"Thời điểm nhận tệp {received_at:%d/%m/%Y %H:%M} ở tương lai.", received_at.isoformat(),
+                         hint="Ghi thời điểm tệp đến Ban Chỉ đạo (không muộn hơn bây giờ)."))
+    if sub.values and all(v is None for v in sub.values.values()):
+        out.append(warning("empty_report", file_name, "Báo cáo không có số liệu nào (mọi ô Số liệu đều trống)."))
+    return out
 
 
 class _Duplicate(Exception):

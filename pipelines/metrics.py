@@ -73,7 +73,8 @@ def attainment(store: Store, year: int, period: str | None = None, unit: str | N
         params.append(unit or TOWN)
     return store.query_df(
         f"""SELECT a.indicator, a.scope AS unit, a.year, a.period, a.numerator, a.denominator, a.value,
-                   a.target_op, a.target, a.status, a.needed, i.name AS indicator_name, i.short_name,
+                   a.target_op, a.target, a.status, a.needed, a.period_status, a.judged_period,
+                   i.name AS indicator_name, i.short_name,
                    i.judged_on, i.action, coalesce(u.name, 'Toàn thị xã') AS unit_name
             FROM v_attainment a
             JOIN dim_indicator i ON i.year = a.year AND i.code = a.indicator

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 
 _BLANKS = {"", "-", "–", "—"}
+# No count of one unit in one quarter comes near this; it keeps typos such as 1e20 out of BIGINT.
+MAX_COUNT = 10**12
 _SPACES = "\u00a0\u202f\u2007\u2009"  # no-break, narrow no-break, figure and thin spaces
 _PLAIN = re.compile(r"\d+")
 _DOT_GROUPS = re.compile(r"\d{1,3}(?:\.\d{3})+")
@@ -29,6 +31,13 @@ class Parsed:
 
 
 def parse_count(raw: object) -> Parsed:
+    parsed = _parse(raw)
+    if parsed.value is not None and parsed.value > MAX_COUNT:
+        return Parsed(None, "out_of_range", f"số quá lớn (tối đa {MAX_COUNT:,})".replace(",", "."))
+    return parsed
+
+
+def _parse(raw: object) -> Parsed:
     if raw is None:
         return Parsed(None)
     if isinstance(raw, bool):

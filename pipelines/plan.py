@@ -36,6 +36,9 @@ class PlanHeader(_Model):
     name: str
     issuer: str = ""
     province: str = ""
+    place: str = ""                       # where reports are signed ("Đức Phổ, ngày …")
+    committee: str = "Ban Chỉ đạo 138"    # the steering committee the reports go to
+    collector: str = ""                   # the standing body that receives units' reports
     timezone: str = "Asia/Ho_Chi_Minh"
     template_version: str = "1"
 
@@ -44,6 +47,15 @@ class PlanHeader(_Model):
     def _known_zone(cls, v: str) -> str:
         ZoneInfo(v)  # raises for an unknown zone
         return v
+
+
+# Person-level headings of plan §7 (spec list), for plans that give none of their own.
+DEFAULT_PERSONAL_HEADINGS = ("Họ tên", "Họ và tên", "Ngày sinh", "Năm sinh", "CCCD", "CMND", "Số định danh",
+                             "Số điện thoại", "Địa chỉ", "Quê quán")
+
+
+class Confidentiality(_Model):
+    personal_headings: list[str] = Field(default=list(DEFAULT_PERSONAL_HEADINGS), min_length=1)
 
 
 class Kind(_Model):
@@ -144,6 +156,7 @@ class Event(_Model):
 
 class Plan(_Model):
     plan: PlanHeader
+    confidentiality: Confidentiality = Confidentiality()
     kinds: dict[str, Kind]
     units: list[Unit]
     elements: list[Element]

@@ -4,7 +4,7 @@ Codes are a contract (spec/commands.md) and never renamed; messages are for peop
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 ERROR = "error"
 WARNING = "warning"
@@ -15,9 +15,13 @@ CODES = {
     "duplicate_element", "rule", "personal_data", "unreadable", "encrypted", "formula_without_value",
     "hostile", "missing_sheet", "missing_field", "unknown_task", "unknown_status",
     "too_large",           # * file over the upload size bound
-    "unsupported_format",  # * a file ending neither .xlsx/.xlsm/.xls nor .ods
+    "out_of_range",        # * a count beyond any plausible value (numbers.MAX_COUNT)
+    "demo_year",           # * a real file for a year that holds the demo data
+    "received_in_future",  # * a received-at later than now
+    "internal_error",      # * an unexpected failure while loading one file of a batch
     "element_not_assigned",  # * warning: the unit's kind does not report this element
     "missing_task_sheet",  # * warning: no `Nhiệm vụ` sheet
+    "empty_report",        # * warning: no count reported at all
     "duplicate_task",      # * the same task twice with different statuses
 }
 
@@ -64,6 +68,3 @@ def errors_of(problems: list[Problem]) -> list[Problem]:
 def warnings_of(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.level == WARNING]
 
-
-def as_dict(p: Problem) -> dict:
-    return asdict(p)

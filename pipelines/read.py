@@ -10,10 +10,12 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import python_calamine
 
 from . import guard
+from .plan import DEFAULT_PERSONAL_HEADINGS
 from .problems import Problem, error, warning
 from .text import fold
 
@@ -34,11 +36,12 @@ TASK_HEADERS = {"ma nhiem vu": "code", "tinh trang": "status", "noi dung": "name
                 "ket qua": "note", "ghi chu": "note"}
 HEADER_SEARCH_ROWS = 30
 
-# Person-level headings (plan §7), folded. A cell that is, or begins with, one of them is refused.
-PERSONAL_HEADINGS = ("ho ten", "ho va ten", "ngay sinh", "nam sinh", "cccd", "cmnd", "so dinh danh",
-                     "so dien thoai", "dia chi", "que quan")
-_PERSONAL = re.compile(r"^(?:%s)(?![a-z0-9])" % "|".join(re.escape(h) for h in PERSONAL_HEADINGS))
+# Person-level headings (plan §7) when no plan is at hand; a plan's `confidentiality` list is used
+# otherwise. A header or label cell that is, or begins with, one of them refuses the file.
+PERSONAL_HEADINGS = DEFAULT_PERSONAL_HEADINGS
 _PREPARER = re.compile(r"\bnguoi (?:lap|bao cao|ky)\b")
+_NAME_LABEL = re.compile(r"^ho (?:va )?ten$")
+_PUNCT = re.compile(r"[,;/()]+")
 _CODE_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _PAREN = re.compile(r"\(.*?\)|\*")
 
@@ -81,8 +84,10 @@ def _label(value: object) -> str:
     return fold(_PAREN.sub("", value)) if isinstance(value, str) else ""
 
 
-def read_workbook(data: bytes, file_name: str) -> tuple[RawWorkbook | None, list[Problem]]:
-    """Read a unit's workbook. Returns the cells found and every problem met on the way."""
+def read_workbook(data: bytes, file_name: str, personal_headings: tuple[str, ...] = PERSONAL_HEADINGS
+                  ) -> tuple[RawWorkbook | None, list[Problem]]:
+    """Read a unit's workbook. Returns the cells found and every problem met on the way.
+    `personal_headings` (from the plan) are the headings that mark person-level data."""
     checked = guard.check(data, file_name)
     if checked.problems:
         return None, checked.problems
@@ -98,62 +103,94 @@ def read_workbook(data: bytes, file_name: str) -> tuple[RawWorkbook | None, list
         return None, [error("unreadable", file_name, f"Không đọc được tệp: tệp hỏng hoặc không phải bảng tính ({exc}).",
                             hint="Mở tệp bằng Excel hoặc LibreOffice, lưu lại dạng .xlsx rồi gửi lại.")]
 
-    problems: list[Problem] = list(checked.warnings)
-    problems += _personal_data(grids)
-    if problems and any(p.code == "personal_data" for p in problems):
-        return None, problems  # refuse before reading anything else of it
-
-    # Formula cells whose cached value is missing would read as blank: refuse them, by cell.
-    for sheet, cell_ref in checked.formulas_without_value:
-        problems.append(error("formula_without_value", f"{sheet}!{cell_ref}",
-                              "Ô chứa công thức nhưng chưa có giá trị đã tính.",
-                              hint="Mở tệp bằng Excel, nhấn Lưu (để tính công thức) rồi gửi lại."))
-
+    problems: list[Problem] = []
     wb = RawWorkbook(file_name=file_name, format=checked.format)
     by_fold = {fold(name): name for name in grids}
     for logical in (INFO_SHEET, DATA_SHEET, TASK_SHEET):
         actual = by_fold.get(fold(logical))
         if actual is not None:
             wb.sheet_names[logical] = actual
+    tables = {logical: _find_header(grids[wb.sheet_names[logical]], headers, required)
+              for logical, headers, required in ((DATA_SHEET, DATA_HEADERS, ("code", "value")),
+                                                 (TASK_SHEET, TASK_HEADERS, ("code", "status")))
+              if logical in wb.sheet_names}
+
+    # Person-level data refuses the file before anything else of it is read (plan §7).
+    free_text = {(wb.sheet_names[logical], found[1]["note"], found[0])
+                 for logical, found in tables.items() if found and "note" in found[1]}
+    personal = _personal_data(grids, free_text, personal_headings)
+    if personal:
+        return None, personal
+
+    # Formula cells whose cached value is missing would read as blank: refuse them, by cell.
+    for sheet, cell_ref in checked.formulas_without_value:
+        problems.append(error("formula_without_value", f"{sheet}!{cell_ref}",
+                              "Ô chứa công thức nhưng chưa có giá trị đã tính.",
+                              hint="Mở tệp bằng Excel hoặc LibreOffice, nhấn Lưu (để tính công thức) rồi gửi lại."))
 
     if INFO_SHEET not in wb.sheet_names:
         problems.append(error("missing_sheet", file_name, f"Thiếu trang tính “{INFO_SHEET}”.",
-                              hint="Dùng mẫu báo cáo do Công an thị xã phát hành."))
+                              hint="Dùng đúng mẫu báo cáo đã được phát hành cho đơn vị."))
     else:
-        problems += _read_info(grids, wb)
+        _read_info(grids, wb)
     if DATA_SHEET not in wb.sheet_names:
         problems.append(error("missing_sheet", file_name, f"Thiếu trang tính “{DATA_SHEET}”.",
-                              hint="Dùng mẫu báo cáo do Công an thị xã phát hành."))
+                              hint="Dùng đúng mẫu báo cáo đã được phát hành cho đơn vị."))
     else:
-        problems += _read_table(grids, wb, DATA_SHEET, DATA_HEADERS, ("code", "value"))
+        problems += _read_table(grids, wb, DATA_SHEET, tables[DATA_SHEET])
     if TASK_SHEET in wb.sheet_names:
         wb.tasks = []
-        problems += _read_table(grids, wb, TASK_SHEET, TASK_HEADERS, ("code", "status"))
+        problems += _read_table(grids, wb, TASK_SHEET, tables[TASK_SHEET])
     return wb, problems
 
 
-def _personal_data(grids: dict[str, list[list]]) -> list[Problem]:
+def _personal_data(grids: dict[str, list[list]], free_text: set[tuple[str, int, int]],
+                   headings: tuple[str, ...]) -> list[Problem]:
+    """Cells used as a header or label that are, or begin with, a personal-data heading.
+    Free-text cells (the note columns of the data and task tables, below their header) are not
+    headers: "Địa chỉ tin cậy tại cộng đồng" there is the name of a support model, not an address."""
+    pattern = _personal_pattern(tuple(fold(h) for h in headings))
     found: list[Problem] = []
     for sheet, rows in grids.items():
         info_sheet = fold(sheet) == fold(INFO_SHEET)
+        notes = {(col, header) for s, col, header in free_text if s == sheet}
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 if not isinstance(value, str):
                     continue
-                folded = fold(value)
-                if not _PERSONAL.match(folded):
+                folded = " ".join(_PUNCT.sub(" ", fold(value)).split())
+                if not pattern.match(folded):
                     continue
-                if info_sheet and _PREPARER.search(folded):
-                    continue  # "Họ tên người lập": the preparer's name is not a victim's
+                if any(col == c and r > header for col, header in notes):
+                    continue
+                if info_sheet and _is_preparer_label(rows, r, c, folded):
+                    continue
                 found.append(error(
                     "personal_data", address(sheet, r, c),
-                    f"Tệp có cột/nhãn thông tin cá nhân “{value.strip()}”. Hệ thống chỉ nhận số liệu "
-                    "tổng hợp; thông tin nạn nhân phải được giữ bí mật (Kế hoạch, mục II.4.a).",
+                    f"Tệp có cột/nhãn thông tin cá nhân “{value.strip()}” (trang {sheet}). Hệ thống chỉ nhận "
+                    "số liệu tổng hợp; thông tin nạn nhân phải được giữ bí mật (Kế hoạch, mục II.4.a).",
                     value.strip(), hint="Xóa các cột, trang tính có thông tin cá nhân rồi gửi lại."))
     return found
 
 
-def _read_info(grids: dict[str, list[list]], wb: RawWorkbook) -> list[Problem]:
+@lru_cache(maxsize=8)
+def _personal_pattern(folded_headings: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"^(?:%s)(?![a-z0-9])" % "|".join(re.escape(h) for h in folded_headings))
+
+
+def _is_preparer_label(rows: list[list], r: int, c: int, folded: str) -> bool:
+    """On `Thông tin`, "Họ tên người lập", or a bare "Họ và tên" label with the preparer's name to
+    its right and nothing under it (a list of people would have names under its header)."""
+    if _PREPARER.search(folded):
+        return True
+    if not _NAME_LABEL.match(folded):
+        return False
+    below = rows[r + 1][c] if r + 1 < len(rows) and c < len(rows[r + 1]) else None
+    has_value = any(not _is_blank(v) for v in rows[r][c + 1:])
+    return has_value and (_is_blank(below) or INFO_LABELS.get(_label(below)) is not None)
+
+
+def _read_info(grids: dict[str, list[list]], wb: RawWorkbook) -> None:
     sheet = wb.sheet_names[INFO_SHEET]
     for r, row in enumerate(grids[sheet]):
         for c, value in enumerate(row):
@@ -166,39 +203,37 @@ def _read_info(grids: dict[str, list[list]], wb: RawWorkbook) -> list[Problem]:
                     break
             else:
                 wb.info[key] = Cell(None, address(sheet, r, c + 1))
-    return []
 
 
-def _read_table(grids: dict[str, list[list]], wb: RawWorkbook, logical: str,
-                headers: dict[str, str], required: tuple[str, ...]) -> list[Problem]:
-    sheet = wb.sheet_names[logical]
-    rows = grids[sheet]
-    header_row, columns = None, {}
+def _find_header(rows: list[list], headers: dict[str, str], required: tuple[str, ...]
+                 ) -> tuple[int, dict[str, int]] | None:
+    """The first row within HEADER_SEARCH_ROWS holding every required header: (row, key → column)."""
     for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        found = {}
+        found: dict[str, int] = {}
         for c, value in enumerate(row):
             key = headers.get(_label(value))
             if key and key not in found:
                 found[key] = c
         if all(k in found for k in required):
-            header_row, columns = r, found
-            break
-    if header_row is None:
-        wanted = " và ".join(f"“{h}”" for h, k in headers.items() if k in required)
-        names = {"code": "Mã chỉ tiêu", "value": "Số liệu"} if logical == DATA_SHEET else \
-            {"code": "Mã nhiệm vụ", "status": "Tình trạng"}
+            return r, found
+    return None
+
+
+def _read_table(grids: dict[str, list[list]], wb: RawWorkbook, logical: str,
+                header: tuple[int, dict[str, int]] | None) -> list[Problem]:
+    sheet = wb.sheet_names[logical]
+    rows = grids[sheet]
+    if header is None:
+        names = ("Mã chỉ tiêu", "Số liệu") if logical == DATA_SHEET else ("Mã nhiệm vụ", "Tình trạng")
+        wanted = " và ".join(f"“{n}”" for n in names)
         return [error("missing_field", sheet,
-                      f"Trang “{sheet}” không có dòng tiêu đề chứa "
-                      + " và ".join(f"“{names[k]}”" for k in required)
-                      + f" trong {HEADER_SEARCH_ROWS} dòng đầu.",
+                      f"Trang “{sheet}” không có dòng tiêu đề chứa {wanted} trong {HEADER_SEARCH_ROWS} dòng đầu.",
                       hint=f"Giữ nguyên dòng tiêu đề của mẫu ({wanted}).")]
+    header_row, columns = header
     code_col = columns["code"]
+    value_key = "value" if logical == DATA_SHEET else "status"
     for r in range(header_row + 1, len(rows)):
         row = rows[r]
-        raw_code = row[code_col] if code_col < len(row) else None
-        if not isinstance(raw_code, str) or not _CODE_LIKE.fullmatch(raw_code.strip()):
-            continue  # section titles, blank rows, signature block
-        code_cell = Cell(raw_code, address(sheet, r, code_col))
 
         def cell(key: str) -> Cell | None:
             c = columns.get(key)
@@ -206,8 +241,15 @@ def _read_table(grids: dict[str, list[list]], wb: RawWorkbook, logical: str,
                 return None
             return Cell(row[c] if c < len(row) else None, address(sheet, r, c))
 
+        raw_code = row[code_col] if code_col < len(row) else None
+        if not isinstance(raw_code, str) or not raw_code.strip():
+            continue  # section titles, blank rows
+        value = cell(value_key)
+        if not _CODE_LIKE.fullmatch(raw_code.strip()) and (value is None or _is_blank(value.value)):
+            continue  # text with no value beside it: a signature block or a note, not a data row
+        code_cell = Cell(raw_code, address(sheet, r, code_col))
         if logical == DATA_SHEET:
-            wb.values.append((code_cell, cell("value")))
+            wb.values.append((code_cell, value))
         else:
-            wb.tasks.append((code_cell, cell("status"), cell("note")))  # type: ignore[union-attr]
+            wb.tasks.append((code_cell, value, cell("note")))  # type: ignore[union-attr]
     return []

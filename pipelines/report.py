@@ -25,7 +25,7 @@ def build_report(store: Store, year: int, period: str, as_of: dt.datetime | None
 
     head = doc.add_paragraph()
     head.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    head.add_run(f"{plan.plan.issuer.upper()}\nBAN CHỈ ĐẠO 138").bold = True
+    head.add_run(f"{plan.plan.issuer.upper()}\n{plan.plan.committee.upper()}").bold = True
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.add_run(f"BÁO CÁO\nKết quả thực hiện {plan.plan.name[0].lower() + plan.plan.name[1:]}\n"
@@ -70,7 +70,8 @@ def build_report(store: Store, year: int, period: str, as_of: dt.datetime | None
 
     sign = doc.add_paragraph()
     sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    sign.add_run(f"\nĐức Phổ, ngày {dt.date.today():%d/%m/%Y}\nTM. BAN CHỈ ĐẠO 138\n(Ký, ghi rõ họ tên)")
+    sign.add_run(f"\n{plan.plan.place or plan.plan.province}, ngày {dt.date.today():%d/%m/%Y}\n"
+                 f"TM. {plan.plan.committee.upper()}\n(Ký, ghi rõ họ tên)")
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -169,8 +169,7 @@ class Store:
                 for _, text in _schema_sql():
                     con.execute(text)
                 for source_file, text in stored:
-                    _install_plan(con, _plan_from_text(text, hashlib.sha256(text.encode()).hexdigest()),
-                                  source_file, text)
+                    _install_plan(con, *_stored_or_current_plan(source_file, text))
                 con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [fingerprint])
                 if not con.execute("SELECT count(*) FROM plans").fetchone()[0]:
                     for path in default_plan_files():
@@ -229,6 +228,18 @@ def _plan_from_text(text: str, sha: str) -> Plan:  # sha keys the cache; text is
         return _Plan.model_validate(tomllib.loads(text))
     except Exception as exc:  # the file was valid when installed; a code change may have broken it
         raise PlanError(f"Kế hoạch trong kho không còn hợp lệ: {exc}") from None
+
+
+def _stored_or_current_plan(source_file: str, text: str) -> tuple[Plan, str, str]:
+    """The plan a store was loaded with; if this version of the code can no longer read it, the
+    plan file of the same name under data/plans/ (the plan the code now ships)."""
+    try:
+        return _plan_from_text(text, hashlib.sha256(text.encode()).hexdigest()), source_file, text
+    except PlanError:
+        current = next((p for p in default_plan_files() if p.name == source_file), None)
+        if current is None:
+            raise
+        return load_plan(current), source_file, current.read_text(encoding="utf-8")
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[list]) -> None:

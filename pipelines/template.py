@@ -45,7 +45,8 @@ def build_template(plan: Plan, unit: str, quarter: int, values: dict[str, int | 
         f"MẪU BÁO CÁO KẾT QUẢ THỰC HIỆN {plan.plan.name.upper()}",
         "",
         f"Đơn vị: {u.name} — Quý {quarter}/{plan.year} (số liệu từ {q.data_from:%d/%m/%Y} đến {q.data_to:%d/%m/%Y}).",
-        f"Hạn gửi: trước hết ngày {q.due:%d/%m/%Y}, gửi UBND thị xã qua Công an thị xã.",
+        f"Hạn gửi: trước hết ngày {q.due:%d/%m/%Y}, gửi {plan.plan.issuer}"
+        + (f" qua {plan.plan.collector}." if plan.plan.collector else "."),
         "",
         "1. Trang “Thông tin”: kiểm tra mã đơn vị, năm, quý; ghi ngày lập và người lập.",
         "2. Trang “Số liệu”: ghi số của riêng quý này (không cộng dồn) vào cột “Số liệu” (ô màu vàng).",

@@ -33,5 +33,8 @@ def _fold(text: str) -> str:
 
 
 def norm_code(text: object) -> str:
-    """A code as typed (` tt_buoi `) in its canonical form (`TT_BUOI`)."""
-    return nfc(str(text)).strip().upper() if text is not None else ""
+    """A code as typed in its canonical form: ` tt_buoi `, `TT BUOI`, `TT-BUOI` and `TT_BUỔI` are
+    all `TT_BUOI` (case, spaces, hyphens and stray diacritics ignored)."""
+    if text is None:
+        return ""
+    return fold(text).replace(" ", "_").upper()

@@ -104,7 +104,8 @@ def test_attainment_formats(files, store, capsys):
     assert code == 0
     assert rows["KPI_GIAI_QUYET"] == {"indicator": "KPI_GIAI_QUYET", "unit": "ALL", "year": 2022, "period": "Q1",
                                       "numerator": 9, "denominator": 10, "value": 0.9, "target_op": ">",
-                                      "target": 0.9, "status": "not_met"}
+                                      "target": 0.9, "status": "not_met", "period_status": "not_met",
+                                      "judged_period": "Q1"}
     assert rows["KPI_TRUY_TO"]["status"] == "met" and rows["KPI_XET_XU"]["status"] == "no_data"
     assert rows["KPI_XET_XU"]["value"] is None
     code, out, _ = run(capsys, "attainment", "--period", "Q1", "--format", "csv", "--data-dir", store.data_dir)
@@ -196,3 +197,54 @@ def test_province_report_docx(demo_store, capsys, tmp_path):
     assert giai_quyet[1] == f"{att.loc['KPI_GIAI_QUYET', 'numerator']}/{att.loc['KPI_GIAI_QUYET', 'denominator']}"
     code, _, _ = run(capsys, "report", "--period", "H1", "-o", tmp_path / "x.pdf", "--data-dir", demo_store.data_dir)
     assert code == 2
+
+
+def test_yearly_targets_are_judged_on_the_cumulative_period(store, plan, capsys, tmp_path):
+    # VKS: Q1 2 of 2 indicted; Q2 0 of 1 (quarter alone 0 %), H1 2 of 3 = 66,7 % → not met, +1 to reach 95 %
+    for q, values in ((1, {"VKS_TON": 0, "VKS_MOI": 2, "VKS_TRUY_TO": 2}), (2, {"VKS_TON": 0, "VKS_MOI": 1, "VKS_TRUY_TO": 0})):
+        f = tmp_path / f"vks{q}.xlsx"
+        f.write_bytes(build_template(plan, "VKS", q, values=values))
+        run(capsys, "ingest", f, "--received-at", f"2022-0{3 * q}-10T09:00", "--data-dir", store.data_dir)
+    code, out, _ = run(capsys, "attainment", "--period", "Q2", "--format", "json", "--data-dir", store.data_dir)
+    row = next(r for r in json.loads(out) if r["indicator"] == "KPI_TRUY_TO")
+    assert (row["numerator"], row["denominator"], row["period_status"]) == (0, 1, "not_met")
+    assert (row["status"], row["judged_period"]) == ("not_met", "H1")
+    code, out, _ = run(capsys, "attainment", "--period", "Q1", "--format", "json", "--data-dir", store.data_dir)
+    row = next(r for r in json.loads(out) if r["indicator"] == "KPI_TRUY_TO")
+    assert (row["status"], row["judged_period"]) == ("met", "Q1")  # Q1 is its own cumulative period
+    # a rate judged per period keeps its own verdict
+    giai = next(r for r in json.loads(out) if r["indicator"] == "KPI_GIAI_QUYET")
+    assert giai["judged_period"] == "Q1"
+
+
+def test_missing_reports_have_null_received_at_in_json_and_blank_in_csv(store, capsys):
+    code, out, _ = run(capsys, "compliance", "--as-of", "2022-04-01T00:00", "--format", "json", "--data-dir", store.data_dir)
+    row = json.loads(out)[0]
+    assert row["status"] == "missing" and row["received_at"] is None
+    code, out, _ = run(capsys, "compliance", "--as-of", "2022-04-01T00:00", "--format", "csv", "--data-dir", store.data_dir)
+    first = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff"))))[0]
+    assert first["received_at"] == "" and "NaT" not in out
+
+
+def test_versions_json_times_carry_the_plan_offset(files, store, capsys):
+    run(capsys, "ingest", files / "ca_q1.xlsx", "--received-at", "2022-03-15T23:59:59", "--data-dir", store.data_dir)
+    code, out, _ = run(capsys, "versions", "--json", "--data-dir", store.data_dir)
+    assert json.loads(out)[0]["received_at"] == "2022-03-15T23:59:59+07:00"
+
+
+def test_usage_mistakes_never_show_a_traceback(store, capsys, tmp_path):
+    code, _, err = run(capsys, "template", "--all", "--quarter", 1, "--data-dir", store.data_dir)
+    assert code == 2 and "-o" in err
+    code, _, err = run(capsys, "template", "--unit", "CA", "--quarter", 1, "-o", "/proc/nope/x.xlsx",
+                       "--data-dir", store.data_dir)
+    assert code == 1 and "Traceback" not in err
+    code, _, err = run(capsys, "attainment", "--period", "h1", "--data-dir", store.data_dir)
+    assert code == 0
+    code, _, err = run(capsys, "report", "--period", "Q9", "--data-dir", store.data_dir)
+    assert code == 2 and "Q9" in err
+
+
+def test_demo_remove(demo_store, capsys):
+    code, out, _ = run(capsys, "demo", "--remove", "--year", 2022, "--data-dir", demo_store.data_dir)
+    assert code == 0 and "106" in out
+    assert not demo_store.is_demo_year(2022)

@@ -163,3 +163,51 @@ def test_formula_without_cached_value_is_an_error_at_its_cell(store):
     assert codes(problems) == ["formula_without_value"]
     assert problems[0].where == "Số liệu!D5"
     assert "Excel" in problems[0].hint
+
+
+def _ods_with_formula(cached: bool) -> bytes:
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+    sheets = report(values={"TT_BUOI": 3, "TT_LUOT": 30})
+    data = book(sheets, "ods")
+    # rebuild the data sheet's TT_LUOT cell as a formula, with or without its calculated value
+    src = zipfile.ZipFile(io.BytesIO(data))
+    content = src.read("content.xml").decode()
+    old = 'office:value-type="float" office:value="30"'
+    new = ('table:formula="of:=10*3" office:value-type="float" office:value="30"' if cached
+           else 'table:formula="of:=10*3"')
+    assert old in content
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = content.replace(old, new, 1).encode() if info.filename == "content.xml" else src.read(info)
+            dst.writestr(info.filename, body)
+    return out.getvalue()
+
+
+def test_ods_formula_without_value_is_an_error_at_its_cell(store):
+    from conftest import data_cell
+    raw, problems = read_workbook(_ods_with_formula(cached=False), "f.ods")
+    assert codes(problems) == ["formula_without_value"]
+    assert problems[0].where == data_cell(report(values={"TT_BUOI": 3, "TT_LUOT": 30}), "TT_LUOT")
+
+
+def test_ods_formula_with_its_value_reads_the_value(store):
+    from pipelines.validate import validate
+    raw, problems = read_workbook(_ods_with_formula(cached=True), "f.ods")
+    sub, more = validate(raw, store.plans())
+    assert codes(problems + more) == [] and sub.values["TT_LUOT"] == 30
+
+
+def test_xlsx_formula_cached_as_empty_text_is_a_value_not_missing():
+    src = zipfile.ZipFile(io.BytesIO(book(report(values={"TT_BUOI": 3}))))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                body = body.replace(b"</sheetData>", b'<row r="40"><c r="F40" t="str"><f>IF(1,"","x")</f><v></v></c></row></sheetData>')
+            dst.writestr(info.filename, body)
+    raw, problems = read_workbook(out.getvalue(), "empty-text.xlsx")
+    assert codes(problems) == []

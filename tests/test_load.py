@@ -156,3 +156,35 @@ def test_a_hostile_file_is_not_opened_to_annotate():
     out = annotate(b"PK\x03\x04 bomb", "bomb.xlsx", [error("hostile", "bomb.xlsx", "bom nén")])
     wb = load_workbook(io.BytesIO(out))
     assert wb.sheetnames == ["Danh sách lỗi"]
+
+
+def test_real_files_are_refused_in_a_demo_year_until_the_demo_is_removed(demo_store, plan):
+    from pipelines.demo import remove_demo
+    data = build_template(plan, "BP_SH", 1, values={"TT_BUOI": 3})
+    r = ingest_bytes(demo_store, data, "bpsh.xlsx", dt.datetime(2022, 3, 20, 9))
+    assert r.status == "rejected" and [e.code for e in r.errors] == ["demo_year"]
+    assert "demo --remove" in r.errors[0].hint
+    removed = remove_demo(demo_store, 2022)
+    assert removed == 106
+    assert not demo_store.is_demo_year(2022) and raw_files(demo_store) == []
+    r = ingest_bytes(demo_store, data, "bpsh.xlsx", dt.datetime(2022, 3, 20, 9))
+    assert r.status == "accepted"
+    from pipelines import metrics
+    c = metrics.compliance(demo_store, 2022)
+    assert c[(c.unit == "BP_SH") & (c.quarter == 1)].iloc[0].status == "late"  # its own date, not the demo's
+
+
+def test_received_at_in_the_future_is_refused(store, plan):
+    future = dt.datetime.now() + dt.timedelta(days=3)
+    r = ingest_bytes(store, build_template(plan, "CA", 1, values={"TT_BUOI": 1}), "ca.xlsx", future)
+    assert [e.code for e in r.errors] == ["received_in_future"]
+
+
+def test_a_report_with_no_count_at_all_is_kept_with_a_warning(store, plan):
+    r = ingest_bytes(store, build_template(plan, "CA", 1), "blank.xlsx")
+    assert r.status == "accepted" and [w.code for w in r.warnings] == ["empty_report"]
+
+
+def test_an_absurd_count_is_refused_not_a_crash(store):
+    r = ingest_bytes(store, book(report(values={"TT_BUOI": "99999999999999999999", "TT_LUOT": 1e20})), "x.xlsx")
+    assert r.status == "rejected" and [e.code for e in r.errors] == ["out_of_range", "out_of_range"]

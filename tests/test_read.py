@@ -222,3 +222,50 @@ def test_missing_unit_code_is_a_missing_field(store):
     sheets["Thông tin"][2] = ["Mã đơn vị", None]
     _, problems = check(store, sheets)
     assert [p.code for p in errors(problems)] == ["missing_field"]
+
+
+# -- tolerance of codes and the limits of "personal data" -----------------------------------------------
+def test_codes_typed_with_spaces_hyphens_or_diacritics_are_matched(store):
+    sub, problems = check(store, report(values={"TT BUOI": 3, "tt-luot": 90, "TT_TÀI_LIỆU": 5}))
+    assert errors(problems) == []
+    assert sub.values == {"TT_BUOI": 3, "TT_LUOT": 90, "TT_TAI_LIEU": 5}
+
+
+def test_a_mistyped_code_with_a_value_is_an_error_not_a_silent_skip(store):
+    sheets = report(values={"TT_BUOI": 3, "TT LUOTT": 90, "Số lượt người nghe": 12})
+    _, problems = check(store, sheets)
+    assert sorted(p.code for p in errors(problems)) == ["unknown_element", "unknown_element"]
+
+
+def test_text_in_the_code_column_without_a_value_is_not_a_data_row(store):
+    sheets = report(values={"TT_BUOI": 3})
+    sheets["Số liệu"].append([None, "Người lập biểu: Trưởng Công an xã", None, None])
+    sub, problems = check(store, sheets)
+    assert errors(problems) == [] and sub.values == {"TT_BUOI": 3}
+
+
+@pytest.mark.parametrize("heading", ["Tên nạn nhân", "Ngày tháng năm sinh", "Số CCCD", "Nơi cư trú", "Họ, tên"])
+def test_usual_person_level_headings_from_the_plan_are_refused(store, heading):
+    from pipelines.load import check_file
+    sheets = report(values={"TT_BUOI": 4}, extra_sheets={"DS": [["STT", heading], [1, "x"]]})
+    sub, problems, _ = check_file(store, book(sheets), "ds.xlsx")
+    assert sub is None and [p.code for p in problems] == ["personal_data"]
+
+
+def test_a_support_model_named_in_a_task_note_is_not_personal_data(store):
+    sheets = report(values={"TT_BUOI": 4})
+    sheets["Nhiệm vụ"] = [["Mã nhiệm vụ", "Tình trạng", "Kết quả"],
+                          ["T1A", "Hoàn thành", "Địa chỉ tin cậy tại cộng đồng đã hỗ trợ 2 trường hợp"]]
+    sub, problems = check(store, sheets)
+    assert errors(problems) == [] and sub.tasks["T1A"][1].startswith("Địa chỉ tin cậy")
+
+
+def test_the_preparers_name_label_on_thong_tin_is_not_personal_data(store):
+    sheets = report(values={"TT_BUOI": 4})
+    sheets["Thông tin"].append(["Họ và tên", "Nguyễn Văn A"])
+    sub, problems = check(store, sheets)
+    assert errors(problems) == []
+    # ...but a list of people pasted there is
+    sheets["Thông tin"] += [["Nguyễn Thị B"], ["Trần Văn C"]]
+    _, problems = check(store, sheets)
+    assert [p.code for p in errors(problems)] == ["personal_data"]

@@ -2,6 +2,9 @@
 -- Comparisons are exact (DECIMAL): 9/10 is not "> 90 %", 19/20 is ">= 95 %".
 -- `needed` is the smallest number of additional numerator cases that would meet the target with
 -- the current denominator (what the committee must still do).
+-- Yearly targets (judged_on = 'cumulative') are judged on the cumulative period ending with the
+-- period's last quarter (Q2 → H1, Q3 → 9M, Q4 → Y): `status` and `needed` come from that period,
+-- `period_status` keeps the period's own verdict, `judged_period` says which period judged.
 CREATE OR REPLACE VIEW v_attainment AS
 WITH judged AS (
     SELECT
@@ -31,18 +34,43 @@ WITH judged AS (
         END AS numerator_to_meet
     FROM v_indicator_value AS v
     JOIN dim_indicator AS i ON i.year = v.year AND i.code = v.indicator
+),
+with_needed AS (
+    SELECT *, CASE WHEN status = 'not_met' THEN greatest(numerator_to_meet - numerator, 1) END AS needed
+    FROM judged
+),
+period_span AS (
+    SELECT year, period, min(quarter) AS first_quarter, max(quarter) AS last_quarter, count(*) AS quarters
+    FROM dim_period_quarter
+    GROUP BY year, period
+),
+cumulative_of AS (  -- each period → the period from the plan's first quarter to its last quarter
+    SELECT p.year, p.period, c.period AS cumulative_period
+    FROM period_span AS p
+    JOIN period_span AS c
+        ON c.year = p.year AND c.last_quarter = p.last_quarter
+       AND c.first_quarter = (SELECT min(quarter) FROM dim_quarter AS q WHERE q.year = p.year)
+       AND c.quarters = c.last_quarter - c.first_quarter + 1
 )
 SELECT
-    year,
-    scope,
-    period,
-    indicator,
-    sort,
-    numerator,
-    denominator,
-    value,
-    op AS target_op,
-    CAST(target AS DOUBLE) AS target,
-    status,
-    CASE WHEN status = 'not_met' THEN greatest(numerator_to_meet - numerator, 1) END AS needed
-FROM judged;
+    w.year,
+    w.scope,
+    w.period,
+    w.indicator,
+    w.sort,
+    w.numerator,
+    w.denominator,
+    w.value,
+    w.op AS target_op,
+    CAST(w.target AS DOUBLE) AS target,
+    CASE WHEN i.judged_on = 'cumulative' THEN coalesce(c.status, w.status) ELSE w.status END AS status,
+    CASE WHEN i.judged_on = 'cumulative' AND c.status IS NOT NULL THEN c.needed ELSE w.needed END AS needed,
+    w.status AS period_status,
+    CASE WHEN i.judged_on = 'cumulative' THEN coalesce(co.cumulative_period, w.period) ELSE w.period END
+        AS judged_period
+FROM with_needed AS w
+JOIN dim_indicator AS i ON i.year = w.year AND i.code = w.indicator
+LEFT JOIN cumulative_of AS co ON co.year = w.year AND co.period = w.period
+LEFT JOIN with_needed AS c
+    ON i.judged_on = 'cumulative' AND c.year = w.year AND c.scope = w.scope
+   AND c.period = co.cumulative_period AND c.indicator = w.indicator;
