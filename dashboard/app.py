@@ -1,8 +1,10 @@
 """Entry point: `streamlit run dashboard/app.py -- --data-dir DIR` (default: the project's data/).
 
-The frame around every page: page config, the store, the shared filters (sidebar + URL), the demo
-banner and the page router (st.navigation). Pages are chosen by `build_pages(lang, role)`, so a
-sign-in gate and role-filtered pages (e.g. an analyst's upload page) slot in without touching pages.
+The frame around every page: page config, the store, the sign-in gate, the shared filters (sidebar
++ URL), the demo banner and the page router (st.navigation). Signed out, only the sign-in form is
+drawn (no page, no data). Signed in, `build_pages(lang, role)` offers only the pages the role may
+see, so a viewer has no upload page in the menu and its URL leads nowhere; the data-changing calls
+behind those pages check the role in the store again (pipelines.users.*_as).
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
 
 import streamlit as st  # noqa: E402
 
-from dashboard import data, i18n, ui  # noqa: E402
+from dashboard import auth, data, i18n, ui  # noqa: E402
 from pipelines.store import DEFAULT_DATA_DIR, Store, StoreBusy  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "views"
@@ -35,6 +37,8 @@ PAGES = [
     ("tien_do.py", "page_deadlines", "tien-do", ":material/event:", "section_monitor", None),
     ("nhiem_vu.py", "page_tasks", "nhiem-vu", ":material/checklist:", "section_monitor", None),
     ("du_lieu.py", "page_data", "du-lieu", ":material/table_view:", "section_data", None),
+    ("tai_len.py", "page_upload", "tai-len", ":material/upload_file:", "section_data", ("analyst", "admin")),
+    ("quan_tri.py", "page_admin", "quan-tri", ":material/admin_panel_settings:", "section_admin", ("admin",)),
 ]
 
 
@@ -73,8 +77,17 @@ def main() -> None:
     store = get_store(str(data_dir_from_args()))
     try:
         with data.batch(store):
+            user = auth.gate(store)
+        if user is None:
+            # The sign-in form is all a signed-out visitor gets. The pages are registered (hidden,
+            # never run) only so that the address asked for (/du-lieu?period=9M) is still the one
+            # shown after signing in; a page the role may not see then falls back to the overview.
+            st.navigation(build_pages(ui.lang(), role="admin"), position="hidden")
+            return
+        with data.batch(store):
             c = ui.sidebar_filters(store)
-        page = st.navigation(build_pages(c.lang, role=None))
+        auth.sidebar_user(store)
+        page = st.navigation(build_pages(c.lang, role=user.role))
         if c.is_demo:
             st.warning(i18n.t("demo_banner", c.lang, year=c.year), icon=":material/science:")
         with data.batch(store):

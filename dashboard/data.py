@@ -20,7 +20,7 @@ from typing import Any, Iterator
 import pandas as pd
 import streamlit as st
 
-from pipelines import load, metrics
+from pipelines import load, metrics, users
 from pipelines.store import Store
 
 _LOCAL = threading.local()
@@ -67,6 +67,10 @@ def _versions(store: Store, year: int, unit: str | None = None) -> pd.DataFrame:
     return load.list_versions(store, unit, year)
 
 
+def _account_count(store: Store) -> int:
+    return len(users.list_users(store))
+
+
 _FUNCS = {
     "years": metrics.years,
     "periods": metrics.periods,
@@ -87,6 +91,9 @@ _FUNCS = {
     "quarters_reported": metrics.quarters_reported,
     "is_demo_year": _is_demo_year,
     "versions": _versions,
+    "diff_versions": load.diff_versions,
+    "account": users.get_user,
+    "account_count": _account_count,
 }
 
 
@@ -201,3 +208,17 @@ def versions(store: Store, year: int, unit: str | None = None) -> pd.DataFrame:
         df[col] = [None if pd.isna(v) else v.to_pydatetime().replace(tzinfo=dt.timezone.utc).astimezone(tz)
                    for v in df[col]]
     return df
+
+
+def diff_versions(store: Store, a: int, b: int) -> pd.DataFrame:
+    """Values that differ between submissions a and b (element, value_a, value_b)."""
+    return _call(store, "diff_versions", int(a), int(b))
+
+
+def account(store: Store, name: str) -> users.User | None:
+    """The account as stored now (name, role), or None; re-read after every write."""
+    return _call(store, "account", name)
+
+
+def account_count(store: Store) -> int:
+    return _call(store, "account_count")

@@ -183,7 +183,180 @@ _S: dict[str, tuple[str, str]] = {
     "data_empty": ("Không có số liệu nào khớp bộ lọc.", "No values match the filters."),
     "download_note": ("Tệp tải về chứa đúng các dòng đang hiển thị. CSV mã hóa UTF-8 (có BOM) để Excel hiển thị đúng tiếng Việt.",
                       "Downloads hold exactly the rows shown. CSV is UTF-8 with BOM so Excel shows Vietnamese correctly."),
+    # sign-in and roles
+    "signin_title": ("Đăng nhập", "Sign in"),
+    "signin_name": ("Tên đăng nhập", "User name"),
+    "signin_password": ("Mật khẩu", "Password"),
+    "signin_button": ("Đăng nhập", "Sign in"),
+    "signin_failed": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong user name or password."),
+    "signin_help": ("Số liệu của Ban Chỉ đạo chỉ dành cho người có tài khoản. Quên mật khẩu: liên hệ quản trị viên "
+                    "(Công an thị xã). Nhập sai 5 lần liên tiếp, tài khoản bị khóa 5 phút.",
+                    "Committee data is for account holders only. Forgot your password? Ask the administrator "
+                    "(town police). Five wrong attempts in a row lock the account for five minutes."),
+    "signin_no_accounts": ("Kho dữ liệu chưa có tài khoản nào. Tạo tài khoản quản trị từ dòng lệnh: "
+                           "`python -m pipelines users add TEN --role admin` (hoặc chạy `make run` trên kho trống "
+                           "để tạo tài khoản dùng thử).",
+                           "The store has no account yet. Create an administrator from the shell: "
+                           "`python -m pipelines users add NAME --role admin` (or run `make run` on an empty store "
+                           "for demo accounts)."),
+    "signin_oidc_button": ("Đăng nhập bằng tài khoản cơ quan", "Sign in with your organisation account"),
+    "signin_oidc_unknown": ("Tài khoản **{email}** chưa được cấp quyền xem bảng điều khiển này. Vui lòng liên hệ "
+                            "quản trị viên (Công an thị xã) để được tạo tài khoản.",
+                            "The account **{email}** has no access to this dashboard yet. Please ask the "
+                            "administrator (town police) to create one."),
+    "signed_in_as": ("Đã đăng nhập: **{name}** · {role}", "Signed in: **{name}** · {role}"),
+    "signout": ("Đăng xuất", "Sign out"),
+    "no_permission": ("Trang này cần vai trò {role} trở lên.", "This page needs the {role} role or higher."),
+    "section_admin": ("Quản trị", "Administration"),
+    "page_upload": ("Tải lên báo cáo", "Upload reports"),
+    "page_admin": ("Quản trị", "Administration"),
+    # upload
+    "upload_title": ("Tải lên báo cáo", "Upload reports"),
+    "tab_upload": ("Tải lên", "Upload"),
+    "tab_templates": ("Mẫu báo cáo", "Templates"),
+    "tab_versions": ("Phiên bản", "Versions"),
+    "upload_files": ("Kéo thả một hoặc nhiều tệp báo cáo vào đây (.xlsx, .xlsm, .xls, .ods)",
+                     "Drop one or more report workbooks here (.xlsx, .xlsm, .xls, .ods)"),
+    "upload_help": ("Mỗi tệp được kiểm tra trước; chưa có gì được lưu cho đến khi bạn bấm xác nhận. Ngày giờ nhận "
+                    "mặc định là lúc này — hãy sửa thành lúc nhận thư điện tử nếu nạp muộn (giờ Việt Nam).",
+                    "Every file is checked first; nothing is stored until you confirm. The received time defaults "
+                    "to now — set it to when the e-mail arrived if you load later (Vietnam time)."),
+    "upload_checking": ("Đang kiểm tra {name}…", "Checking {name}…"),
+    "upload_preview": ("Kết quả kiểm tra ({n} tệp)", "Check results ({n} files)"),
+    "col_file": ("Tệp", "File"),
+    "col_unit": ("Đơn vị", "Unit"),
+    "col_quarter": ("Quý", "Quarter"),
+    "col_status": ("Tình trạng", "Status"),
+    "col_errors": ("Lỗi", "Errors"),
+    "col_warnings": ("Cảnh báo", "Warnings"),
+    "col_note": ("Ghi chú", "Note"),
+    "col_where": ("Vị trí (trang!ô)", "Where (sheet!cell)"),
+    "col_value": ("Giá trị tìm thấy", "Value found"),
+    "col_problem": ("Vấn đề", "Problem"),
+    "col_hint": ("Cách sửa", "What to do"),
+    "col_level": ("Mức", "Level"),
+    "level_error": ("Lỗi", "Error"),
+    "level_warning": ("Cảnh báo", "Warning"),
+    "st_valid": ("Hợp lệ", "Valid"),
+    "st_warnings": ("Có cảnh báo", "Has warnings"),
+    "st_rejected": ("Bị từ chối", "Refused"),
+    "st_duplicate": ("Đã tải trước đó", "Already loaded"),
+    "note_replaces": ("sẽ thay bản hiện hành #{id}", "will replace current version #{id}"),
+    "note_new": ("bản đầu tiên của quý", "first report for the quarter"),
+    "note_duplicate": ("giống hệt bản #{id} đã nạp — không nạp lại", "identical to stored #{id} — not loaded again"),
+    "note_rejected": ("không nạp; gửi lại đơn vị bản có đánh dấu lỗi", "not loaded; send the marked-up copy back"),
+    "received_date": ("Ngày nhận", "Received on"),
+    "received_time": ("Giờ nhận", "Received at"),
+    "received_future": ("Ngày giờ nhận ở tương lai — hãy kiểm tra lại.", "The received time is in the future — check it."),
+    "problems_of": ("Chi tiết {n} lỗi và {m} cảnh báo", "{n} errors and {m} warnings in detail"),
+    "no_problems": ("Không có lỗi hay cảnh báo nào.", "No errors or warnings."),
+    "download_annotated": ("Tải bản đánh dấu lỗi để gửi lại đơn vị", "Download the marked-up copy for the unit"),
+    "same_quarter_twice": ("{unit} — {quarter}/{year}: có {n} tệp trong lần tải này ({files}); tệp nạp sau cùng sẽ là "
+                           "bản hiện hành.",
+                           "{unit} — {quarter} {year}: {n} files in this batch ({files}); the last one loaded becomes "
+                           "current."),
+    "confirm_load": ("Xác nhận nạp {n} tệp hợp lệ", "Confirm: load {n} valid files"),
+    "nothing_to_load": ("Không có tệp nào nạp được: hãy sửa các lỗi rồi tải lại.",
+                        "No file can be loaded: fix the errors and upload again."),
+    "clear_files": ("Bỏ các tệp này", "Discard these files"),
+    "loading": ("Đang nạp {name} ({i}/{n})…", "Loading {name} ({i}/{n})…"),
+    "loading_done": ("Đã nạp xong.", "Loading done."),
+    "load_summary": ("Đã nạp xong: {new} báo cáo mới, {replaced} thay phiên bản cũ, {same} trùng (không thay đổi), "
+                     "{rejected} bị từ chối.",
+                     "Loaded: {new} new, {replaced} replaced an older version, {same} duplicates (no change), "
+                     "{rejected} refused."),
+    "out_new": ("Mới", "New"),
+    "out_replaced": ("Thay bản #{id}", "Replaced #{id}"),
+    "out_duplicate": ("Trùng bản #{id} (không đổi)", "Same as #{id} (no change)"),
+    "out_rejected": ("Bị từ chối", "Refused"),
+    "col_version": ("Bản số", "Version"),
+    "col_received": ("Ngày giờ nhận", "Received"),
+    "close_summary": ("Đóng", "Close"),
+    "permission_denied": ("Không thực hiện được: {msg}", "Not done: {msg}"),
+    # templates
+    "templates_help": ("Mẫu báo cáo điền sẵn mã đơn vị, năm, quý, danh sách chỉ tiêu và nhiệm vụ của từng đơn vị.",
+                       "Templates come pre-filled with the unit, year, quarter, its elements and tasks."),
+    "template_one": ("Mẫu của một đơn vị", "One unit's template"),
+    "template_all": ("Mẫu của tất cả đơn vị", "Every unit's template"),
+    "download_template": ("Tải mẫu {file}", "Download {file}"),
+    "download_templates_zip": ("Tải {n} mẫu (.zip)", "Download {n} templates (.zip)"),
+    # versions
+    "versions_help": ("Mọi bản đã nạp đều được giữ. Bản hiện hành là bản dùng để tính số liệu trên mọi trang.",
+                      "Every loaded version is kept. The current one is used on every page."),
+    "versions_none": ("{unit} chưa có bản báo cáo nào cho {quarter}/{year}.", "{unit} has no report for {quarter} {year}."),
+    "col_loaded": ("Ngày giờ nạp", "Loaded"),
+    "col_loaded_by": ("Người nạp", "Loaded by"),
+    "col_current": ("Hiện hành", "Current"),
+    "compare_heading": ("So sánh hai bản", "Compare two versions"),
+    "compare_a": ("Bản cũ", "Older version"),
+    "compare_b": ("Bản mới", "Newer version"),
+    "version_label": ("#{id} — nạp {loaded} ({file})", "#{id} — loaded {loaded} ({file})"),
+    "diff_none": ("Hai bản có số liệu giống hệt nhau.", "The two versions hold the same values."),
+    "diff_count": ("{n} số liệu khác nhau", "{n} values differ"),
+    "col_element": ("Chỉ tiêu", "Element"),
+    "restore_heading": ("Khôi phục bản cũ", "Restore an earlier version"),
+    "restore_choose": ("Bản cần khôi phục", "Version to restore"),
+    "restore_button": ("Khôi phục bản #{id}…", "Restore #{id}…"),
+    "restore_confirm_text": ("Bản #{id} (tệp {file}, nhận lúc {received}) sẽ trở thành bản hiện hành thay cho bản "
+                             "#{current}. Số liệu trên mọi trang sẽ tính theo bản này. Bản #{current} vẫn được giữ.",
+                             "Version #{id} ({file}, received {received}) becomes current instead of #{current}. "
+                             "Every page will use it. #{current} is kept."),
+    "restore_confirm": ("Xác nhận khôi phục", "Confirm restore"),
+    "cancel": ("Hủy", "Cancel"),
+    "restored": ("Đã khôi phục bản #{id} cho {unit} — {quarter}/{year}.", "Restored #{id} for {unit} — {quarter} {year}."),
+    "restore_only_current": ("Chỉ có bản hiện hành: không có bản cũ để khôi phục.", "Only the current version: nothing to restore."),
+    # admin
+    "admin_title": ("Quản trị", "Administration"),
+    "users_heading": ("Tài khoản", "Accounts"),
+    "col_name": ("Tên đăng nhập", "User name"),
+    "col_role": ("Vai trò", "Role"),
+    "col_created": ("Ngày tạo", "Created"),
+    "col_locked": ("Bị khóa đến", "Locked until"),
+    "add_user": ("Thêm tài khoản", "Add an account"),
+    "password_repeat": ("Nhập lại mật khẩu", "Repeat the password"),
+    "passwords_differ": ("Hai lần nhập mật khẩu không khớp.", "The two passwords differ."),
+    "user_added": ("Đã tạo tài khoản {name} ({role}).", "Account {name} ({role}) created."),
+    "reset_password": ("Đặt lại mật khẩu", "Reset a password"),
+    "password_set": ("Đã đặt mật khẩu mới cho {name} (và mở khóa nếu đang bị khóa).",
+                     "New password set for {name} (and unlocked)."),
+    "remove_user": ("Xóa tài khoản", "Remove an account"),
+    "remove_confirm": ("Tôi chắc chắn muốn xóa tài khoản này", "I am sure I want to remove this account"),
+    "user_removed": ("Đã xóa tài khoản {name}.", "Account {name} removed."),
+    "cannot_remove_self": ("Không thể tự xóa tài khoản đang đăng nhập.", "You cannot remove the account you are signed in with."),
+    "account": ("Tài khoản", "Account"),
+    "save": ("Lưu", "Save"),
+    "audit_heading": ("Nhật ký hoạt động", "Audit log"),
+    "audit_help": ("Ai đã làm gì, lúc nào (giờ Việt Nam): đăng nhập, tải lên, khôi phục, tải xuống, quản lý tài khoản. "
+                   "Hiện {n} dòng mới nhất.",
+                   "Who did what, when (Vietnam time): sign-ins, uploads, restores, downloads, accounts. "
+                   "Newest {n} rows."),
+    "audit_actions": ("Loại hoạt động", "Actions"),
+    "audit_actor": ("Người thực hiện", "Who"),
+    "col_time": ("Thời gian", "When"),
+    "col_action": ("Hoạt động", "Action"),
+    "col_detail": ("Chi tiết", "Detail"),
 }
+
+USER_ROLES = {
+    "vi": {"viewer": "Người xem", "analyst": "Chuyên viên", "admin": "Quản trị viên"},
+    "en": {"viewer": "Viewer", "analyst": "Analyst", "admin": "Administrator"},
+}
+AUDIT_ACTIONS = {
+    "vi": {"sign_in": "Đăng nhập", "sign_in_failed": "Đăng nhập không thành công", "locked_out": "Khóa tài khoản",
+           "sign_out": "Đăng xuất", "upload": "Tải lên", "restore": "Khôi phục", "export": "Tải xuống",
+           "user_add": "Thêm tài khoản", "user_remove": "Xóa tài khoản", "password_change": "Đổi mật khẩu"},
+    "en": {"sign_in": "Sign-in", "sign_in_failed": "Failed sign-in", "locked_out": "Lock-out", "sign_out": "Sign-out",
+           "upload": "Upload", "restore": "Restore", "export": "Download", "user_add": "Account added",
+           "user_remove": "Account removed", "password_change": "Password changed"},
+}
+
+
+def user_role_name(code: str, lang: str = DEFAULT_LANG) -> str:
+    return USER_ROLES["en" if lang == "en" else "vi"].get(code, code)
+
+
+def audit_action_name(code: str, lang: str = DEFAULT_LANG) -> str:
+    return AUDIT_ACTIONS["en" if lang == "en" else "vi"].get(code, code)
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **kw) -> str:

@@ -2,7 +2,9 @@
 
 Every page renders without exception for the demo year, an empty store and a year with only Q1
 loaded; the overview's numbers equal `pipelines attainment`; filters round-trip through the URL; a
-new load shows without a restart; no connection stays open between reruns.
+new load shows without a restart; no connection stays open between reruns. Every page needs a
+signed-in account: `_app` signs in (as the app does after `users.authenticate`) with an account
+created in the test's store. Sign-in, roles, upload and admin pages: tests/test_dashboard_auth.py.
 """
 from __future__ import annotations
 
@@ -16,9 +18,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import charts, i18n
+from dashboard import auth, charts, i18n
 from dashboard import periods as P
-from pipelines import fmt, metrics
+from pipelines import fmt, metrics, users
 from pipelines.load import ingest_bytes
 from pipelines.store import Store
 from pipelines.template import build_template
@@ -31,7 +33,25 @@ YEAR = 2022
 Q1_UNITS = ["CA", "BP_PQ", "VKS", "TAND", "LDTBXH", "P_PHO_HOA", "X_PHO_AN"]
 
 
+PASSWORD = "mat-khau-thu-nghiem"
+
+
 # -- stores ----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def demo_store_template(demo_store_template, tmp_path_factory) -> Path:
+    """This module's copy of the session's demo store (accounts are added to it, the shared one stays
+    untouched)."""
+    target = tmp_path_factory.mktemp("demo-dash") / "data"
+    shutil.copytree(demo_store_template, target)
+    return target
+
+
+def sign_in_as(store: Store, role: str = "viewer") -> users.User:
+    """The test account for `role` in this store (created on first use)."""
+    name = f"test_{role}"
+    return users.get_user(store, name) or users.add_user(store, name, role, PASSWORD)
+
+
 def _q1_workbook(plan, unit: str) -> bytes:
     """A plausible Q1 report: every element the unit reports is 1 (passes every rule)."""
     values = {e: 1 for e in plan.unit_elements(unit)}
@@ -49,6 +69,7 @@ def q1_store_template(tmp_path_factory) -> Path:
         for unit in Q1_UNITS:
             r = ingest_bytes(store, _q1_workbook(plan, unit), f"{unit}_q1.xlsx", received_at=pd.Timestamp("2022-03-14 09:00").to_pydatetime())
             assert r.status == "accepted", r.errors
+    sign_in_as(store, "viewer")
     return data
 
 
@@ -67,9 +88,12 @@ def q1_dir(q1_store_template, tmp_path) -> Path:
     return target
 
 
-def _app(data_dir: Path, monkeypatch, **query) -> AppTest:
+def _app(data_dir: Path, monkeypatch, role: str | None = "viewer", **query) -> AppTest:
+    """The app on `data_dir`, signed in with `role` (None: signed out)."""
     monkeypatch.setenv("DUCPHO138_DATA_DIR", str(data_dir))
     at = AppTest.from_file(str(APP), default_timeout=60)
+    if role is not None:
+        at.session_state[auth.USER_KEY] = sign_in_as(Store(data_dir), role)
     for k, v in query.items():
         at.query_params[k] = v
     return at
@@ -334,6 +358,9 @@ def test_data_dir_from_args(monkeypatch, tmp_path):
     assert module.data_dir_from_args([]).name == "data"
     titles = [i18n.t(spec[1]) for spec in module.page_specs(role=None)]
     assert titles == ["Tổng quan", "Chỉ tiêu", "Đơn vị", "Tiến độ & hạn nộp", "Nhiệm vụ", "Dữ liệu"]
+    assert [i18n.t(spec[1]) for spec in module.page_specs("viewer")] == titles
+    assert [i18n.t(spec[1]) for spec in module.page_specs("analyst")] == titles + ["Tải lên báo cáo"]
+    assert [i18n.t(spec[1]) for spec in module.page_specs("admin")] == titles + ["Tải lên báo cáo", "Quản trị"]
     assert all((module.PAGES_DIR / spec[0]).is_file() for spec in module.PAGES)
 
 

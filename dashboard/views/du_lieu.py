@@ -3,7 +3,7 @@ downloads of exactly the filtered view (CSV UTF-8 with BOM, formula-safe; format
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, i18n, ui
+from dashboard import auth, data, i18n, ui
 from pipelines import fmt
 from pipelines.export import TITLES, to_csv_bytes, to_xlsx_bytes
 
@@ -56,11 +56,14 @@ else:
 
 stem = f"so_lieu_{c.year}_" + ("-".join(f"Q{q}" for q in sorted(chosen_quarters)) if chosen_quarters else "ca_nam")
 d1, d2, _ = st.columns([1, 1, 3])
-# Files are built only when a button is clicked (deferred data), from exactly the rows shown above.
+# Files are built only when a button is clicked (deferred data), from exactly the rows shown above;
+# the click is noted in the audit log (who downloaded what).
 d1.download_button(t("download_csv"), lambda v=view: to_csv_bytes(v.rename(columns=TITLES)), file_name=f"{stem}.csv",
-                   mime="text/csv", icon=":material/download:", key="dl_csv", on_click="ignore",
+                   mime="text/csv", icon=":material/download:", key="dl_csv", on_click=auth.record_export,
+                   args=(store, f"{stem}.csv ({len(view)} dòng)"),
                    disabled=view.empty)
 d2.download_button(t("download_xlsx"), lambda v=view: to_xlsx_bytes(v, sheet="Số liệu", rate_columns=set()),
-                   file_name=f"{stem}.xlsx", icon=":material/download:", key="dl_xlsx", on_click="ignore",
+                   file_name=f"{stem}.xlsx", icon=":material/download:", key="dl_xlsx", on_click=auth.record_export,
+                   args=(store, f"{stem}.xlsx ({len(view)} dòng)"),
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", disabled=view.empty)
 st.caption(t("download_note"))

@@ -1,0 +1,192 @@
+"""The analyst's upload workflow without the UI: check a received file (nothing stored), load the
+checked files as the signed-in user, summarise what changed, and build template bundles.
+
+Pages (views/tai_len.py) draw; this module decides. No SQL here either: checks go through
+`pipelines.load.check_file`, loads through `pipelines.users.ingest_as` (which re-checks the role in
+the store), versions through `pipelines.load.list_versions`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+from typing import Callable
+
+from pipelines import annotate, load, users
+from pipelines.plan import Plan
+from pipelines.problems import Problem, errors_of, warnings_of
+from pipelines.store import Store
+from pipelines.template import build_template, template_file_name
+
+SUFFIXES = sorted(s.lstrip(".") for s in load.SUFFIXES)   # xls, xlsm, xlsx, ods
+
+# Preview statuses, in the order a reader cares about them.
+VALID, WARNINGS, REJECTED, DUPLICATE = "valid", "warnings", "rejected", "duplicate"
+# Outcomes after loading.
+NEW, REPLACED, SAME = "new", "replaced", "duplicate"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class Checked:
+    """One received file after validation (nothing stored)."""
+    key: str                      # sha256 of the bytes: the preview is kept under it across reruns
+    name: str
+    data: bytes = field(repr=False)
+    unit: str | None = None
+    unit_name: str | None = None
+    year: int | None = None
+    quarter: int | None = None
+    problems: list[Problem] = field(default_factory=list)
+    duplicate_of: int | None = None   # an identical file is already stored as this submission
+    current_id: int | None = None     # the unit's current version for that quarter (will be replaced)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return errors_of(self.problems)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return warnings_of(self.problems)
+
+    @property
+    def status(self) -> str:
+        if self.duplicate_of is not None:
+            return DUPLICATE
+        if self.errors or self.unit is None:
+            return REJECTED
+        return WARNINGS if self.warnings else VALID
+
+    @property
+    def loadable(self) -> bool:
+        return self.status in (VALID, WARNINGS)
+
+    def annotated(self) -> bytes:
+        """The file back to its unit: problem cells highlighted and commented, plus a list sheet."""
+        return annotate.annotate(self.data, self.name, self.problems)
+
+    @property
+    def annotated_name(self) -> str:
+        return annotate.annotated_name(self.name)
+
+
+def check(store: Store, data: bytes, name: str) -> Checked:
+    """Validate one file against the store's plans, storing nothing."""
+    with store.connect():  # one short-lived connection for the whole check
+        return _check(store, data, name)
+
+
+def _check(store: Store, data: bytes, name: str) -> Checked:
+    sub, problems, dup = load.check_file(store, data, name)
+    c = Checked(key=sha256(data), name=name, data=data, problems=list(problems), duplicate_of=dup)
+    if dup is not None:
+        row = load.list_versions(store).set_index("id").loc[dup]
+        c.unit, c.year, c.quarter = str(row["unit"]), int(row["year"]), int(row["quarter"])
+    elif sub is not None:
+        c.unit, c.year, c.quarter = sub.unit, sub.year, sub.quarter
+        # The checks the loader makes only when loading (a demo year, an empty report), shown in the
+        # preview too so that "hợp lệ" means it will load. The received time is checked at load.
+        load_checks = getattr(load, "load_checks", None) or getattr(load, "_load_checks", None)
+        if load_checks is not None:
+            c.problems += load_checks(store, sub, name, None, False)
+    if c.unit and c.year:
+        plan = store.plan(c.year)
+        if plan is not None and c.unit in plan.unit_by_code:
+            c.unit_name = plan.unit_by_code[c.unit].name
+        if dup is None:
+            versions = load.list_versions(store, c.unit, c.year, c.quarter)
+            current = versions[versions["is_current"]]
+            c.current_id = int(current["id"].iloc[0]) if not current.empty else None
+    return c
+
+
+def same_report_twice(checked: list[Checked]) -> list[tuple[str, int, int, list[str]]]:
+    """Loadable files of one batch that are for the same unit, year and quarter: the later one
+    becomes the current version. [(unit, year, quarter, [file names in load order])]."""
+    seen: dict[tuple, list[str]] = {}
+    for c in checked:
+        if c.loadable:
+            seen.setdefault((c.unit, c.year, c.quarter), []).append(c.name)
+    return [(u, y, q, names) for (u, y, q), names in seen.items() if len(names) > 1]
+
+
+@dataclass
+class Outcome:
+    """One file after the analyst confirmed."""
+    name: str
+    status: str                   # new | replaced | duplicate | rejected
+    unit: str | None = None
+    unit_name: str | None = None
+    year: int | None = None
+    quarter: int | None = None
+    submission_id: int | None = None
+    replaced: int | None = None
+    received_at: dt.datetime | None = None
+    problems: list[Problem] = field(default_factory=list)
+    data: bytes | None = field(default=None, repr=False)   # kept for refused files (annotated copy)
+
+    def annotated(self) -> bytes:
+        return annotate.annotate(self.data or b"", self.name, self.problems)
+
+    @property
+    def annotated_name(self) -> str:
+        return annotate.annotated_name(self.name)
+
+
+def load_checked(store: Store, user: users.User | None, checked: list[Checked],
+                 received: dict[str, dt.datetime | None],
+                 progress: Callable[[int, int, str], None] | None = None) -> list[Outcome]:
+    """Load the loadable (and already-stored) files as `user`, one transaction each, in order.
+    Refused files are reported, never loaded. Raises users.PermissionDenied before the first write
+    when the account may not upload (checked in the store by ingest_as)."""
+    out: list[Outcome] = []
+    todo = [c for c in checked if c.loadable or c.status == DUPLICATE]
+    done = 0
+    for c in checked:
+        if c not in todo:
+            out.append(Outcome(c.name, REJECTED, c.unit, c.unit_name, c.year, c.quarter, problems=c.problems,
+                               data=c.data))
+            continue
+        if progress:
+            progress(done, len(todo), c.name)
+        r = users.ingest_as(store, user, c.data, c.name, received.get(c.key))
+        done += 1
+        if r.status == "accepted":
+            status = REPLACED if r.replaced is not None else NEW
+        elif r.status == "duplicate":
+            status = SAME
+        else:  # changed since the preview (e.g. the plan was replaced): refused now
+            status = REJECTED
+        out.append(Outcome(c.name, status, r.unit, c.unit_name, r.year, r.quarter, r.submission_id, r.replaced,
+                           r.received_at, problems=r.errors + r.warnings,
+                           data=c.data if status == REJECTED else None))
+    if progress:
+        progress(done, len(todo), "")
+    return out
+
+
+def counts(outcomes: list[Outcome]) -> dict[str, int]:
+    return {s: sum(o.status == s for o in outcomes) for s in (NEW, REPLACED, SAME, REJECTED)}
+
+
+# -- templates ---------------------------------------------------------------------------------------
+def template(plan: Plan, unit: str, quarter: int) -> tuple[str, bytes]:
+    return template_file_name(plan, unit, quarter), build_template(plan, unit, quarter)
+
+
+def templates_zip(plan: Plan, quarter: int) -> bytes:
+    """Every unit's template for the quarter, in one zip (built in memory)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for u in plan.units:
+            zf.writestr(template_file_name(plan, u.code, quarter), build_template(plan, u.code, quarter))
+    return buf.getvalue()
+
+
+def templates_zip_name(plan: Plan, quarter: int) -> str:
+    return f"Mau_bao_cao_{plan.year}_Q{quarter}_tat_ca_don_vi.zip"

@@ -1,0 +1,136 @@
+"""Shared parts of the browser tests: one `streamlit run` per module on a free port, the system's
+headless Chromium (never a downloaded browser), signing in, settling, screenshots."""
+from __future__ import annotations
+
+import contextlib
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from pipelines import users
+from pipelines.store import Store
+
+CHROMIUM = shutil.which("chromium") or (Path("/usr/bin/chromium").is_file() and "/usr/bin/chromium") or None
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-output" / "e2e"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+PASSWORD = "mat-khau-e2e-138"
+ACCOUNTS = {"xem": "viewer", "chuyen_vien": "analyst", "quan_tri": "admin"}
+MARKS = [pytest.mark.e2e, pytest.mark.skipif(not CHROMIUM, reason="no system Chromium (shutil.which('chromium'))")]
+
+
+def add_accounts(data_dir: Path) -> None:
+    store = Store(data_dir)
+    for name, role in ACCOUNTS.items():
+        if users.get_user(store, name) is None:
+            users.add_user(store, name, role, PASSWORD)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(data_dir: Path, log_path: Path) -> Iterator[str]:
+    """`streamlit run dashboard/app.py` on a free port against data_dir; yields its URL."""
+    port = free_port()
+    log = log_path.open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--", "--data-dir", str(data_dir)],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start; see {log_path}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def tab(chromium):
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True, locale="vi-VN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def idle(page) -> None:
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidgetRunningIcon\"]')",
+                           timeout=30000)
+    page.wait_for_timeout(500)
+
+
+def settle(page, heading: str) -> None:
+    page.get_by_role("heading", name=heading).first.wait_for(timeout=30000)
+    idle(page)
+    page.wait_for_timeout(300)
+
+
+def sign_in(page, name: str, password: str = PASSWORD) -> None:
+    """Fill the sign-in form shown to a signed-out visitor and submit it."""
+    page.get_by_label("Tên đăng nhập").wait_for(timeout=30000)
+    page.get_by_label("Tên đăng nhập").fill(name)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    idle(page)
+
+
+def open_as(page, url: str, name: str, heading: str) -> None:
+    """Open `url` in a fresh session (which asks to sign in), sign in, wait for the page."""
+    page.goto(url)
+    sign_in(page, name)
+    settle(page, heading)
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    height = page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+                           " return m ? m.scrollHeight : 1000 }")
+    page.set_viewport_size({"width": 1400, "height": min(max(int(height), 1000), 12000)})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+def no_errors(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[role="dialog"]').count() == 0, page.locator('[role="dialog"]').all_inner_texts()
+    body = page.inner_text("body")
+    assert "Traceback" not in body and "Error" not in body
