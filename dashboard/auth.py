@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pipelines import load, users
+from pipelines import users
 from pipelines.store import Store
 from pipelines.users import LockedOut, User
 
@@ -72,8 +72,7 @@ def user() -> User | None:
 
 
 def _audit(store: Store, actor: str, action: str, detail: str = "") -> None:
-    with store.transaction() as con:
-        load.audit(con, actor, action, detail)
+    users.record_event(store, actor, action, detail)
 
 
 def _refresh(store: Store) -> User | None:

@@ -27,6 +27,17 @@ TASK_STATUS = {
 ROLE = {"vi": {"lead": "Chủ trì", "participant": "Phối hợp"}, "en": {"lead": "Lead", "participant": "Takes part"}}
 
 _S: dict[str, tuple[str, str]] = {
+    # admin: demo data
+    "demo_heading": ("Dữ liệu mẫu", "Demo data"),
+    "demo_remove_help": ("Năm {year} đang chứa DỮ LIỆU MẪU. Báo cáo thật của năm {year} sẽ bị từ chối cho đến khi "
+                         "xóa dữ liệu mẫu. Việc xóa không ảnh hưởng tài khoản và nhật ký.",
+                         "{year} holds DEMO data. Real {year} reports are refused until the demo data is removed. "
+                         "Accounts and the audit log are kept."),
+    "demo_remove_confirm": ("Tôi hiểu: xóa toàn bộ {n} báo cáo mẫu năm {year}", "I understand: remove all {n} demo "
+                            "reports of {year}"),
+    "demo_remove_button": ("Xóa dữ liệu mẫu năm {year}", "Remove the {year} demo data"),
+    "demo_removed": ("Đã xóa {n} báo cáo mẫu năm {year}. Năm {year} sẵn sàng nhận số liệu thật.",
+                     "Removed {n} demo reports of {year}; {year} is ready for real reports."),
     # app frame
     "app_title": ("Theo dõi Kế hoạch phòng, chống mua bán người", "Anti-trafficking plan monitor"),
     "app_subtitle": ("Ban Chỉ đạo 138 thị xã Đức Phổ", "Steering Committee 138 — Đức Phổ town"),
@@ -344,10 +355,11 @@ USER_ROLES = {
 AUDIT_ACTIONS = {
     "vi": {"sign_in": "Đăng nhập", "sign_in_failed": "Đăng nhập không thành công", "locked_out": "Khóa tài khoản",
            "sign_out": "Đăng xuất", "upload": "Tải lên", "restore": "Khôi phục", "export": "Tải xuống",
-           "user_add": "Thêm tài khoản", "user_remove": "Xóa tài khoản", "password_change": "Đổi mật khẩu"},
+           "user_add": "Thêm tài khoản", "user_remove": "Xóa tài khoản", "password_change": "Đổi mật khẩu",
+           "demo_remove": "Xóa dữ liệu mẫu"},
     "en": {"sign_in": "Sign-in", "sign_in_failed": "Failed sign-in", "locked_out": "Lock-out", "sign_out": "Sign-out",
            "upload": "Upload", "restore": "Restore", "export": "Download", "user_add": "Account added",
-           "user_remove": "Account removed", "password_change": "Password changed"},
+           "user_remove": "Account removed", "password_change": "Password changed", "demo_remove": "Demo data removed"},
 }
 
 

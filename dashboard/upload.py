@@ -91,9 +91,7 @@ def _check(store: Store, data: bytes, name: str) -> Checked:
         c.unit, c.year, c.quarter = sub.unit, sub.year, sub.quarter
         # The checks the loader makes only when loading (a demo year, an empty report), shown in the
         # preview too so that "hợp lệ" means it will load. The received time is checked at load.
-        load_checks = getattr(load, "load_checks", None) or getattr(load, "_load_checks", None)
-        if load_checks is not None:
-            c.problems += load_checks(store, sub, name, None, False)
+        c.problems += load.load_checks(store, sub, name, None, False)
     if c.unit and c.year:
         plan = store.plan(c.year)
         if plan is not None and c.unit in plan.unit_by_code:

@@ -120,7 +120,7 @@ def load_demo(store: Store, year: int = 2022, seed: int = 138, progress=None) ->
     return results
 
 
-def remove_demo(store: Store, year: int) -> int:
+def remove_demo(store: Store, year: int, actor: str = "cli") -> int:
     """Delete the demo submissions of a year (rows and archived files) and its demo flag."""
     with store.transaction() as con:
         rows = con.execute("SELECT id, raw_path FROM submission WHERE year = ? AND is_demo", [year]).fetchall()
@@ -131,7 +131,7 @@ def remove_demo(store: Store, year: int) -> int:
                 con.execute(f"DELETE FROM {table} WHERE submission_id IN ({marks})", ids)
             con.execute(f"DELETE FROM submission WHERE id IN ({marks})", ids)
         con.execute("DELETE FROM meta WHERE key = ?", [f"demo:{year}"])
-        audit(con, "cli", "demo_remove", f"{year}: {len(ids)} báo cáo mẫu")
+        audit(con, actor, "demo_remove", f"{year}: {len(ids)} báo cáo mẫu")
     for _, raw in rows:  # after the commit: the archive is content-addressed, demo files are demo-only
         store.raw_path(raw).unlink(missing_ok=True)
     return len(ids)

@@ -95,7 +95,7 @@ def _ingest(store: Store, data: bytes, file_name: str, received_at: dt.datetime 
     if dup is not None:
         return _duplicate(store, file_name, dup)
     if sub is not None:
-        problems += _load_checks(store, sub, file_name, received_at, is_demo)
+        problems += load_checks(store, sub, file_name, received_at, is_demo)
     result = IngestResult(file=file_name, status="rejected", errors=errors_of(problems),
                           warnings=warnings_of(problems))
     if sub is not None:
@@ -156,14 +156,15 @@ def _ingest(store: Store, data: bytes, file_name: str, received_at: dt.datetime 
 CLOCK_SKEW = dt.timedelta(minutes=10)
 
 
-def _load_checks(store: Store, sub: Submission, file_name: str, received_at: dt.datetime | None,
+def load_checks(store: Store, sub: Submission, file_name: str, received_at: dt.datetime | None,
                  is_demo: bool) -> list[Problem]:
     """What is known only when loading: the store's demo flag, the received-at, an empty report."""
     out: list[Problem] = []
     if not is_demo and store.is_demo_year(sub.year):
         out.append(error("demo_year", file_name,
                          f"Năm {sub.year} đang chứa DỮ LIỆU MẪU (demo); không nạp số liệu thật chồng lên.",
-                         sub.year, hint=f"Xóa dữ liệu mẫu trước: python -m pipelines demo --remove --year {sub.year}"))
+                         sub.year, hint=f"Quản trị viên xóa dữ liệu mẫu trước (trang Quản trị → Dữ liệu mẫu, hoặc lệnh "
+                              f"python -m pipelines demo --remove --year {sub.year})."))
     plan = store.plan(sub.year)
     if received_at is not None and plan is not None and to_utc_naive(received_at, plan.tz) > utcnow() + CLOCK_SKEW:
         out.append(error("received_in_future", file_name,

@@ -116,8 +116,9 @@ class Store:
             con.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A write: one transaction, committed whole or not at all; bumps the data version."""
+    def transaction(self, bump: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A write: one transaction, committed whole or not at all. It bumps the data version (so
+        readers' caches refresh) unless `bump=False`: audit-only writes change nothing they show."""
         with _WRITE_LOCK:
             with self.connect() as con:
                 con.execute("BEGIN TRANSACTION")
@@ -127,7 +128,8 @@ class Store:
                 except BaseException:
                     con.execute("ROLLBACK")
                     raise
-            self._bump_version()
+            if bump:
+                self._bump_version()
 
     def query_df(self, sql: str, params: list | tuple | None = None):
         with self.connect() as con:

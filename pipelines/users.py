@@ -214,12 +214,12 @@ def authenticate(store: Store, name: str, password: str) -> User | None:
                           [norm]).fetchone()
     if row is None:
         _verify(_dummy_hash(), password)
-        with store.transaction() as con:
+        with store.transaction(bump=False) as con:  # counters and audit only
             load.audit(con, norm, "sign_in_failed", "tài khoản không tồn tại")
         return None
     role, hashed, locked_until = row
     if locked_until is not None and locked_until > utcnow():
-        with store.transaction() as con:
+        with store.transaction(bump=False) as con:  # counters and audit only
             load.audit(con, norm, "sign_in_failed", f"tài khoản đang bị khóa đến {locked_until:%Y-%m-%d %H:%M} UTC")
         raise LockedOut(locked_until, norm)
 
@@ -227,7 +227,7 @@ def authenticate(store: Store, name: str, password: str) -> User | None:
     # from what is stored at that moment, so concurrent attempts all count.
     ok = len(password) <= MAX_PASSWORD_LENGTH and _verify(hashed, password)
     rehash = _HASHER.hash(password) if ok and _HASHER.check_needs_rehash(hashed) else None
-    with store.transaction() as con:
+    with store.transaction(bump=False) as con:  # counters and audit only
         now = utcnow()
         current = con.execute("SELECT role, password_hash, failed_count, locked_until FROM app_user WHERE name = ?",
                               [norm]).fetchone()
@@ -283,11 +283,23 @@ def set_password_as(store: Store, user: User | None, name: str, password: str) -
     set_password(store, name, password, actor=user.name)
 
 
+def remove_demo_as(store: Store, user: User | None, year: int) -> int:
+    """Delete a year's demo data (admins), so real reports of that year can be loaded."""
+    from .demo import remove_demo
+    user = _authorize(store, user, "admin")
+    return remove_demo(store, year, actor=user.name)
+
+
 def record_export(store: Store, user: User | None, what: str) -> None:
     """Note in the audit log that `user` downloaded `what` (any signed-in user may export)."""
     user = _authorize(store, user, "viewer")
-    with store.transaction() as con:
-        load.audit(con, user.name, "export", what)
+    record_event(store, user.name, "export", what)
+
+
+def record_event(store: Store, actor: str, action: str, detail: str = "") -> None:
+    """An audit-only event (sign-out, a sign-in through OpenID Connect, an export)."""
+    with store.transaction(bump=False) as con:
+        load.audit(con, actor, action, detail)
 
 
 def audit_log(store: Store, user: User | None, limit: int = 500) -> pd.DataFrame:

@@ -512,3 +512,23 @@ def test_two_analysts_uploading_at_once_lose_nothing(fresh_dir):
     current = load.list_versions(store, year=YEAR, quarter=4)
     current = current[current["is_current"] & current["unit"].isin(units)]
     assert set(current["loaded_by"]) == {"chuyen_vien", "quan_tri"} and len(current) == len(units)
+
+
+def test_admin_removes_the_demo_year_so_real_reports_can_load(data_dir, monkeypatch):
+    store = Store(data_dir)
+    with pytest.raises(users.PermissionDenied):
+        users.remove_demo_as(store, users.User("chuyen_vien", "analyst"), YEAR)
+    at = _app(data_dir, monkeypatch, "quan_tri").run()
+    at.switch_page("views/quan_tri.py").run()
+    _ok(at)
+    button = next(b for b in at.button if b.key == "demo_remove")
+    assert button.disabled  # nothing happens without the confirmation
+    at.checkbox(key="demo_remove_sure").check().run()
+    next(b for b in at.button if b.key == "demo_remove").click().run()
+    _ok(at)
+    assert not store.is_demo_year(YEAR) and load.list_versions(store).empty
+    assert any("Đã xóa 106 báo cáo mẫu" in s.value for s in at.success)
+    assert ("quan_tri", "demo_remove") in [(a[0], a[1]) for a in _audit(data_dir)]
+    r = users.ingest_as(store, users.User("chuyen_vien", "analyst"), _workbook(store.plan(YEAR), "CA", 1),
+                        "ca.xlsx", dt.datetime(2022, 3, 14, 9))
+    assert r.status == "accepted"

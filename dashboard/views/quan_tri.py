@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, i18n, ui
+from dashboard import auth, data, i18n, ui
 from pipelines import fmt, users
 
 admin = auth.require_role("admin")
@@ -38,6 +38,17 @@ def _run(action, message: str) -> None:
         return
     ss["_admin_done"] = message
     st.rerun()
+
+
+# -- demo data ------------------------------------------------------------------------------------
+year = ui.ctx().year
+if year and store.is_demo_year(year):
+    st.subheader(t("demo_heading"), anchor=False)
+    st.info(t("demo_remove_help", year=year), icon=":material/science:")
+    demo_count = data.submission_count(store, year)  # a demo year holds demo reports only
+    sure = st.checkbox(t("demo_remove_confirm", n=fmt.num(demo_count), year=year), key="demo_remove_sure")
+    if st.button(t("demo_remove_button", year=year), disabled=not sure, type="primary", key="demo_remove"):
+        _run(lambda: users.remove_demo_as(store, admin, year), t("demo_removed", n=fmt.num(demo_count), year=year))
 
 
 # -- accounts -------------------------------------------------------------------------------------
