@@ -6,9 +6,6 @@ from dashboard import data, i18n, ui
 from dashboard import periods as P
 from pipelines import fmt
 
-# Activity counts shown as tiles (a presentation choice; codes not in the year's plan are skipped).
-KEY_ELEMENTS = ["TT_BUOI", "TT_LUOT", "TH_LOP", "TH_LUOT", "KT_CO_SO", "HD_30_7", "NN_TIEP_NHAN", "NN_HO_TRO"]
-
 c = ui.require_year()
 if c is None:
     st.stop()
@@ -141,7 +138,7 @@ with right, st.container(border=True, key="deadline"):
 st.subheader(t("activities_heading", label=c.period_label), anchor=False)
 totals = data.element_totals(store, c.year, period.code, scope=c.scope)
 totals = totals.set_index("element")
-tiles = [e for e in KEY_ELEMENTS if e in totals.index]
+tiles = list(totals.index[totals["is_key"].astype(bool)])  # the plan's key activities (key = true)
 for start in range(0, len(tiles), 4):
     cols = st.columns(4)
     for col, e in zip(cols, tiles[start:start + 4]):
