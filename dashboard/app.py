@@ -23,6 +23,7 @@ from dashboard import auth, data, i18n, ui  # noqa: E402
 from pipelines.store import DEFAULT_DATA_DIR, Store, StoreBusy  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "views"
+FAVICON = Path(__file__).resolve().parent / "favicon.png"
 DATA_DIR_ENV = "DUCPHO138_DATA_DIR"
 
 # The page files live in dashboard/views/, one file per page, UI only. Not in a folder named
@@ -72,7 +73,9 @@ def build_pages(lang: str, role: str | None = None) -> dict[str, list]:
 
 
 def main() -> None:
-    st.set_page_config(page_title="KH PCMBN — Đức Phổ", page_icon=":material/shield:", layout="wide",
+    # A local icon file: a ":material/…" icon would be fetched from Google's font servers, which an
+    # office network without internet cannot reach.
+    st.set_page_config(page_title="KH PCMBN — Đức Phổ", page_icon=str(FAVICON), layout="wide",
                        initial_sidebar_state="expanded")
     store = get_store(str(data_dir_from_args()))
     try:

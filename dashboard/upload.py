@@ -63,6 +63,12 @@ class Checked:
         return WARNINGS if self.warnings else VALID
 
     @property
+    def unit_fault(self) -> bool:
+        """Whether the unit must fix its file (a marked-up copy helps), as opposed to a refusal that
+        is the committee's to lift: a demo year, a received time in the future."""
+        return any(p.code not in COMMITTEE_SIDE for p in self.errors)
+
+    @property
     def loadable(self) -> bool:
         return self.status in (VALID, WARNINGS)
 
@@ -73,6 +79,10 @@ class Checked:
     @property
     def annotated_name(self) -> str:
         return annotate.annotated_name(self.name)
+
+
+# Refusals that are not the unit's doing.
+COMMITTEE_SIDE = {"demo_year", "received_in_future", "internal_error"}
 
 
 def check(store: Store, data: bytes, name: str) -> Checked:

@@ -319,6 +319,7 @@ def cmd_export(args, store: Store) -> int:
     else:
         out.write_bytes(to_xlsx_bytes(df, sheet={"values": "Số liệu", "attainment": "Tỷ lệ",
                                                   "compliance": "Hạn nộp", "tasks": "Nhiệm vụ"}[args.what]))
+    _demo_banner(store, year)
     print(f"Đã xuất {len(df)} dòng ra {out}")
     return EXIT_OK
 

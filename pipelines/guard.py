@@ -61,10 +61,10 @@ def check(data: bytes, file_name: str) -> Checked:
             out.format = "xls"
         return out
     if not data.startswith(ZIP_MAGIC):
-        kind = "PDF" if data.startswith(b"%PDF") else "không phải bảng tính"
-        out.problems.append(error("unreadable", file_name,
-                                  f"Tệp không phải bảng tính Excel/LibreOffice ({kind}).",
-                                  hint="Gửi tệp .xlsx, .xls hoặc .ods theo mẫu báo cáo."))
+        what = "Tệp là PDF, không phải bảng tính" if data.startswith(b"%PDF") else \
+            "Tệp không phải bảng tính Excel hay LibreOffice"
+        out.problems.append(error("unreadable", file_name, f"{what} (dù tên tệp có đuôi bảng tính).",
+                                  hint="Gửi tệp .xlsx, .xlsm, .xls hoặc .ods theo mẫu báo cáo."))
         return out
     _check_zip(data, file_name, out)
     return out

@@ -241,7 +241,7 @@ def authenticate(store: Store, name: str, password: str) -> User | None:
         elif ok:
             con.execute("UPDATE app_user SET failed_count = 0, locked_until = NULL, "
                         "password_hash = coalesce(?, password_hash) WHERE name = ?", [rehash, norm])
-            load.audit(con, norm, "sign_in", role)
+            load.audit(con, norm, "sign_in", ROLE_NAMES.get(role, role))
             return User(norm, role)
         else:
             # An expired lock starts a fresh count.

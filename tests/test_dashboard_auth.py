@@ -136,7 +136,7 @@ def test_signed_out_sees_only_the_sign_in_form(data_dir, monkeypatch):
     _ok(at)
     assert at.header[0].value == "Tổng quan — 9 tháng năm 2022", "the shared link's filters survive sign-in"
     assert "Đã đăng nhập: **chuyen_vien** · Chuyên viên" in [m.value for m in at.sidebar.markdown]
-    assert ("chuyen_vien", "sign_in", "analyst") in _audit(data_dir)
+    assert ("chuyen_vien", "sign_in", "Chuyên viên") in _audit(data_dir)
 
 
 def test_wrong_password_then_lockout_message(data_dir, monkeypatch):

@@ -54,7 +54,8 @@ else:
                  column_config={TITLES["element_name"]: st.column_config.TextColumn(width="large"),
                                 TITLES["value"]: st.column_config.TextColumn(width="small")})
 
-stem = f"so_lieu_{c.year}_" + ("-".join(f"Q{q}" for q in sorted(chosen_quarters)) if chosen_quarters else "ca_nam")
+stem = ("DEMO_" if c.is_demo else "") + f"so_lieu_{c.year}_" + (
+    "-".join(f"Q{q}" for q in sorted(chosen_quarters)) if chosen_quarters else "ca_nam")
 d1, d2, _ = st.columns([1, 1, 3])
 # Files are built only when a button is clicked (deferred data), from exactly the rows shown above;
 # the click is noted in the audit log (who downloaded what).

@@ -133,7 +133,7 @@ def upload_tab() -> None:
         if ch.status == U.DUPLICATE:
             return t("note_duplicate", id=ch.duplicate_of)
         if ch.status == U.REJECTED:
-            return t("note_rejected")
+            return t("note_rejected") if ch.unit_fault else t("note_rejected_here")
         return t("note_replaces", id=ch.current_id) if ch.current_id else t("note_new")
 
     st.dataframe(pd.DataFrame({
@@ -152,8 +152,9 @@ def upload_tab() -> None:
 
     received: dict[str, dt.datetime] = {}
     for ch in checked:
-        title = (f"{ch.name} — {ch.unit_name or ch.unit or '?'} — "
-                 f"{_quarter_of(ch.year, ch.quarter)} — {t(STATUS_TEXT[ch.status])}")
+        parts = [ch.name, ch.unit_name or ch.unit, _quarter_of(ch.year, ch.quarter) if ch.quarter else None,
+                 t(STATUS_TEXT[ch.status])]
+        title = " — ".join(p for p in parts if p)
         with st.expander(title, expanded=ch.status == U.REJECTED, icon=STATUS_MATERIAL[ch.status]):
             if ch.loadable:
                 received[ch.key] = _received_inputs(ch)
@@ -162,7 +163,7 @@ def upload_tab() -> None:
             if ch.status != U.DUPLICATE:
                 st.markdown(f"**{t('problems_of', n=len(ch.errors), m=len(ch.warnings))}**")
                 _show_problems(ch.problems)
-            if ch.status == U.REJECTED:
+            if ch.status == U.REJECTED and ch.unit_fault:
                 st.download_button(t("download_annotated"), ch.annotated, file_name=ch.annotated_name,
                                    icon=":material/download:", on_click="ignore", key=f"annot_{ch.key[:16]}",
                                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -86,6 +86,7 @@ def chromium():
 def tab(chromium):
     context = chromium.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True, locale="vi-VN")
     page = context.new_page()
+    page.set_default_timeout(60000)  # CI runs the whole suite on 2 cores: give slow reruns room
     yield page
     context.close()
 

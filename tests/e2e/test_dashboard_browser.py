@@ -87,11 +87,11 @@ def test_download_csv_is_the_filtered_view(app_url, tab, e2e_data):
     expected = metrics.current_values(Store(e2e_data), 2022, 1, ["CA"])
     assert len(rows) - 1 == len(expected)
     assert {r[2] for r in rows[1:]} == {"CA"} and {r[1] for r in rows[1:]} == {"1"}
-    assert download.suggested_filename == "so_lieu_2022_Q1.csv"
+    assert download.suggested_filename == "DEMO_so_lieu_2022_Q1.csv"  # the demo year is labelled in exports too
     # the click is in the audit log (who downloaded what)
     tab.wait_for_timeout(1500)
     log = Store(e2e_data).query_df("SELECT actor, action, detail FROM audit_log WHERE action = 'export'")
-    assert ("xem", "so_lieu_2022_Q1.csv") in {(a, d.split(" ")[0]) for a, d in zip(log["actor"], log["detail"])}
+    assert ("xem", "DEMO_so_lieu_2022_Q1.csv") in {(a, d.split(" ")[0]) for a, d in zip(log["actor"], log["detail"])}
     _shot(tab, "du-lieu-loc")
 
 
