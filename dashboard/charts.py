@@ -246,6 +246,7 @@ def task_progress(df: pd.DataFrame, title: str, lang: str = "vi") -> go.Figure:
         fig.add_bar(y=df["label"], x=df[s], orientation="h", name=i18n.task_status_name(s, lang),
                     marker_color=colour, marker_line={"color": "#666666", "width": 0.5},
                     text=[str(int(v)) if v else "" for v in df[s]], textposition="inside", insidetextanchor="middle",
+                    textangle=0,  # plotly turns text in narrow segments sideways: a "3" then reads like "ω"
                     textfont={"color": text_colour(colour)},
                     hovertemplate="%{y}<br>" + i18n.task_status_name(s, lang) + ": %{x}<extra></extra>")
     _layout(fig, _wrap(title, 90), i18n.t("axis_units_count", lang), "", height=max(300, 120 + 28 * len(df)))
