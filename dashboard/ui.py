@@ -209,12 +209,12 @@ def page_title(text: str) -> None:
     st.header(text, anchor=False)
 
 
-def require_year() -> Context | None:
-    """The context, or None (after saying why) when there is no plan at all."""
+def require_year() -> Context:
+    """The context; when there is no plan at all, says so and stops the page."""
     c = ctx()
     if c.year is None:
         st.warning(t("no_plan"), icon=":material/warning:")
-        return None
+        st.stop()
     return c
 
 

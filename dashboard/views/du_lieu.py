@@ -10,8 +10,6 @@ from pipelines.export import TITLES, to_csv_bytes, to_xlsx_bytes
 COLUMNS = ["year", "quarter", "unit", "unit_name", "kind_name", "element", "element_name", "value", "unit_of_measure"]
 
 c = ui.require_year()
-if c is None:
-    st.stop()
 t, store, lang, period = ui.t, c.store, c.lang, c.period
 qname = lambda q: i18n.quarter_name(q, lang)  # noqa: E731
 

@@ -3,7 +3,6 @@
 Every change goes through pipelines.users.*_as, which checks the admin role in the store.
 """
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -14,8 +13,9 @@ from pipelines import fmt, users
 admin = auth.require_role("admin")
 t, lang = ui.t, ui.lang()
 store = ui.ctx().store
+year = ui.ctx().year
+TZ = store.plan(year).tz if year else dt.timezone.utc  # the plan's time zone (UTC only with no plan)
 ss = st.session_state
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 ROLES = list(users.ROLES)
 
 ui.page_title(t("admin_title"))
@@ -41,7 +41,6 @@ def _run(action, message: str) -> None:
 
 
 # -- demo data ------------------------------------------------------------------------------------
-year = ui.ctx().year
 if year and store.is_demo_year(year):
     st.subheader(t("demo_heading"), anchor=False)
     st.info(t("demo_remove_help", year=year), icon=":material/science:")

@@ -5,7 +5,6 @@ Nothing is stored until the analyst confirms; every load and restore goes throug
 pipelines.users.ingest_as / restore_as, which check the role in the store (not only this page).
 """
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -17,12 +16,10 @@ from pipelines.load import RestoreError
 
 user = auth.require_role("analyst")
 c = ui.require_year()
-if c is None:
-    st.stop()
 t, store, lang = ui.t, c.store, c.lang
 qname = lambda q: i18n.quarter_name(q, lang)  # noqa: E731
-plan = store.plan(c.year)
-tz = plan.tz if plan else ZoneInfo("Asia/Ho_Chi_Minh")
+plan = store.plan(c.year)  # a year in the selector always has its plan
+tz = plan.tz
 ss = st.session_state
 ss.setdefault("_upload_round", 0)
 ss.setdefault("_upload_checks", {})     # sha256 -> upload.Checked: reruns never re-validate a file
@@ -302,8 +299,6 @@ def versions_tab() -> None:
         st.rerun()
 
 
-if plan is None:
-    st.stop()
 # Tabs that track state: only the open tab is built.
 if tab_up.open is not False:
     with tab_up:

@@ -9,8 +9,6 @@ from dashboard import charts, data, i18n, ui
 from pipelines import fmt
 
 c = ui.require_year()
-if c is None:
-    st.stop()
 t, store, lang = ui.t, c.store, c.lang
 qname = lambda q: i18n.quarter_name(q, lang)  # noqa: E731
 

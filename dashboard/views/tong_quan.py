@@ -7,8 +7,6 @@ from dashboard import periods as P
 from pipelines import fmt
 
 c = ui.require_year()
-if c is None:
-    st.stop()
 t, store, lang, period = ui.t, c.store, c.lang, c.period
 
 ui.page_title(t("overview_title", label=c.period_label))
