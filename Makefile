@@ -5,6 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DATA   ?= data
 PORT   ?= 8501
+PYTEST_ARGS ?=
 
 .PHONY: run test test-fast bench init demo clean
 
@@ -22,10 +23,10 @@ run: $(STAMP)
 
 ## test: install what the tests need and run the whole suite (browser tests when Chromium is present)
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not e2e"
+	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

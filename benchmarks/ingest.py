@@ -20,15 +20,16 @@ import time
 from pathlib import Path
 
 from common import OUT, ROOT, timed  # noqa: E402  (puts the project on sys.path)
+
 sys.path.insert(0, str(ROOT / "tests"))
 
 import python_calamine  # noqa: E402
 
-from pipelines.load import ingest_bytes  # noqa: E402
-from pipelines.read import read_workbook  # noqa: E402
 from pipelines.store import Store  # noqa: E402
-from pipelines.template import build_template  # noqa: E402
-from pipelines.validate import validate  # noqa: E402
+from pipelines.store.load import ingest_bytes  # noqa: E402
+from pipelines.workbook.read import read_workbook  # noqa: E402
+from pipelines.workbook.template import build_template  # noqa: E402
+from pipelines.workbook.validate import validate  # noqa: E402
 
 # The guard inflates every member once in Python (to check real sizes and look for DTDs) before
 # calamine parses it, and the reader folds every text cell: a deliberate cost, bounded here.
@@ -86,13 +87,17 @@ def main() -> dict:
         full = time.perf_counter() - t
         assert set(statuses) == {"accepted"}, statuses
 
-        from test_guard import _deflate, _zeros_member, _zip  # the same bomb the tests use
+        from test_guard import (  # the same bomb the tests use
+            _deflate,
+            _zeros_member,
+            _zip,
+        )
         bomb = Path(tmp) / "bomb.xlsx"
         members = [(n, *_deflate(b)) for n, b in (("[Content_Types].xml", b"<Types/>"), ("xl/workbook.xml", b"<w/>"))]
         bomb.write_bytes(_zip(members + [_zeros_member("xl/worksheets/sheet1.xml", 2048)]))
         normal = Path(tmp) / "normal.xlsx"
         normal.write_bytes(files[0][1])
-        read_code = ("from pipelines.read import read_workbook\ndata = open(sys.argv[1], 'rb').read()\n"
+        read_code = ("from pipelines.workbook.read import read_workbook\ndata = open(sys.argv[1], 'rb').read()\n"
                      "t = time.perf_counter(); read_workbook(data, 'x.xlsx'); took = time.perf_counter() - t")
         bomb_run, normal_run = peak(read_code, str(bomb)), peak(read_code, str(normal))
 

@@ -19,10 +19,9 @@ from pathlib import Path
 
 from common import OUT, ROOT, timed  # noqa: E402  (puts the project on sys.path)
 
-from pipelines import metrics  # noqa: E402
+from pipelines.outputs import metrics  # noqa: E402
 from pipelines.plan import PLANS_DIR  # noqa: E402
 from pipelines.store import Store  # noqa: E402
-
 
 
 def national_plan(tmp: Path, districts: int) -> Path:

@@ -54,8 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     from streamlit.testing.v1 import AppTest
 
     from dashboard import data
-    from pipelines import metrics
     from pipelines.demo import load_demo
+    from pipelines.outputs import metrics
     from pipelines.store import Store
 
     tmp = None

@@ -4,7 +4,7 @@ The frame around every page: page config, the store, the sign-in gate, the share
 + URL), the demo banner and the page router (st.navigation). Signed out, only the sign-in form is
 drawn (no page, no data). Signed in, `build_pages(lang, role)` offers only the pages the role may
 see, so a viewer has no upload page in the menu and its URL leads nowhere; the data-changing calls
-behind those pages check the role in the store again (pipelines.users.*_as).
+behind those pages check the role in the store again (pipelines.accounts.users.*_as).
 """
 from __future__ import annotations
 

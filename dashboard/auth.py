@@ -2,7 +2,7 @@
 
 Two ways in, chosen by configuration:
 
-* **Local accounts** (default): a user-name / password form checked by `pipelines.users.authenticate`
+* **Local accounts** (default): a user-name / password form checked by `pipelines.accounts.users.authenticate`
   (argon2id, five failures lock the account for five minutes; the lock is in the store).
 * **OpenID Connect**, when `.streamlit/secrets.toml` has an `[auth]` section: `st.login()` signs the
   person in at the provider; the e-mail it returns is mapped to an existing account (see
@@ -11,15 +11,15 @@ Two ways in, chosen by configuration:
 The signed-in `User` lives in `st.session_state[USER_KEY]`. Every rerun re-reads the account from the
 store (cached per data version, so this is free until something is written): a removed account is
 signed out and a changed role takes effect at once. Hiding pages is only a courtesy — every change
-of data goes through `pipelines.users.*_as`, which checks the role in the store again.
+of data goes through `pipelines.accounts.users.*_as`, which checks the role in the store again.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from pipelines import users
+from pipelines.accounts import users
+from pipelines.accounts.users import LockedOut, User
 from pipelines.store import Store
-from pipelines.users import LockedOut, User
 
 from . import data, i18n
 

@@ -10,8 +10,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines import metrics
+from pipelines.accounts import users
 from pipelines.demo import DemoError, load_demo
+from pipelines.outputs import metrics
 from pipelines.store import DEFAULT_DATA_DIR, Store, StoreBusy
 
 DEMO_YEAR = 2022
@@ -30,18 +31,12 @@ def bootstrap(store: Store, year: int = DEMO_YEAR, out=sys.stdout) -> dict:
             done["demo_loaded"] = sum(r.status == "accepted" for r in results)
             print(f"Đã nạp DỮ LIỆU MẪU (DEMO) năm {year}: {done['demo_loaded']} báo cáo. "
                   "Đây không phải số liệu thật; bảng điều khiển ghi rõ nhãn DEMO.", file=out)
-    try:
-        from pipelines import users  # written separately; absent in early checkouts
-    except ImportError:
-        users = None
-    create = getattr(users, "create_demo_accounts", None) if users else None
-    if create is not None:
-        accounts = create(store) or {}
-        done["accounts"] = accounts
-        if accounts:
-            print("Đã tạo tài khoản dùng thử (mật khẩu chỉ hiện một lần — hãy lưu lại):", file=out)
-            for name, (role, password) in accounts.items():
-                print(f"  {name:<12} vai trò {role:<10} mật khẩu {password}", file=out)
+    accounts = users.create_demo_accounts(store) or {}
+    done["accounts"] = accounts
+    if accounts:
+        print("Đã tạo tài khoản dùng thử (mật khẩu chỉ hiện một lần — hãy lưu lại):", file=out)
+        for name, (role, password) in accounts.items():
+            print(f"  {name:<12} vai trò {role:<10} mật khẩu {password}", file=out)
     return done
 
 

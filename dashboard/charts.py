@@ -11,7 +11,7 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
-from pipelines import fmt
+from pipelines.outputs import fmt
 
 from . import i18n
 

@@ -20,8 +20,10 @@ from typing import Any, Iterator
 import pandas as pd
 import streamlit as st
 
-from pipelines import load, metrics, users
-from pipelines.store import Store
+from pipelines.accounts import users
+from pipelines.localtime import from_utc_naive
+from pipelines.outputs import metrics
+from pipelines.store import Store, load
 
 _LOCAL = threading.local()
 
@@ -86,7 +88,7 @@ _FUNCS = {
     "current_values": metrics.current_values,
     "task_progress": metrics.task_progress,
     "task_units": metrics.task_units,
-    "warnings_of": metrics.warnings_of,
+    "stored_warnings": metrics.stored_warnings,
     "submission_count": metrics.submission_count,
     "quarters_reported": metrics.quarters_reported,
     "is_demo_year": _is_demo_year,
@@ -183,8 +185,8 @@ def task_units(store: Store, year: int, quarter: int | None = None, task: str | 
     return _call(store, "task_units", year, quarter, task=task, unit=unit)
 
 
-def warnings_of(store: Store, submission_id: int) -> pd.DataFrame:
-    return _call(store, "warnings_of", int(submission_id))
+def stored_warnings(store: Store, submission_id: int) -> pd.DataFrame:
+    return _call(store, "stored_warnings", int(submission_id))
 
 
 def submission_count(store: Store, year: int | None = None) -> int:
@@ -205,8 +207,7 @@ def versions(store: Store, year: int, unit: str | None = None) -> pd.DataFrame:
     plan = store.plan(year)
     tz = plan.tz if plan else dt.timezone.utc
     for col in ("received_at", "loaded_at"):
-        df[col] = [None if pd.isna(v) else v.to_pydatetime().replace(tzinfo=dt.timezone.utc).astimezone(tz)
-                   for v in df[col]]
+        df[col] = [None if pd.isna(v) else from_utc_naive(v, tz) for v in df[col]]
     return df
 
 

@@ -3,7 +3,7 @@
 `t(key, lang, **kw)` is pure (no Streamlit), so chart builders can use it; pages use `ui.t`, which
 reads the language chosen in the session. Names that come from the plan (units, elements, rates,
 tasks) are Vietnamese in both languages: the plan file has only Vietnamese names. Numbers and dates
-are formatted the Vietnamese way in both languages (pipelines.fmt).
+are formatted the Vietnamese way in both languages (pipelines.outputs.fmt).
 """
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""Report periods as the plan defines them (code, name, quarters), without naming any code.
+"""Report periods as the plan defines them, for the pages' pickers and comparisons.
 
-A period is *cumulative* when its quarters run from the first quarter without a gap (Quý I, 6 tháng,
-9 tháng, Năm); the others are single quarters. Everything here derives from the plan's period list,
-so another plan's periods work the same way.
+Which periods are cumulative and which cumulative period ends with a quarter is decided once, in
+the store's `v_period` view (pipelines/store/sql/views/00_v_period.sql); this module only walks
+the list it returns, so another plan's periods work the same way.
 """
 from __future__ import annotations
 
@@ -16,14 +16,12 @@ class Period:
     code: str
     name: str
     quarters: tuple[int, ...]
+    is_cumulative: bool = False
+    cumulative_period: str | None = None  # the cumulative period ending with the same quarter
 
     @property
     def is_single_quarter(self) -> bool:
         return len(self.quarters) == 1
-
-    @property
-    def is_cumulative(self) -> bool:
-        return self.quarters == tuple(range(1, len(self.quarters) + 1))
 
     @property
     def last_quarter(self) -> int:
@@ -31,7 +29,9 @@ class Period:
 
 
 def from_frame(df: pd.DataFrame) -> list[Period]:
-    return [Period(r.code, r.name, tuple(int(q) for q in r.quarters)) for r in df.itertuples()]
+    """From `metrics.periods` (the v_period view)."""
+    return [Period(r.code, r.name, tuple(int(q) for q in r.quarters), bool(r.is_cumulative),
+                   None if pd.isna(r.cumulative_period) else r.cumulative_period) for r in df.itertuples()]
 
 
 def ordered(periods: list[Period]) -> list[Period]:
@@ -42,7 +42,7 @@ def ordered(periods: list[Period]) -> list[Period]:
     return chain + rest
 
 
-def by_code(periods: list[Period], code: str) -> Period | None:
+def by_code(periods: list[Period], code: str | None) -> Period | None:
     return next((p for p in periods if p.code == code), None)
 
 
@@ -52,7 +52,8 @@ def single_quarter(periods: list[Period], quarter: int) -> Period | None:
 
 def cumulative_to(periods: list[Period], quarter: int) -> Period | None:
     """The cumulative period that ends with `quarter` (Q2 → 6 tháng, Q3 → 9 tháng, Q4 → Năm)."""
-    return next((p for p in periods if p.quarters == tuple(range(1, quarter + 1))), None)
+    quarter_period = next((p for p in periods if p.last_quarter == quarter and p.cumulative_period), None)
+    return by_code(periods, quarter_period.cumulative_period) if quarter_period else None
 
 
 def previous(periods: list[Period], period: Period) -> Period | None:

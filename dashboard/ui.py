@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from pipelines import fmt
+from pipelines.outputs import fmt
 from pipelines.store import Store
 
 from . import charts, data, i18n

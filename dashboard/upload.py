@@ -2,8 +2,8 @@
 checked files as the signed-in user, summarise what changed, and build template bundles.
 
 Pages (views/tai_len.py) draw; this module decides. No SQL here either: checks go through
-`pipelines.load.check_file`, loads through `pipelines.users.ingest_as` (which re-checks the role in
-the store), versions through `pipelines.load.list_versions`.
+`pipelines.store.load.check_file`, loads through `pipelines.accounts.users.ingest_as` (which re-checks the role in
+the store), versions through `pipelines.store.load.list_versions`.
 """
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Callable
 
-from pipelines import annotate, load, users
+from pipelines.accounts import users
 from pipelines.plan import Plan
 from pipelines.problems import Problem, errors_of, warnings_of
-from pipelines.store import Store
-from pipelines.template import build_template, template_file_name
+from pipelines.store import Store, load
+from pipelines.workbook import annotate
+from pipelines.workbook.template import build_template, template_file_name
 
 SUFFIXES = sorted(s.lstrip(".") for s in load.SUFFIXES)   # xls, xlsm, xlsx, ods
 
@@ -33,7 +34,7 @@ def sha256(data: bytes) -> str:
 
 
 @dataclass
-class Checked:
+class Preview:
     """One received file after validation (nothing stored)."""
     key: str                      # sha256 of the bytes: the preview is kept under it across reruns
     name: str
@@ -85,15 +86,15 @@ class Checked:
 COMMITTEE_SIDE = {"demo_year", "received_in_future", "internal_error"}
 
 
-def check(store: Store, data: bytes, name: str) -> Checked:
+def check(store: Store, data: bytes, name: str) -> Preview:
     """Validate one file against the store's plans, storing nothing."""
     with store.connect():  # one short-lived connection for the whole check
         return _check(store, data, name)
 
 
-def _check(store: Store, data: bytes, name: str) -> Checked:
+def _check(store: Store, data: bytes, name: str) -> Preview:
     sub, problems, dup = load.check_file(store, data, name)
-    c = Checked(key=sha256(data), name=name, data=data, problems=list(problems), duplicate_of=dup)
+    c = Preview(key=sha256(data), name=name, data=data, problems=list(problems), duplicate_of=dup)
     if dup is not None:
         row = load.list_versions(store).set_index("id").loc[dup]
         c.unit, c.year, c.quarter = str(row["unit"]), int(row["year"]), int(row["quarter"])
@@ -113,7 +114,7 @@ def _check(store: Store, data: bytes, name: str) -> Checked:
     return c
 
 
-def same_report_twice(checked: list[Checked]) -> list[tuple[str, int, int, list[str]]]:
+def same_report_twice(checked: list[Preview]) -> list[tuple[str, int, int, list[str]]]:
     """Loadable files of one batch that are for the same unit, year and quarter: the later one
     becomes the current version. [(unit, year, quarter, [file names in load order])]."""
     seen: dict[tuple, list[str]] = {}
@@ -146,7 +147,7 @@ class Outcome:
         return annotate.annotated_name(self.name)
 
 
-def load_checked(store: Store, user: users.User | None, checked: list[Checked],
+def load_checked(store: Store, user: users.User | None, checked: list[Preview],
                  received: dict[str, dt.datetime | None],
                  progress: Callable[[int, int, str], None] | None = None) -> list[Outcome]:
     """Load the loadable (and already-stored) files as `user`, one transaction each, in order.

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from .load import IngestResult, audit, ingest_bytes
-from .plan import Plan
-from .store import Store
-from .template import build_template
+from pipelines.plan import Plan
+from pipelines.store import Store
+from pipelines.store.load import IngestResult, audit, ingest_bytes
+from pipelines.workbook.template import build_template
 
 DEMO_NOTE = "DỮ LIỆU MẪU (DEMO) — không phải số liệu thật"
 

@@ -13,9 +13,16 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from .text import fold
+from pipelines.text import fold
 
 PLANS_DIR = Path(__file__).resolve().parent.parent / "data" / "plans"
 

@@ -137,7 +137,7 @@ def report(unit: str = "CA", year: object = 2022, quarter: object = 1, values: d
 
 def data_cell(sheets: dict, code: str, data_sheet: str = "Số liệu") -> str:
     """The address ("Số liệu!D7") where `report` put the value of `code`."""
-    from pipelines.read import address
+    from pipelines.workbook.read import address
     rows = sheets[data_sheet]
     header = next(r for r, row in enumerate(rows) if "Mã chỉ tiêu" in row)
     code_col, value_col = rows[header].index("Mã chỉ tiêu"), rows[header].index("Số liệu")

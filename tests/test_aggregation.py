@@ -10,7 +10,7 @@ from fractions import Fraction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines import metrics
+from pipelines.outputs import metrics
 
 UNITS = ["CA", "BP_PQ", "BP_SH"]
 PERIODS = {"Q1": [1], "Q2": [2], "H1": [1, 2], "9M": [1, 2, 3], "Y": [1, 2, 3, 4]}

@@ -6,11 +6,10 @@ import subprocess
 import sys
 
 import pytest
+from conftest import ROOT, book, report
 
 from pipelines.cli import main
-from pipelines.template import build_template
-
-from conftest import ROOT, book, report
+from pipelines.workbook.template import build_template
 
 
 def run(capsys, *args):
@@ -191,7 +190,7 @@ def test_province_report_docx(demo_store, capsys, tmp_path):
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "6 tháng năm 2022" in text and "DỮ LIỆU MẪU" in text
     kpis = [[c.text for c in row.cells] for row in doc.tables[0].rows]
-    from pipelines import metrics
+    from pipelines.outputs import metrics
     att = metrics.attainment(demo_store, 2022, "H1").set_index("indicator")
     giai_quyet = next(r for r in kpis if r[0] == att.loc["KPI_GIAI_QUYET", "indicator_name"])
     assert giai_quyet[1] == f"{att.loc['KPI_GIAI_QUYET', 'numerator']}/{att.loc['KPI_GIAI_QUYET', 'denominator']}"

@@ -20,10 +20,11 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import auth, charts, i18n
 from dashboard import periods as P
-from pipelines import fmt, metrics, users
-from pipelines.load import ingest_bytes
+from pipelines.accounts import users
+from pipelines.outputs import fmt, metrics
 from pipelines.store import Store
-from pipelines.template import build_template
+from pipelines.store.load import ingest_bytes
+from pipelines.workbook.template import build_template
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dashboard" / "app.py"
@@ -294,14 +295,12 @@ def test_no_connection_is_kept_between_reruns(q1_dir, monkeypatch):
 
 
 # -- pure parts --------------------------------------------------------------------------------------
-def _periods() -> list[P.Period]:
-    return [P.Period("Q1", "Quý I", (1,)), P.Period("Q2", "Quý II", (2,)), P.Period("Q3", "Quý III", (3,)),
-            P.Period("Q4", "Quý IV", (4,)), P.Period("H1", "6 tháng", (1, 2)), P.Period("9M", "9 tháng", (1, 2, 3)),
-            P.Period("Y", "Năm", (1, 2, 3, 4))]
-
-
-def test_period_logic():
-    ps = _periods()
+def test_period_logic(store):
+    """The 2022 plan's periods, as the v_period view defines them (one home for 'cumulative')."""
+    ps = P.from_frame(metrics.periods(store, 2022))
+    assert {p.code for p in ps if p.is_cumulative} == {"Q1", "H1", "9M", "Y"}
+    assert {p.code: p.cumulative_period for p in ps} == {"Q1": "Q1", "Q2": "H1", "Q3": "9M", "Q4": "Y",
+                                                        "H1": "H1", "9M": "9M", "Y": "Y"}
     assert [p.code for p in P.ordered(ps)] == ["Q1", "H1", "9M", "Y", "Q2", "Q3", "Q4"]
     prev = lambda code: getattr(P.previous(ps, P.by_code(ps, code)), "code", None)  # noqa: E731
     assert [prev(c) for c in ("Q1", "Q2", "Q4", "H1", "9M", "Y")] == [None, "Q1", "Q3", "Q1", "H1", "9M"]
@@ -367,6 +366,7 @@ def test_data_dir_from_args(monkeypatch, tmp_path):
 # -- bootstrap -----------------------------------------------------------------------------------------
 def test_bootstrap_loads_demo_only_into_an_empty_store(empty_dir, demo_store_template, tmp_path, monkeypatch):
     import io
+
     from dashboard import bootstrap
     calls = []
     monkeypatch.setattr(bootstrap, "load_demo", lambda store, year: calls.append(year) or [])

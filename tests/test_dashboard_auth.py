@@ -20,15 +20,16 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import book, report
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from dashboard import auth
 from dashboard import upload as U
-from pipelines import fmt, load, metrics, users
-from pipelines.store import Store
-from pipelines.template import build_template
-from conftest import book, report
+from pipelines.accounts import users
+from pipelines.outputs import fmt, metrics
+from pipelines.store import Store, load
+from pipelines.workbook.template import build_template
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dashboard" / "app.py"

@@ -4,8 +4,8 @@ import io
 import pandas as pd
 from openpyxl import load_workbook
 
-from pipelines.export import to_csv_bytes, to_xlsx_bytes
-from pipelines import fmt
+from pipelines.outputs import fmt
+from pipelines.outputs.export import to_csv_bytes, to_xlsx_bytes
 
 
 def test_csv_has_bom_and_neutralises_formulas():

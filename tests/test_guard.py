@@ -9,11 +9,10 @@ import zlib
 from pathlib import Path
 
 import pytest
-
-from pipelines.guard import MAX_FILE_BYTES
-from pipelines.read import read_workbook
-
 from conftest import ROOT, book, report
+
+from pipelines.workbook.guard import MAX_FILE_BYTES
+from pipelines.workbook.read import read_workbook
 
 MB = 1 << 20
 
@@ -70,7 +69,7 @@ def zip_bomb(tmp_path_factory) -> Path:
 def test_zip_bomb_is_refused_in_under_a_second_and_600_mb(zip_bomb):
     assert zip_bomb.stat().st_size < 4 * MB
     probe = (
-        "import json, resource, sys, time; from pipelines.read import read_workbook\n"
+        "import json, resource, sys, time; from pipelines.workbook.read import read_workbook\n"
         "data = open(sys.argv[1], 'rb').read(); t = time.perf_counter()\n"
         "raw, problems = read_workbook(data, 'bomb.xlsx'); took = time.perf_counter() - t\n"
         "print(json.dumps({'codes': [p.code for p in problems], 'seconds': took,\n"
@@ -194,7 +193,7 @@ def test_ods_formula_without_value_is_an_error_at_its_cell(store):
 
 
 def test_ods_formula_with_its_value_reads_the_value(store):
-    from pipelines.validate import validate
+    from pipelines.workbook.validate import validate
     raw, problems = read_workbook(_ods_with_formula(cached=True), "f.ods")
     sub, more = validate(raw, store.plans())
     assert codes(problems + more) == [] and sub.values["TT_LUOT"] == 30

@@ -4,12 +4,17 @@ import hashlib
 import threading
 
 import pytest
-
-from pipelines import load as loader
-from pipelines.load import diff_versions, ingest_bytes, list_versions, restore, RestoreError
-from pipelines.template import build_template
-
 from conftest import book, report
+
+from pipelines.store import load as loader
+from pipelines.store.load import (
+    RestoreError,
+    diff_versions,
+    ingest_bytes,
+    list_versions,
+    restore,
+)
+from pipelines.workbook.template import build_template
 
 
 def counts(store):
@@ -133,9 +138,11 @@ def test_json_shape_of_a_result(store, plan):
 
 def test_a_refused_workbook_comes_back_annotated(store):
     import io
-    from openpyxl import load_workbook
-    from pipelines.annotate import LIST_SHEET, annotate
+
     from conftest import data_cell
+    from openpyxl import load_workbook
+
+    from pipelines.workbook.annotate import LIST_SHEET, annotate
     for fmt in ("xlsx", "xls", "ods"):
         sheets = report(values={"TT_BUOI": 4, "TT_LUOT": "nhiều"})
         r = ingest_bytes(store, book(sheets, fmt), f"bad.{fmt}")
@@ -150,9 +157,11 @@ def test_a_refused_workbook_comes_back_annotated(store):
 
 def test_a_hostile_file_is_not_opened_to_annotate():
     import io
+
     from openpyxl import load_workbook
-    from pipelines.annotate import annotate
+
     from pipelines.problems import error
+    from pipelines.workbook.annotate import annotate
     out = annotate(b"PK\x03\x04 bomb", "bomb.xlsx", [error("hostile", "bomb.xlsx", "bom nén")])
     wb = load_workbook(io.BytesIO(out))
     assert wb.sheetnames == ["Danh sách lỗi"]
@@ -169,7 +178,7 @@ def test_real_files_are_refused_in_a_demo_year_until_the_demo_is_removed(demo_st
     assert not demo_store.is_demo_year(2022) and raw_files(demo_store) == []
     r = ingest_bytes(demo_store, data, "bpsh.xlsx", dt.datetime(2022, 3, 20, 9))
     assert r.status == "accepted"
-    from pipelines import metrics
+    from pipelines.outputs import metrics
     c = metrics.compliance(demo_store, 2022)
     assert c[(c.unit == "BP_SH") & (c.quarter == 1)].iloc[0].status == "late"  # its own date, not the demo's
 

@@ -1,16 +1,16 @@
 """Rates, attainment and timeliness, with numbers worked out by hand from spec/plan-2022.md §2 and §4.
 
 Every case loads real workbooks (the unit's template, filled in) through the real loader and reads
-the SQL views back through pipelines.metrics.
+the SQL views back through pipelines.outputs.metrics.
 """
 import datetime as dt
 
 import pandas as pd
 import pytest
 
-from pipelines import metrics
-from pipelines.load import ingest_bytes
-from pipelines.template import build_template
+from pipelines.outputs import metrics
+from pipelines.store.load import ingest_bytes
+from pipelines.workbook.template import build_template
 
 ICT = dt.timezone(dt.timedelta(hours=7))
 

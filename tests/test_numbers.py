@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines.numbers import parse_count
+from pipelines.workbook.numbers import parse_count
 
 
 @pytest.mark.parametrize("raw, expected", [

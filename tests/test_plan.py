@@ -90,8 +90,8 @@ def test_a_next_year_plan_is_a_new_file_not_code(tmp_path, store):
 
 
 def test_a_schema_change_rebuilds_plan_tables_and_keeps_the_ledger(store, plan):
-    from pipelines.load import ingest_bytes
-    from pipelines.template import build_template
+    from pipelines.store.load import ingest_bytes
+    from pipelines.workbook.template import build_template
     ingest_bytes(store, build_template(plan, "CA", 1, values={"TT_BUOI": 4}), "ca.xlsx")
     with store.connect() as con:
         con.execute("UPDATE meta SET value = 'an-older-schema' WHERE key = 'schema'")

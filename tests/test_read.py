@@ -3,11 +3,10 @@
 import unicodedata
 
 import pytest
-
-from pipelines.read import read_workbook
-from pipelines.validate import validate
-
 from conftest import book, data_cell, report
+
+from pipelines.workbook.read import read_workbook
+from pipelines.workbook.validate import validate
 
 
 def check(store, sheets, fmt="xlsx", name=None):
@@ -80,8 +79,9 @@ def test_quarter_spellings(store, quarter, expected):
 
 
 def test_formula_with_cached_value_counts_by_its_value(store):
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
     data = book(report(values={"TT_BUOI": 5, "TT_LUOT": 100}))
     wb = load_workbook(io.BytesIO(data))
     ws = wb["Số liệu"]
@@ -246,7 +246,7 @@ def test_text_in_the_code_column_without_a_value_is_not_a_data_row(store):
 
 @pytest.mark.parametrize("heading", ["Tên nạn nhân", "Ngày tháng năm sinh", "Số CCCD", "Nơi cư trú", "Họ, tên"])
 def test_usual_person_level_headings_from_the_plan_are_refused(store, heading):
-    from pipelines.load import check_file
+    from pipelines.store.load import check_file
     sheets = report(values={"TT_BUOI": 4}, extra_sheets={"DS": [["STT", heading], [1, "x"]]})
     sub, problems, _ = check_file(store, book(sheets), "ds.xlsx")
     assert sub is None and [p.code for p in problems] == ["personal_data"]

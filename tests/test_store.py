@@ -3,10 +3,10 @@ import subprocess
 import sys
 import time
 
-from pipelines.store import Store, StoreBusy
-from pipelines.template import build_template
-
 from conftest import ROOT
+
+from pipelines.store import Store, StoreBusy
+from pipelines.workbook.template import build_template
 
 HOLD = """
 import sys, time
@@ -50,7 +50,7 @@ def test_gives_up_with_a_clear_message_when_the_lock_is_never_released(store):
 
 
 def test_data_version_changes_on_every_write(store, plan):
-    from pipelines.load import ingest_bytes
+    from pipelines.store.load import ingest_bytes
     before = store.data_version()
     data = build_template(plan, "CA", 1, values={"TT_BUOI": 2})  # built once: openpyxl stamps the time
     ingest_bytes(store, data, "a.xlsx")

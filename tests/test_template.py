@@ -6,9 +6,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from pipelines.read import read_workbook
-from pipelines.template import build_template
-from pipelines.validate import validate
+from pipelines.workbook.read import read_workbook
+from pipelines.workbook.template import build_template
+from pipelines.workbook.validate import validate
 
 
 def test_template_lists_only_the_units_elements_and_tasks(plan):

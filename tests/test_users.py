@@ -13,12 +13,31 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from pipelines import users
-from pipelines.store import Store, utcnow
-from pipelines.template import build_template
-from pipelines.users import (LockedOut, PermissionDenied, User, UserError, add_user, add_user_as, audit_log,
-                             authenticate, create_demo_accounts, get_user, ingest_as, list_users, record_export,
-                             remove_user, remove_user_as, require, restore_as, set_password, set_password_as)
+from pipelines.accounts import users
+from pipelines.accounts.users import (
+    LockedOut,
+    PermissionDenied,
+    User,
+    UserError,
+    add_user,
+    add_user_as,
+    audit_log,
+    authenticate,
+    create_demo_accounts,
+    get_user,
+    ingest_as,
+    list_users,
+    record_export,
+    remove_user,
+    remove_user_as,
+    require,
+    restore_as,
+    set_password,
+    set_password_as,
+)
+from pipelines.localtime import utcnow
+from pipelines.store import Store
+from pipelines.workbook.template import build_template
 
 REPO = Path(__file__).resolve().parent.parent
 PW = "s3cret-pass"

@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, i18n, ui
-from pipelines import fmt
+from pipelines.outputs import fmt
 
 c = ui.require_year()
 t, store, lang, period = ui.t, c.store, c.lang, c.period
@@ -131,7 +131,7 @@ def one_unit() -> None:
         }), hide_index=True, key="unit_subs")
         for r in subs[subs["warnings"] > 0].itertuples():
             with st.expander(t("unit_warnings", id=r.id, quarter=qname(r.quarter))):
-                w = data.warnings_of(store, r.id)
+                w = data.stored_warnings(store, r.id)
                 st.dataframe(w, hide_index=True)
 
 

@@ -4,8 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, data, i18n, ui
-from pipelines import fmt
-from pipelines.export import TITLES, to_csv_bytes, to_xlsx_bytes
+from pipelines.outputs import fmt
+from pipelines.outputs.export import TITLES, to_csv_bytes, to_xlsx_bytes
 
 COLUMNS = ["year", "quarter", "unit", "unit_name", "kind_name", "element", "element_name", "value", "unit_of_measure"]
 

@@ -1,6 +1,6 @@
 """Quản trị (admins): accounts (list, add, reset password, remove) and the audit log.
 
-Every change goes through pipelines.users.*_as, which checks the admin role in the store.
+Every change goes through pipelines.accounts.users.*_as, which checks the admin role in the store.
 """
 import datetime as dt
 
@@ -8,7 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, data, i18n, ui
-from pipelines import fmt, users
+from pipelines.accounts import users
+from pipelines.localtime import from_utc_naive
+from pipelines.outputs import fmt
 
 admin = auth.require_role("admin")
 t, lang = ui.t, ui.lang()
@@ -27,7 +29,7 @@ if done:
 def _local(v) -> str:
     if v is None or pd.isna(v):
         return ""
-    return fmt.datetime(pd.Timestamp(v).to_pydatetime().replace(tzinfo=dt.timezone.utc).astimezone(TZ))
+    return fmt.datetime(from_utc_naive(pd.Timestamp(v), TZ))
 
 
 def _run(action, message: str) -> None:

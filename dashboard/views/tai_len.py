@@ -2,7 +2,7 @@
 them, download templates, see and compare versions, restore an earlier one.
 
 Nothing is stored until the analyst confirms; every load and restore goes through
-pipelines.users.ingest_as / restore_as, which check the role in the store (not only this page).
+pipelines.accounts.users.ingest_as / restore_as, which check the role in the store (not only this page).
 """
 import datetime as dt
 
@@ -11,8 +11,9 @@ import streamlit as st
 
 from dashboard import auth, data, i18n, ui
 from dashboard import upload as U
-from pipelines import fmt, users
-from pipelines.load import RestoreError
+from pipelines.accounts import users
+from pipelines.outputs import fmt
+from pipelines.store.load import RestoreError
 
 user = auth.require_role("analyst")
 c = ui.require_year()
@@ -22,7 +23,7 @@ plan = store.plan(c.year)  # a year in the selector always has its plan
 tz = plan.tz
 ss = st.session_state
 ss.setdefault("_upload_round", 0)
-ss.setdefault("_upload_checks", {})     # sha256 -> upload.Checked: reruns never re-validate a file
+ss.setdefault("_upload_checks", {})     # sha256 -> upload.Preview: reruns never re-validate a file
 
 STATUS_TEXT = {U.VALID: "st_valid", U.WARNINGS: "st_warnings", U.REJECTED: "st_rejected", U.DUPLICATE: "st_duplicate"}
 # Text symbols (no emoji: they need a colour-emoji font) in tables; Material icons on the expanders.
@@ -87,7 +88,7 @@ def _summary() -> None:
         st.rerun()
 
 
-def _received_inputs(ch: U.Checked) -> dt.datetime:
+def _received_inputs(ch: U.Preview) -> dt.datetime:
     """Per-file received date and time (Vietnam time), defaulting to the moment the file was dropped."""
     dkey, tkey = f"recv_d_{ch.key[:16]}", f"recv_t_{ch.key[:16]}"
     if dkey not in ss or tkey not in ss:
@@ -111,7 +112,7 @@ def upload_tab() -> None:
     if not files:
         return
     checks: dict = ss["_upload_checks"]
-    checked: list[U.Checked] = []
+    checked: list[U.Preview] = []
     seen = set()
     for f in files:
         raw = f.getvalue()
@@ -126,7 +127,7 @@ def upload_tab() -> None:
 
     st.subheader(t("upload_preview", n=len(checked)), anchor=False)
 
-    def note(ch: U.Checked) -> str:
+    def note(ch: U.Preview) -> str:
         if ch.status == U.DUPLICATE:
             return t("note_duplicate", id=ch.duplicate_of)
         if ch.status == U.REJECTED:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, i18n, ui
-from pipelines import fmt
+from pipelines.outputs import fmt
 
 c = ui.require_year()
 t, store, lang = ui.t, c.store, c.lang

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import data, i18n, ui
 from dashboard import periods as P
-from pipelines import fmt
+from pipelines.outputs import fmt
 
 c = ui.require_year()
 t, store, lang, period = ui.t, c.store, c.lang, c.period

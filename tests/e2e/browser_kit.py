@@ -14,7 +14,7 @@ from typing import Iterator
 
 import pytest
 
-from pipelines import users
+from pipelines.accounts import users
 from pipelines.store import Store
 
 CHROMIUM = shutil.which("chromium") or (Path("/usr/bin/chromium").is_file() and "/usr/bin/chromium") or None

@@ -15,12 +15,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_kit import (MARKS, add_accounts, chromium, idle, no_errors, open_as, serve, settle, shot,  # noqa: F401
-                         sign_in, tab)
+from browser_kit import (  # noqa: F401
+    MARKS,
+    add_accounts,
+    chromium,
+    idle,
+    no_errors,
+    open_as,
+    serve,
+    settle,
+    shot,
+    sign_in,
+    tab,
+)
 
-from pipelines import fmt, load, metrics
-from pipelines.store import Store
-from pipelines.template import build_template
+from pipelines.outputs import fmt, metrics
+from pipelines.store import Store, load
+from pipelines.workbook.template import build_template
 
 pytestmark = MARKS
 YEAR = 2022

@@ -11,9 +11,19 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browser_kit import MARKS, add_accounts, chromium, no_errors, open_as, serve, settle, shot, tab  # noqa: F401
+from browser_kit import (  # noqa: F401
+    MARKS,
+    add_accounts,
+    chromium,
+    no_errors,
+    open_as,
+    serve,
+    settle,
+    shot,
+    tab,
+)
 
-from pipelines import metrics
+from pipelines.outputs import metrics
 from pipelines.store import Store
 
 pytestmark = MARKS

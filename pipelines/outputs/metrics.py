@@ -9,7 +9,8 @@ import datetime as dt
 
 import pandas as pd
 
-from .store import Store, utcnow
+from pipelines.localtime import from_utc_naive, to_utc_naive, utcnow
+from pipelines.store import Store
 
 TOWN = "ALL"
 STATUS_NAMES = {"met": "Đạt", "not_met": "Chưa đạt", "no_cases": "Không phát sinh", "no_data": "Chưa có số liệu"}
@@ -22,10 +23,10 @@ def years(store: Store) -> list[int]:
 
 
 def periods(store: Store, year: int) -> pd.DataFrame:
+    """The plan's report periods with their quarters and kind (see sql/views/00_v_period.sql)."""
     return store.query_df(
-        """SELECT p.code, p.name, list(pq.quarter ORDER BY pq.quarter) AS quarters
-           FROM dim_period p JOIN dim_period_quarter pq ON pq.year = p.year AND pq.period = p.code
-           WHERE p.year = ? GROUP BY p.code, p.name, p.sort ORDER BY p.sort""", [year])
+        """SELECT period AS code, name, quarters, is_single_quarter, is_cumulative, cumulative_period
+           FROM v_period WHERE year = ? ORDER BY sort""", [year])
 
 
 def quarters(store: Store, year: int) -> pd.DataFrame:
@@ -104,21 +105,21 @@ def element_totals(store: Store, year: int, period: str, scope: str = TOWN) -> p
 
 
 def compliance(store: Store, year: int, as_of: dt.datetime | None = None) -> pd.DataFrame:
-    """Timeliness per unit and quarter, judged at `as_of` (aware, or naive UTC; default now).
+    """Timeliness per unit and quarter, judged at `as_of` (aware, or naive = the plan's local time;
+    default now).
     deadline and received_at are returned aware, in the plan's time zone."""
     plan = store.plan(year)
     if plan is None:
         return pd.DataFrame(columns=["unit", "unit_name", "year", "quarter", "deadline", "received_at", "status",
                                      "versions"])
-    as_of_utc = as_of.astimezone(dt.timezone.utc).replace(tzinfo=None) if (as_of and as_of.tzinfo) else (as_of or utcnow())
+    as_of_utc = to_utc_naive(as_of, plan.tz) if as_of else utcnow()
     df = store.query_df(
         """SELECT c.unit, u.name AS unit_name, u.kind, c.year, c.quarter, c.due, c.received_at, c.status, c.versions
            FROM compliance_at(CAST(? AS TIMESTAMP)) c JOIN dim_unit u ON u.year = c.year AND u.code = c.unit
            WHERE c.year = ? ORDER BY c.quarter, c.unit_sort""", [as_of_utc, year])
     deadlines = {q: plan.deadline_local(q) for q in plan.quarter_by_number}
     df["deadline"] = df["quarter"].map(deadlines).astype(object)
-    local = pd.to_datetime(df["received_at"]).dt.tz_localize("UTC").dt.tz_convert(plan.plan.timezone)
-    df["received_at"] = [None if pd.isna(t) else t.to_pydatetime() for t in local]
+    df["received_at"] = [None if pd.isna(t) else from_utc_naive(t, plan.tz) for t in df["received_at"]]
     return df[["unit", "unit_name", "kind", "year", "quarter", "deadline", "received_at", "status", "versions"]]
 
 
@@ -172,7 +173,7 @@ def task_units(store: Store, year: int, quarter: int | None = None, task: str | 
             WHERE {' AND '.join(where)} ORDER BY s.quarter, t.sort, u.sort""", params)
 
 
-def warnings_of(store: Store, submission_id: int) -> pd.DataFrame:
+def stored_warnings(store: Store, submission_id: int) -> pd.DataFrame:
     return store.query_df('SELECT "where", code, message, value FROM submission_warning '
                           "WHERE submission_id = ? ORDER BY seq", [submission_id])
 

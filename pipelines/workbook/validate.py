@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .numbers import parse_count
-from .plan import Plan, Rule
-from .problems import Problem, error, shown, warning
-from .read import DATA_SHEET, RawWorkbook
-from .text import fold, nfc, norm_code
+from pipelines.plan import Plan, Rule
+from pipelines.problems import Problem, error, shown, warning
+from pipelines.text import fold, nfc, norm_code
+from pipelines.workbook.numbers import parse_count
+from pipelines.workbook.read import DATA_SHEET, RawWorkbook
 
 OPS: dict[str, Callable[[int, int], bool]] = {
     "<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt, "=": operator.eq}

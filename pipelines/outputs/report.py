@@ -11,8 +11,9 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from . import fmt, metrics
-from .store import Store
+from pipelines.outputs import fmt, metrics
+from pipelines.store import Store
+
 
 def build_report(store: Store, year: int, period: str, as_of: dt.datetime | None = None) -> bytes:
     plan = store.plan(year)

@@ -22,8 +22,8 @@ import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from . import load
-from .store import Store, utcnow
+from pipelines.localtime import UTC, to_utc_naive, utcnow
+from pipelines.store import Store, load
 
 ROLES = ("viewer", "analyst", "admin")
 ROLE_NAMES = {"viewer": "Người xem", "analyst": "Chuyên viên", "admin": "Quản trị viên"}
@@ -55,7 +55,7 @@ class LockedOut(Exception):
     def __init__(self, until: dt.datetime, name: str = ""):
         self.until = until
         self.name = name
-        naive = until.astimezone(dt.timezone.utc).replace(tzinfo=None) if until.tzinfo else until
+        naive = to_utc_naive(until, UTC)
         minutes = max(1, -(-int((naive - utcnow()).total_seconds()) // 60))  # rounded up
         super().__init__(f"Tài khoản {name or 'này'} tạm bị khóa do nhập sai mật khẩu {MAX_FAILURES} lần liên tiếp; "
                          f"hãy thử lại sau khoảng {minutes} phút.")
@@ -285,7 +285,7 @@ def set_password_as(store: Store, user: User | None, name: str, password: str) -
 
 def remove_demo_as(store: Store, user: User | None, year: int) -> int:
     """Delete a year's demo data (admins), so real reports of that year can be loaded."""
-    from .demo import remove_demo
+    from pipelines.demo import remove_demo
     user = _authorize(store, user, "admin")
     return remove_demo(store, year, actor=user.name)
 

@@ -14,10 +14,11 @@ from functools import lru_cache
 
 import python_calamine
 
-from . import guard
-from .plan import DEFAULT_PERSONAL_HEADINGS
-from .problems import Problem, error, warning
-from .text import fold
+from pipelines.plan import DEFAULT_PERSONAL_HEADINGS
+from pipelines.problems import Problem, error, warning
+from pipelines.text import fold
+from pipelines.workbook import guard
+from pipelines.workbook.cells import col_letter
 
 INFO_SHEET, DATA_SHEET, TASK_SHEET = "Thông tin", "Số liệu", "Nhiệm vụ"
 
@@ -60,16 +61,6 @@ class RawWorkbook:
     values: list[tuple[Cell, Cell]] = field(default_factory=list)   # (code cell, value cell)
     tasks: list[tuple[Cell, Cell, Cell | None]] | None = None       # None: no `Nhiệm vụ` sheet
     sheet_names: dict[str, str] = field(default_factory=dict)       # logical → actual name
-
-
-def col_letter(col: int) -> str:
-    """0-based column index → Excel letters (0 → A, 26 → AA)."""
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def address(sheet: str, row: int, col: int) -> str:

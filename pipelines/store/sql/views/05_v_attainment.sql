@@ -38,19 +38,6 @@ WITH judged AS (
 with_needed AS (
     SELECT *, CASE WHEN status = 'not_met' THEN greatest(numerator_to_meet - numerator, 1) END AS needed
     FROM judged
-),
-period_span AS (
-    SELECT year, period, min(quarter) AS first_quarter, max(quarter) AS last_quarter, count(*) AS quarters
-    FROM dim_period_quarter
-    GROUP BY year, period
-),
-cumulative_of AS (  -- each period → the period from the plan's first quarter to its last quarter
-    SELECT p.year, p.period, c.period AS cumulative_period
-    FROM period_span AS p
-    JOIN period_span AS c
-        ON c.year = p.year AND c.last_quarter = p.last_quarter
-       AND c.first_quarter = (SELECT min(quarter) FROM dim_quarter AS q WHERE q.year = p.year)
-       AND c.quarters = c.last_quarter - c.first_quarter + 1
 )
 SELECT
     w.year,
@@ -70,7 +57,7 @@ SELECT
         AS judged_period
 FROM with_needed AS w
 JOIN dim_indicator AS i ON i.year = w.year AND i.code = w.indicator
-LEFT JOIN cumulative_of AS co ON co.year = w.year AND co.period = w.period
+LEFT JOIN v_period AS co ON co.year = w.year AND co.period = w.period  -- the cumulative period ending with it
 LEFT JOIN with_needed AS c
     ON i.judged_on = 'cumulative' AND c.year = w.year AND c.scope = w.scope
    AND c.period = co.cumulative_period AND c.indicator = w.indicator;

@@ -13,8 +13,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .plan import Plan
-from .read import DATA_SHEET, INFO_SHEET, TASK_SHEET
+from pipelines.plan import Plan
+from pipelines.workbook.read import DATA_SHEET, INFO_SHEET, TASK_SHEET
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -23,7 +23,7 @@ WHITE_BOLD = Font(bold=True, color="FFFFFF")
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 UNLOCKED = Protection(locked=False)
-ROLE_NAMES = {"lead": "Chủ trì", "participant": "Phối hợp"}
+TASK_ROLE_NAMES = {"lead": "Chủ trì", "participant": "Phối hợp"}
 
 
 def template_file_name(plan: Plan, unit: str, quarter: int) -> str:
@@ -123,7 +123,7 @@ def build_template(plan: Plan, unit: str, quarter: int, values: dict[str, int | 
         sheet.cell(row, 1, i)
         sheet.cell(row, 2, task.code)
         sheet.cell(row, 3, f"{task.name} (mục {task.section})").alignment = Alignment(wrap_text=True)
-        sheet.cell(row, 4, ROLE_NAMES[role])
+        sheet.cell(row, 4, TASK_ROLE_NAMES[role])
         status = sheet.cell(row, 5, tasks.get(task.code))
         status.fill, status.protection = INPUT_FILL, UNLOCKED
         dv.add(status)

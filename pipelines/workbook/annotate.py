@@ -15,8 +15,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
-from .problems import Problem
-from .text import fold
+from pipelines.problems import Problem
+from pipelines.text import fold
 
 ERROR_FILL = PatternFill("solid", fgColor="F4B183")    # orange: readable in print and for colour-blind eyes
 WARNING_FILL = PatternFill("solid", fgColor="FFE699")

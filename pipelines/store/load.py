@@ -13,10 +13,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .problems import Problem, error, errors_of, warning, warnings_of
-from .read import PERSONAL_HEADINGS, read_workbook
-from .store import Store, utcnow
-from .validate import Submission, validate
+from pipelines.localtime import from_utc_naive, to_utc_naive, utcnow
+from pipelines.problems import Problem, error, errors_of, warning, warnings_of
+from pipelines.store.database import Store
+from pipelines.workbook.read import PERSONAL_HEADINGS, read_workbook
+from pipelines.workbook.validate import Submission, validate
 
 SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 
@@ -43,17 +44,6 @@ class IngestResult:
             "errors": [p.as_json() for p in self.errors],
             "warnings": [p.as_json() for p in self.warnings],
         }
-
-
-def to_utc_naive(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
-    """A received-at given without an offset is in the plan's time zone (Asia/Ho_Chi_Minh)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=tz)
-    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
-
-
-def from_utc_naive(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
-    return moment.replace(tzinfo=dt.timezone.utc).astimezone(tz)
 
 
 def check_file(store: Store, data: bytes, file_name: str) -> tuple[Submission | None, list[Problem], int | None]:

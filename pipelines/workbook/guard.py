@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 from defusedxml import ElementTree as SafeET
 
-from .problems import Problem, error
+from pipelines.problems import Problem, error
+from pipelines.workbook.cells import col_letter
 
 MAX_FILE_BYTES = 20 * 1024 * 1024        # an upload over this is refused unread
 MAX_INFLATED_BYTES = 64 * 1024 * 1024    # the whole archive, inflated
@@ -40,14 +41,14 @@ HINT_RESAVE = "Mở tệp bằng Excel hoặc LibreOffice, lưu lại dạng .xl
 
 
 @dataclass
-class Checked:
+class GuardResult:
     format: str = ""
     problems: list[Problem] = field(default_factory=list)   # errors: the file is refused
     formulas_without_value: list[tuple[str, str]] = field(default_factory=list)  # (sheet, "D14")
 
 
-def check(data: bytes, file_name: str) -> Checked:
-    out = Checked()
+def check(data: bytes, file_name: str) -> GuardResult:
+    out = GuardResult()
     if len(data) > MAX_FILE_BYTES:
         out.problems.append(error("too_large", file_name,
                                   f"Tệp quá lớn ({len(data) / 1048576:.1f} MB; tối đa {MAX_FILE_BYTES // 1048576} MB). "
@@ -79,7 +80,7 @@ def _hostile(file_name: str, why: str) -> Problem:
     return error("hostile", file_name, f"Tệp bị từ chối vì lý do an toàn: {why}.", hint=HINT_RESAVE)
 
 
-def _check_zip(data: bytes, file_name: str, out: Checked) -> None:
+def _check_zip(data: bytes, file_name: str, out: GuardResult) -> None:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -156,7 +157,7 @@ def _inflate_bounded(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, ke
     return size, (b"".join(parts) if keep else None), dtd
 
 
-def _formulas_without_value(parts: dict[str, bytes], out: Checked) -> None:
+def _formulas_without_value(parts: dict[str, bytes], out: GuardResult) -> None:
     sheet_paths = _sheet_paths(parts)
     for path, sheet in sheet_paths.items():
         body = parts.get(path)
@@ -174,9 +175,8 @@ _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 
 
-def _ods_formulas_without_value(content: bytes, out: Checked) -> None:
+def _ods_formulas_without_value(content: bytes, out: GuardResult) -> None:
     """ODS cells with table:formula but no office:value-type: a formula never calculated."""
-    from .read import col_letter  # the reader's A1 addressing
     sheet, row = "", 0
     try:
         for event, el in SafeET.iterparse(io.BytesIO(content), events=("start", "end")):

@@ -9,7 +9,6 @@ counter bumped after every committed write, so a change from any process shows o
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import random
@@ -22,10 +21,11 @@ from typing import Iterator
 
 import duckdb
 
-from .plan import Plan, PlanError, default_plan_files, load_plan
+from pipelines.localtime import utcnow
+from pipelines.plan import Plan, PlanError, default_plan_files, load_plan
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DB_NAME = "ducpho138.duckdb"
 VERSION_NAME = "data_version"
 
@@ -62,11 +62,6 @@ def schema_fingerprint() -> str:
 def _is_lock_error(exc: Exception) -> bool:
     text = str(exc).lower()
     return "lock" in text and ("conflicting" in text or "could not set" in text)
-
-
-def utcnow() -> dt.datetime:
-    """Naive UTC, the form every TIMESTAMP column holds."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 class Store:
@@ -225,7 +220,8 @@ class Store:
 @lru_cache(maxsize=16)
 def _plan_from_text(text: str, sha: str) -> Plan:  # sha keys the cache; text is the content
     import tomllib
-    from .plan import Plan as _Plan
+
+    from pipelines.plan import Plan as _Plan
     try:
         return _Plan.model_validate(tomllib.loads(text))
     except Exception as exc:  # the file was valid when installed; a code change may have broken it

@@ -14,9 +14,17 @@ import sys
 
 import pandas as pd
 
-from .cli import EXIT_OK, Refused, UsageError, _table
-from .store import Store
-from .users import ROLE_NAMES, ROLES, UserError, add_user, list_users, remove_user, set_password
+from pipelines.accounts.users import (
+    ROLE_NAMES,
+    ROLES,
+    UserError,
+    add_user,
+    list_users,
+    remove_user,
+    set_password,
+)
+from pipelines.cli.common import EXIT_OK, Refused, UsageError, text_table
+from pipelines.store import Store
 
 ACTOR = "cli"
 
@@ -81,11 +89,11 @@ def cmd_list(args, store: Store) -> int:
     when = lambda t: "" if pd.isna(t) else t.strftime("%Y-%m-%d %H:%M")
     rows = [[r.name, f"{r.role} ({ROLE_NAMES[r.role]})", when(r.created_at), when(r.locked_until)]
             for r in df.itertuples()]
-    print(_table(rows, ["Tên", "Vai trò", "Ngày tạo (UTC)", "Khóa đến (UTC)"]))
+    print(text_table(rows, ["Tên", "Vai trò", "Ngày tạo (UTC)", "Khóa đến (UTC)"]))
     return EXIT_OK
 
 
-def add_users_parser(subparsers, common: argparse.ArgumentParser) -> None:
+def add_parsers(subparsers, common: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser("users", parents=[common], help="quản lý tài khoản đăng nhập bảng điều khiển")
     sub = p.add_subparsers(dest="users_command", required=True, metavar="VIỆC")
 

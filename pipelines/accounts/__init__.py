@@ -1,0 +1,1 @@
+"""Accounts: users, roles, lock-out, role-guarded data changes and the audit log (`users`)."""

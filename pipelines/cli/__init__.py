@@ -1,0 +1,58 @@
+"""Command line: argument parsing and output only; every subcommand calls one pipeline function.
+
+Exit codes (spec/commands.md): 0 all done; 1 something was refused; 2 wrong usage.
+Bad input never shows a traceback: errors go to stderr as plain Vietnamese. Subcommands live in
+one module per group (`data`, `outputs`, `accounts`), each adding its parsers here.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipelines.cli import accounts, data, outputs
+from pipelines.cli.common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Refused, UsageError
+from pipelines.plan import PlanError
+from pipelines.store import Store, StoreBusy
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                        help="thư mục kho dữ liệu (mặc định: data/ của dự án)")
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines", parents=[common],
+        description="Theo dõi Kế hoạch phòng, chống mua bán người — Ban Chỉ đạo 138 thị xã Đức Phổ.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
+    for group in (data, outputs, accounts):
+        group.add_parsers(sub, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    store = Store(getattr(args, "data_dir", None))
+    try:
+        return args.func(args, store)
+    except UsageError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (Refused, PlanError) as exc:
+        print(f"Bị từ chối: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except StoreBusy as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except BrokenPipeError:  # `... | head` closed the pipe: not an error of ours
+        sys.stderr.close()
+        return EXIT_OK
+    except OSError as exc:
+        print(f"Lỗi: không đọc/ghi được {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,216 @@
+"""Subcommands that put data in the store or take it back: init, template, ingest, versions,
+restore, demo."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pipelines.cli.common import (
+    EXIT_OK,
+    EXIT_REFUSED,
+    Refused,
+    UsageError,
+    iso_datetime,
+    quarter_arg,
+    records,
+    text_table,
+    unit_of,
+    year_of,
+)
+from pipelines.localtime import from_utc_naive
+from pipelines.outputs import fmt
+from pipelines.store import Store, StoreBusy
+
+
+def cmd_init(args, store: Store) -> int:
+    for plan in [store.install_plan(args.plan)] if args.plan else store.install_default_plans():
+        print(f"Đã nạp kế hoạch {plan.plan.code} (năm {plan.year}): {len(plan.units)} đơn vị, "
+              f"{len(plan.elements)} chỉ tiêu, {len(plan.indicators)} tỷ lệ, {len(plan.tasks)} nhiệm vụ.")
+    with store.connect() as con:
+        rows = con.execute("SELECT year, code, source_file FROM plans ORDER BY year").fetchall()
+    print(f"Kho dữ liệu: {store.db_path}")
+    for year, code, source in rows:
+        print(f"  Kế hoạch {year}: {code} ({source})")
+    return EXIT_OK
+
+
+def cmd_template(args, store: Store) -> int:
+    from pipelines.workbook.template import (
+        build_template,
+        template_file_name,
+        write_templates,
+    )
+    year = year_of(store, args.year)
+    plan = store.plan(year)
+    if args.quarter not in plan.quarter_by_number:
+        raise UsageError(f"Kế hoạch năm {year} không có quý {args.quarter}.")
+    if args.all:
+        if not args.output:
+            raise UsageError("--all cần -o THƯ_MỤC (nơi ghi các mẫu).")
+        paths = write_templates(plan, args.quarter, Path(args.output))
+        print(f"Đã tạo {len(paths)} mẫu báo cáo quý {args.quarter}/{year} trong {args.output}")
+        return EXIT_OK
+    if not args.unit:
+        raise UsageError("Cần --unit CODE (hoặc --all).")
+    unit = unit_of(store, year, args.unit)
+    out = Path(args.output) if args.output else Path(template_file_name(plan, unit, args.quarter))
+    if out.is_dir():
+        out = out / template_file_name(plan, unit, args.quarter)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(build_template(plan, unit, args.quarter))
+    print(f"Đã tạo mẫu báo cáo: {out}")
+    return EXIT_OK
+
+
+def cmd_ingest(args, store: Store) -> int:
+    from pipelines.problems import error
+    from pipelines.store.load import IngestResult, expand_paths, ingest_bytes
+    paths = expand_paths([Path(p) for p in args.paths])
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        raise UsageError("Không tìm thấy tệp: " + ", ".join(map(str, missing)))
+    if not paths:
+        raise UsageError("Không có tệp bảng tính nào trong đường dẫn đã cho.")
+    progress = None
+    if len(paths) > 1:
+        from tqdm import tqdm
+        progress = tqdm(total=len(paths), desc="Đang nạp", unit="tệp", file=sys.stderr,
+                        disable=None if not args.json else not sys.stderr.isatty())
+    results = []
+    for path in paths:
+        try:
+            results.append(ingest_bytes(store, path.read_bytes(), path.name, args.received_at, loaded_by=args.user))
+        except (StoreBusy, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # one broken file must not stop the batch; nothing of it was stored
+            results.append(IngestResult(file=path.name, status="rejected", errors=[error(
+                "internal_error", path.name, f"Lỗi không mong đợi khi nạp tệp: {type(exc).__name__}: {exc}",
+                hint="Báo cho quản trị hệ thống; các tệp khác vẫn được nạp.")]))
+        if progress:
+            progress.update(1)
+    if progress:
+        progress.close()
+    if args.json:
+        print(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            _print_result(r)
+        counts = {s: sum(r.status == s for r in results) for s in ("accepted", "duplicate", "rejected")}
+        print(f"\nTổng: {counts['accepted']} tệp được nhận, {counts['duplicate']} tệp trùng, "
+              f"{counts['rejected']} tệp bị từ chối.")
+    return EXIT_REFUSED if any(r.status == "rejected" for r in results) else EXIT_OK
+
+
+def _print_result(r) -> None:
+    label = {"accepted": "ĐÃ NHẬN", "duplicate": "TRÙNG (đã nạp trước đó)", "rejected": "BỊ TỪ CHỐI"}[r.status]
+    who = f" — {r.unit} quý {r.quarter}/{r.year}" if r.unit and r.year else ""
+    extra = f" — bản #{r.submission_id}" if r.submission_id else ""
+    if r.status == "accepted" and r.replaced:
+        extra += f" (thay bản #{r.replaced})"
+    print(f"{r.file}: {label}{who}{extra}")
+    for p in r.errors:
+        print(f"  LỖI [{p.code}] {p.where}: {p.message}" + (f" → {p.hint}" if p.hint else ""))
+    for p in r.warnings:
+        print(f"  CẢNH BÁO [{p.code}] {p.where}: {p.message}")
+
+
+def cmd_versions(args, store: Store) -> int:
+    from pipelines.store.load import list_versions
+    year = year_of(store, args.year) if args.year else None
+    unit = unit_of(store, year or year_of(store, None), args.unit) if args.unit else None
+    df = list_versions(store, unit, year, args.quarter)
+    plans = store.plans()
+    for col in ("received_at", "loaded_at"):  # naive UTC in the store → aware, the plan's time zone
+        df[col] = [from_utc_naive(t, plans[y].tz) for t, y in zip(df[col], df["year"])]
+    if args.json:
+        print(json.dumps(records(df, ["id", "unit", "year", "quarter", "file_name", "received_at", "loaded_at",
+                                       "loaded_by", "is_current"]), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if df.empty:
+        print("Chưa có bản báo cáo nào.")
+        return EXIT_OK
+    rows = [["*" if r.is_current else "", str(r.id), r.unit, f"Q{r.quarter}/{r.year}", fmt.datetime(r.received_at),
+             fmt.datetime(r.loaded_at), r.loaded_by, r.file_name] for r in df.itertuples()]
+    print(text_table(rows, ["HT", "Số", "Đơn vị", "Kỳ", "Ngày nhận", "Ngày nạp", "Người nạp", "Tệp"]))
+    print("(* = bản hiện hành)")
+    return EXIT_OK
+
+
+def cmd_restore(args, store: Store) -> int:
+    from pipelines.store.load import RestoreError, restore
+    try:
+        out = restore(store, args.submission, actor=args.user)
+    except RestoreError as exc:
+        raise Refused(str(exc))
+    if out["changed"]:
+        print(f"Đã khôi phục bản #{out['submission_id']} làm bản hiện hành của {out['unit']} quý "
+              f"{out['quarter']}/{out['year']} (thay bản #{out['previous_current']}).")
+    else:
+        print(f"Bản #{out['submission_id']} đã là bản hiện hành; không có gì thay đổi.")
+    return EXIT_OK
+
+
+def cmd_demo(args, store: Store) -> int:
+    from tqdm import tqdm
+
+    from pipelines.demo import DemoError, load_demo, remove_demo
+    year = year_of(store, args.year)
+    if args.remove:
+        n = remove_demo(store, year)
+        print(f"Đã xóa DỮ LIỆU MẪU năm {year}: {n} báo cáo mẫu. Năm {year} sẵn sàng nhận số liệu thật.")
+        return EXIT_OK
+    bar = tqdm(desc="Nạp dữ liệu mẫu", unit="tệp", file=sys.stderr, disable=None)
+    def progress(n, total):
+        bar.total = total
+        bar.update(n - bar.n)
+    try:
+        results = load_demo(store, year, args.seed, progress)
+    except DemoError as exc:
+        raise Refused(str(exc))
+    finally:
+        bar.close()
+    print(f"Đã nạp DỮ LIỆU MẪU (DEMO) năm {year}: {sum(r.status == 'accepted' for r in results)} báo cáo "
+          f"(seed {args.seed}). Đây không phải số liệu thật.")
+    return EXIT_OK
+
+
+def add_parsers(sub, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("init", parents=[common], help="tạo/cập nhật kho dữ liệu và nạp kế hoạch")
+    p.add_argument("--plan", type=Path, help="tệp kế hoạch (.toml)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("template", parents=[common], help="tạo mẫu báo cáo cho đơn vị và quý")
+    p.add_argument("--unit")
+    p.add_argument("--year", type=int)
+    p.add_argument("--quarter", type=quarter_arg, required=True)
+    p.add_argument("--all", action="store_true", help="mẫu cho mọi đơn vị (-o là thư mục)")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("ingest", parents=[common], help="kiểm tra và nạp báo cáo (tệp hoặc thư mục)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--received-at", type=iso_datetime, help="thời điểm nhận tệp (ISO; mặc định: bây giờ)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--user", default="cli", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("versions", parents=[common], help="các bản báo cáo đã nạp")
+    p.add_argument("--unit")
+    p.add_argument("--year", type=int)
+    p.add_argument("--quarter", type=quarter_arg)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_versions)
+
+    p = sub.add_parser("restore", parents=[common], help="khôi phục một bản báo cáo cũ làm bản hiện hành")
+    p.add_argument("--submission", type=int, required=True)
+    p.add_argument("--user", default="cli", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("demo", parents=[common], help="nạp một năm DỮ LIỆU MẪU")
+    p.add_argument("--year", type=int, default=2022)
+    p.add_argument("--seed", type=int, default=138)
+    p.add_argument("--remove", action="store_true", help="xóa dữ liệu mẫu của năm (trước khi nạp số liệu thật)")
+    p.set_defaults(func=cmd_demo)
+

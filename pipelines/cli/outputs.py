@@ -1,0 +1,159 @@
+"""Subcommands that read the store for people: attainment, compliance, export, report."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.cli.common import (
+    EXIT_OK,
+    UsageError,
+    demo_banner,
+    emit,
+    iso_datetime,
+    period_of,
+    quarter_arg,
+    text_table,
+    unit_of,
+    year_of,
+)
+from pipelines.outputs import fmt, metrics
+from pipelines.outputs.export import to_csv_bytes, to_xlsx_bytes
+from pipelines.store import Store
+
+ATTAINMENT_COLUMNS = ["indicator", "unit", "year", "period", "numerator", "denominator", "value", "target_op",
+                      "target", "status", "period_status", "judged_period"]
+
+
+def cmd_attainment(args, store: Store) -> int:
+    year = year_of(store, args.year)
+    unit = unit_of(store, year, args.unit)
+    df = metrics.attainment(store, year, period_of(store, year, args.period), unit=unit, by_unit=args.by_unit)
+    return emit(df, args.format, ATTAINMENT_COLUMNS, lambda: _attainmenttext_table(df), store, year)
+
+
+def _attainmenttext_table(df: pd.DataFrame) -> str:
+    rows = [[r.indicator, r.period, r.unit, f"{fmt.num(r.numerator)}/{fmt.num(r.denominator)}"
+             if r.status != "no_data" else "—", fmt.pct(r.value), fmt.target(r.target_op, r.target),
+             metrics.STATUS_NAMES[r.status] + ("" if r.judged_period == r.period else f" (theo {r.judged_period})"),
+             "" if pd.isna(r.needed) else f"+{int(r.needed)}"]
+            for r in df.itertuples()]
+    table = text_table(rows, ["Tỷ lệ", "Kỳ", "Đơn vị", "Tử/Mẫu", "Giá trị", "Mục tiêu", "Tình trạng", "Cần thêm"])
+    if (df["judged_period"] != df["period"]).any():
+        table += "\n(theo H1/9M/Y: chỉ tiêu năm, đánh giá trên số lũy kế từ đầu năm)"
+    return table
+
+
+COMPLIANCE_COLUMNS = ["unit", "year", "quarter", "deadline", "received_at", "status"]
+
+
+def cmd_compliance(args, store: Store) -> int:
+    year = year_of(store, args.year)
+    df = metrics.compliance(store, year, args.as_of)  # a naive --as-of is the plan's local time
+
+    def table() -> str:
+        rows = [[r.unit, f"Q{r.quarter}", fmt.date(r.deadline), fmt.datetime(r.received_at),
+                 metrics.COMPLIANCE_NAMES[r.status]] for r in df.itertuples()]
+        counts = df.groupby(["quarter", "status"]).size()
+        summary = "\n".join(
+            f"Quý {q}: " + ", ".join(f"{metrics.COMPLIANCE_NAMES[s]} {int(counts.get((q, s), 0))}"
+                                     for s in metrics.COMPLIANCE_NAMES) for q in sorted(df["quarter"].unique()))
+        return text_table(rows, ["Đơn vị", "Quý", "Hạn nộp", "Ngày nhận", "Tình trạng"]) + "\n\n" + summary
+
+    return emit(df, args.format, COMPLIANCE_COLUMNS, table, store, year)
+
+
+EXPORT_COLUMNS = {
+    "values": ["unit", "year", "quarter", "element", "value"],
+    "attainment": ATTAINMENT_COLUMNS,
+    "compliance": COMPLIANCE_COLUMNS,
+    "tasks": ["unit", "year", "quarter", "task", "role", "status", "note"],
+}
+
+
+def export_frame(store: Store, what: str, year: int, quarter: int | None, unit: str | None,
+                 element: str | None) -> pd.DataFrame:
+    """The rows `export --what` writes (machine column names)."""
+    if what == "values":
+        df = metrics.current_values(store, year, quarter, [unit] if unit else None, [element] if element else None)
+    elif what == "attainment":
+        df = metrics.attainment(store, year, f"Q{quarter}" if quarter else None, unit=unit)
+    elif what == "compliance":
+        df = metrics.compliance(store, year)
+        if quarter:
+            df = df[df["quarter"] == quarter]
+        if unit:
+            df = df[df["unit"] == unit]
+    else:
+        df = metrics.task_units(store, year, quarter, unit=unit)
+        df["year"] = year
+    return df[EXPORT_COLUMNS[what]].reset_index(drop=True)
+
+
+def cmd_export(args, store: Store) -> int:
+    year = year_of(store, args.year)
+    unit = unit_of(store, year, args.unit)
+    element = args.element.strip().upper() if args.element else None
+    if element and element not in store.plan(year).element_by_code:
+        raise UsageError(f"Mã chỉ tiêu không có trong kế hoạch năm {year}: {args.element}")
+    out = Path(args.output)
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise UsageError(f"Không biết định dạng của {out.name}: dùng đuôi .csv hoặc .xlsx")
+    df = export_frame(store, args.what, year, args.quarter, unit, element)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        out.write_bytes(to_csv_bytes(df))
+    else:
+        out.write_bytes(to_xlsx_bytes(df, sheet={"values": "Số liệu", "attainment": "Tỷ lệ",
+                                                  "compliance": "Hạn nộp", "tasks": "Nhiệm vụ"}[args.what]))
+    demo_banner(store, year)
+    print(f"Đã xuất {len(df)} dòng ra {out}")
+    return EXIT_OK
+
+
+def cmd_report(args, store: Store) -> int:
+    from pipelines.outputs.report import build_report, report_file_name
+    year = year_of(store, args.year)
+    period = period_of(store, year, args.period)
+    out = Path(args.output) if args.output else Path(report_file_name(year, period))
+    if out.suffix.lower() != ".docx":
+        raise UsageError(f"Báo cáo xuất ra tệp .docx (Word): {out.name}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(build_report(store, year, period))
+    print(f"Đã tạo báo cáo {period}/{year}: {out}")
+    return EXIT_OK
+
+
+def add_parsers(sub, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("attainment", parents=[common], help="giá trị và tình trạng các tỷ lệ")
+    p.add_argument("--year", type=int)
+    p.add_argument("--period", help="kỳ báo cáo của kế hoạch: Q1, Q2, Q3, Q4, H1 (6 tháng), 9M, Y (năm)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--unit")
+    g.add_argument("--by-unit", action="store_true")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.set_defaults(func=cmd_attainment)
+
+    p = sub.add_parser("compliance", parents=[common], help="tình hình nộp báo cáo đúng hạn")
+    p.add_argument("--year", type=int)
+    p.add_argument("--as-of", type=iso_datetime)
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.set_defaults(func=cmd_compliance)
+
+    p = sub.add_parser("export", parents=[common], help="xuất bảng ra CSV hoặc XLSX")
+    p.add_argument("--what", choices=list(EXPORT_COLUMNS), required=True)
+    p.add_argument("--year", type=int)
+    p.add_argument("--quarter", type=quarter_arg)
+    p.add_argument("--unit")
+    p.add_argument("--element")
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("report", parents=[common], help="báo cáo quý gửi Ban Chỉ đạo 138 tỉnh (.docx)")
+    p.add_argument("--year", type=int)
+    p.add_argument("--period", required=True, help="kỳ báo cáo: Q1, Q2, Q3, Q4, H1, 9M, Y")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_report)
+
