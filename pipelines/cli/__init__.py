@@ -13,7 +13,7 @@ from pathlib import Path
 from pipelines.cli import accounts, data, outputs
 from pipelines.cli.common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Refused, UsageError
 from pipelines.plan import PlanError
-from pipelines.store import Store, StoreBusy
+from pipelines.store import SchemaError, Store, StoreBusy
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     except (Refused, PlanError) as exc:
         print(f"Bị từ chối: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    except StoreBusy as exc:
+    except (StoreBusy, SchemaError) as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     except BrokenPipeError:  # `... | head` closed the pipe: not an error of ours

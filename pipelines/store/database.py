@@ -9,6 +9,7 @@ counter bumped after every committed write, so a change from any process shows o
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import random
@@ -22,9 +23,9 @@ from typing import Iterator
 import duckdb
 
 from pipelines.localtime import utcnow
+from pipelines.store import migrate
 from pipelines.plan import Plan, PlanError, default_plan_files, load_plan
 
-SQL_DIR = Path(__file__).resolve().parent / "sql"
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DB_NAME = "ducpho138.duckdb"
 VERSION_NAME = "data_version"
@@ -33,7 +34,7 @@ VERSION_NAME = "data_version"
 _WRITE_LOCK = threading.RLock()
 
 
-# Tables derived from plan files: rebuilt from the stored plan texts when the schema changes.
+# Tables derived from plan files (sql/plan_tables.sql): rebuilt from the stored plan texts when the SQL changes.
 DIM_TABLES = ("dim_unit", "dim_element", "dim_unit_element", "dim_indicator", "dim_indicator_term", "dim_quarter",
               "dim_period", "dim_period_quarter", "dim_task", "dim_task_unit", "dim_task_status", "dim_event")
 
@@ -43,20 +44,6 @@ _LOCAL = threading.local()
 
 class StoreBusy(RuntimeError):
     """Another process kept the store locked for longer than we were willing to wait."""
-
-
-def _schema_sql() -> list[tuple[str, str]]:
-    files = [SQL_DIR / "schema.sql", *sorted((SQL_DIR / "views").glob("*.sql"))]
-    return [(f.name, f.read_text(encoding="utf-8")) for f in files]
-
-
-@lru_cache(maxsize=1)
-def schema_fingerprint() -> str:
-    h = hashlib.sha256()
-    for name, text in _schema_sql():
-        h.update(name.encode())
-        h.update(text.encode())
-    return h.hexdigest()[:16]
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -145,7 +132,11 @@ class Store:
 
     # -- schema and plans ------------------------------------------------------------------------
     def _ensure_schema(self, con: duckdb.DuckDBPyConnection) -> None:
-        fingerprint = schema_fingerprint()
+        """Bring the store to this code's schema: pending migrations (sql/migrations/, one transaction
+        each; see migrate.py), then, when any SQL changed, the plan tables and views rebuilt in one
+        transaction from the plan texts the store keeps. The ledger, facts, accounts and audit rows
+        are only ever touched by migrations."""
+        fingerprint = migrate.fingerprint()
         try:
             row = con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         except duckdb.CatalogException:
@@ -153,22 +144,19 @@ class Store:
         if row and row[0] == fingerprint:
             return
         with _WRITE_LOCK:
+            migrate.apply_migrations(con)
             con.execute("BEGIN TRANSACTION")
             try:
-                stored: list[tuple[str, str]] = []
-                if row:
-                    # An older schema. The plan dimensions are derived data: drop them and rebuild
-                    # them from the plan texts the store keeps. Ledger and facts are kept as they are
-                    # (a change to those tables needs an explicit ALTER here).
-                    stored = con.execute("SELECT source_file, source_text FROM plans ORDER BY year").fetchall()
-                    for table in DIM_TABLES:
-                        con.execute(f"DROP TABLE IF EXISTS {table}")
-                for _, text in _schema_sql():
+                stored = con.execute("SELECT source_file, source_text, loaded_at FROM plans ORDER BY year").fetchall()
+                for table in DIM_TABLES:
+                    con.execute(f"DROP TABLE IF EXISTS {table}")
+                for _, text in migrate.derived_sql():
                     con.execute(text)
-                for source_file, text in stored:
-                    _install_plan(con, *_stored_or_current_plan(source_file, text))
+                for source_file, text, loaded_at in stored:
+                    plan, name, used = _stored_or_current_plan(source_file, text)
+                    _install_plan(con, plan, name, used, loaded_at=loaded_at if used == text else None)
                 con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [fingerprint])
-                if not con.execute("SELECT count(*) FROM plans").fetchone()[0]:
+                if not stored:
                     for path in default_plan_files():
                         _install_plan(con, load_plan(path), path.name, path.read_text(encoding="utf-8"))
                 con.execute("COMMIT")
@@ -252,14 +240,15 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[list]) -> Non
         con.unregister("_rows")
 
 
-def _install_plan(con: duckdb.DuckDBPyConnection, plan: Plan, source_file: str, text: str) -> None:
+def _install_plan(con: duckdb.DuckDBPyConnection, plan: Plan, source_file: str, text: str,
+                  loaded_at: dt.datetime | None = None) -> None:
     """Replace every plan dimension of the plan's year with the plan's content."""
     year = plan.year
     sha = hashlib.sha256(text.encode()).hexdigest()
     for table in (*DIM_TABLES, "plans"):
         con.execute(f"DELETE FROM {table} WHERE year = ?", [year])
     con.execute("INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [year, plan.plan.code, plan.plan.name, source_file, text, sha, utcnow()])
+                [year, plan.plan.code, plan.plan.name, source_file, text, sha, loaded_at or utcnow()])
     _insert(con, "dim_unit", [
         [year, u.code, u.name, u.kind, plan.kinds[u.kind].name, u.parent, i] for i, u in enumerate(plan.units)])
     _insert(con, "dim_element", [
