@@ -67,7 +67,6 @@ _S: dict[str, tuple[str, str]] = {
     "store_busy": ("Kho dữ liệu đang bận (đang nạp số liệu). Vui lòng thử lại sau giây lát.",
                    "The store is busy (a load is running). Please try again in a moment."),
     "retry": ("Thử lại", "Retry"),
-    "scope_town": ("Toàn thị xã", "Whole town"),
     "table_view": ("Xem bảng số liệu", "Show the numbers"),
     "quarter_n": ("Quý {roman}", "Q{n}"),
     "all_quarters": ("Tất cả các quý", "All quarters"),

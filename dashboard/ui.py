@@ -59,7 +59,10 @@ class Context:
 
     @property
     def scope_name(self) -> str:
-        return self.unit_names.get(self.single_unit, "") if self.single_unit else t("scope_town")
+        if self.single_unit:
+            return self.unit_names.get(self.single_unit, "")
+        plan = self.store.plan(self.year) if self.year else None
+        return plan.plan.scope_name if plan else ""  # the whole area, as the plan file names it
 
     def missing_quarters(self, quarters) -> list[int]:
         return [q for q in quarters if q not in self.quarters_with_data]

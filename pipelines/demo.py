@@ -25,6 +25,7 @@ class DemoError(RuntimeError):
 
 def _counts(plan: Plan, unit: str, quarter: int, rng: random.Random, backlog: dict[str, int]) -> dict[str, int]:
     kind = plan.unit_by_code[unit].kind
+    story = plan.demo
     v: dict[str, int] = {}
     sessions = rng.randint(6, 14) if kind == "commune" else rng.randint(2, 8)
     v["TT_BUOI"] = sessions
@@ -45,15 +46,15 @@ def _counts(plan: Plan, unit: str, quarter: int, rng: random.Random, backlog: di
         v["KT_CO_SO"] = rng.randint(8, 30) if kind == "police" else rng.randint(1, 6)
         v["KT_VI_PHAM"] = rng.randint(0, 2)
     if kind in ("police", "border"):
-        ton = backlog.get(f"{unit}:TIN", 1 if unit == "CA" else 0)
+        ton = backlog.get(f"{unit}:TIN", 1 if unit == story.lead_unit else 0)
         # The police: a few tip-offs a quarter, one left unresolved in Q2 (so "6 tháng" is not met).
-        moi = (2, 3, 2, 1)[quarter - 1] if unit == "CA" else rng.choice([0, 0, 0, 1])
-        gq = ton + moi - (1 if (unit == "CA" and quarter == 2) else 0)
+        moi = (2, 3, 2, 1)[quarter - 1] if unit == story.lead_unit else rng.choice([0, 0, 0, 1])
+        gq = ton + moi - (1 if (unit == story.lead_unit and quarter == 2) else 0)
         v |= {"TIN_TON": ton, "TIN_MOI": moi, "TIN_PHAN_LOAI": moi, "TIN_DA_GQ": gq}
         backlog[f"{unit}:TIN"] = ton + moi - gq
-        cases = 1 if (unit == "CA" and quarter in (2, 3)) else 0
+        cases = 1 if (unit == story.lead_unit and quarter in (2, 3)) else 0
         v |= {"AN_KHOI_TO": cases, "AN_KHAM_PHA": cases, "BI_CAN": cases * rng.randint(1, 3)}
-        victims = 1 if (unit == "CA" and quarter == 3) else 0
+        victims = 1 if (unit == story.lead_unit and quarter == 3) else 0
         v |= {"NN_TIEP_NHAN": victims, "NN_XAC_DINH": victims, "NN_GIAI_CUU": victims}
     if kind == "procuracy":
         ton = backlog.get("VKS", 0)
@@ -67,11 +68,11 @@ def _counts(plan: Plan, unit: str, quarter: int, rng: random.Random, backlog: di
         v |= {"TA_TON": ton, "TA_MOI": moi, "TA_XET_XU": moi}
         backlog["TA"] = ton
     if kind == "commune":
-        got = 1 if (unit in ("X_PHO_CHAU", "P_PHO_THANH") and quarter == 3) else 0
+        got = 1 if (unit in story.victim_communes and quarter == 3) else 0
         v |= {"NN_TIEP_NHAN": got, "NN_HO_TRO": got}
-    if unit == "LDTBXH":
+    if unit == story.support_unit:
         v |= {"NN_TIEP_NHAN": 1 if quarter == 3 else 0, "NN_HO_TRO": 2 if quarter == 3 else 0}
-    if unit == "TP":
+    if unit == story.legal_aid_unit:
         v |= {"NN_TGPL": 1 if quarter == 3 else 0, "CN_RA_SOAT": rng.randint(0, 2)}
     return {k: val for k, val in v.items() if k in plan.unit_elements(unit)}
 
@@ -95,6 +96,8 @@ def load_demo(store: Store, year: int = 2022, seed: int = 138, progress=None) ->
     plan = store.plan(year)
     if plan is None:
         raise DemoError(f"Không có kế hoạch năm {year} trong kho; chạy `init --plan` trước.")
+    if plan.demo is None:
+        raise DemoError(f"Kế hoạch năm {year} không có mục [demo] (ai đóng vai nào trong dữ liệu mẫu).")
     with store.connect() as con:
         real = con.execute("SELECT count(*) FROM submission WHERE year = ? AND NOT is_demo", [year]).fetchone()[0]
         demo = con.execute("SELECT count(*) FROM submission WHERE year = ? AND is_demo", [year]).fetchone()[0]
@@ -109,7 +112,7 @@ def load_demo(store: Store, year: int = 2022, seed: int = 138, progress=None) ->
     units = [u.code for u in plan.units]
     # Who is late or missing, chosen once from the seed.
     late = {q: set(rng.sample(units[5:], 2)) for q in (1, 2, 3, 4)}
-    missing = {3: {"X_PHO_KHANH"}, 4: {"X_PHO_NHON", "DTN"}}
+    missing = {int(q): set(codes) for q, codes in plan.demo.missing.items()}
     backlog: dict[str, int] = {}
     results = []
     jobs = [(q, u) for q in sorted(plan.quarter_by_number) for u in units]
@@ -152,7 +155,7 @@ def _one(plan: Plan, store: Store, year: int, rng: random.Random, quarter: int, 
                           note=DEMO_NOTE)
     name = f"DEMO_{unit}_{year}_Q{quarter}.xlsx"
     results.append(ingest_bytes(store, data, name, received, loaded_by="demo", is_demo=True))
-    if unit == "CA" and quarter == 2:
+    if unit == plan.demo.lead_unit and quarter == 2:
         # A correction: the police resend Q2 two days later with one more session held.
         counts = dict(counts, TT_BUOI=counts["TT_BUOI"] + 1, TT_LUOT=counts["TT_LUOT"] + 40)
         data = build_template(plan, unit, quarter, values=counts, tasks=_tasks(plan, unit, quarter, rng),

@@ -44,7 +44,8 @@ class PlanHeader(_Model):
     issuer: str = ""
     province: str = ""
     place: str = ""                       # where reports are signed ("Đức Phổ, ngày …")
-    committee: str = "Ban Chỉ đạo 138"    # the steering committee the reports go to
+    committee: str = ""                   # the steering committee the reports go to
+    scope_name: str = ""                  # the whole area, as pages and exports name it ("Toàn thị xã")
     collector: str = ""                   # the standing body that receives units' reports
     timezone: str = "Asia/Ho_Chi_Minh"
     template_version: str = "1"
@@ -161,6 +162,17 @@ class Event(_Model):
     task: str | None = None
 
 
+class DemoStory(_Model):
+    """Who plays which part in the labelled demo year (pipelines/demo.py), so the story's unit codes
+    live in the plan file: the unit with the tip-offs, cases and victims; the communes that receive a
+    returning victim; the units that support victims and give legal aid; who never reports."""
+    lead_unit: str
+    victim_communes: list[str] = []
+    support_unit: str | None = None
+    legal_aid_unit: str | None = None
+    missing: dict[str, list[str]] = {}   # quarter ("3") → units that send nothing
+
+
 class Plan(_Model):
     plan: PlanHeader
     confidentiality: Confidentiality = Confidentiality()
@@ -174,6 +186,7 @@ class Plan(_Model):
     quarters: list[Quarter]
     periods: list[Period]
     events: list[Event] = []
+    demo: DemoStory | None = None
 
     # -- cross-references, all checked at once ---------------------------------------------------
     @model_validator(mode="after")
@@ -200,6 +213,10 @@ class Plan(_Model):
             if u.parent and u.parent not in known_units:
                 problems.append(f"unit {u.code}: unknown parent {u.parent}")
             problems += [f"unit {u.code}: unknown element {e}" for e in (u.elements or []) if e not in known_elements]
+        if self.demo:
+            story = [self.demo.lead_unit, *self.demo.victim_communes, self.demo.support_unit,
+                     self.demo.legal_aid_unit, *(c for codes in self.demo.missing.values() for c in codes)]
+            problems += [f"demo: unknown unit {c}" for c in story if c and c not in known_units]
         for i in self.indicators:
             problems += [f"indicator {i.code}: unknown element {e}"
                          for e in (*i.numerator, *i.denominator) if e not in known_elements]

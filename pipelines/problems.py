@@ -35,6 +35,14 @@ class Problem:
     value: str | None = None   # the value found, as text, when there is one
     hint: str | None = None    # what to do about it
 
+    def __post_init__(self):
+        # CODES is the contract: a code outside it is a programming error, caught by any test that
+        # reaches it (and statically by tests/test_problems.py), never shown to a user as a new code.
+        if self.code not in CODES:
+            raise ValueError(f"problem code {self.code!r} is not in problems.CODES")
+        if self.level not in (ERROR, WARNING):
+            raise ValueError(f"problem level {self.level!r}")
+
     def as_json(self) -> dict:
         d = {"where": self.where, "code": self.code, "message": self.message}
         if self.value is not None:

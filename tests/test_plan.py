@@ -70,12 +70,26 @@ def test_a_broken_plan_lists_every_problem(tmp_path):
     text = PLAN_FILE.read_text(encoding="utf-8")
     text = text.replace('kind = "court"', 'kind = "tribunal"').replace('denominator = ["AN_KHOI_TO"]',
                                                                         'denominator = ["AN_KHOI"]')
+    text = text.replace('lead_unit = "CA"', 'lead_unit = "CONG_AN"')
     bad = tmp_path / "bad.toml"
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(PlanError) as err:
         load_plan(bad)
     assert "unknown kind tribunal" in str(err.value)
     assert "unknown element AN_KHOI" in str(err.value)
+    assert "demo: unknown unit CONG_AN" in str(err.value)
+
+
+def test_names_the_code_used_to_hold_come_from_the_plan(plan, demo_store):
+    """The whole area's name and the demo story's units are plan data (not strings in code)."""
+    assert plan.plan.scope_name == "Toàn thị xã" and plan.plan.committee == "Ban Chỉ đạo 138"
+    assert plan.demo.lead_unit == "CA" and plan.demo.missing == {"3": ["X_PHO_KHANH"], "4": ["X_PHO_NHON", "DTN"]}
+    from pipelines.outputs import metrics
+    town = metrics.attainment(demo_store, 2022, "Q1")
+    assert set(town["unit_name"]) == {"Toàn thị xã"}
+    compliance = metrics.compliance(demo_store, 2022)
+    never = compliance[compliance["status"] == "missing"]
+    assert {("X_PHO_KHANH", 3), ("X_PHO_NHON", 4), ("DTN", 4)} <= set(zip(never["unit"], never["quarter"]))
 
 
 def test_a_next_year_plan_is_a_new_file_not_code(tmp_path, store):

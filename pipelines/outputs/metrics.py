@@ -76,13 +76,13 @@ def attainment(store: Store, year: int, period: str | None = None, unit: str | N
         f"""SELECT a.indicator, a.scope AS unit, a.year, a.period, a.numerator, a.denominator, a.value,
                    a.target_op, a.target, a.status, a.needed, a.period_status, a.judged_period,
                    i.name AS indicator_name, i.short_name,
-                   i.judged_on, i.action, coalesce(u.name, 'Toàn thị xã') AS unit_name
+                   i.judged_on, i.action, coalesce(u.name, ?) AS unit_name
             FROM v_attainment a
             JOIN dim_indicator i ON i.year = a.year AND i.code = a.indicator
             JOIN dim_period p ON p.year = a.year AND p.code = a.period
             LEFT JOIN dim_unit u ON u.year = a.year AND u.code = a.scope
             WHERE {' AND '.join(where)}
-            ORDER BY p.sort, coalesce(u.sort, -1), i.sort""", params)
+            ORDER BY p.sort, coalesce(u.sort, -1), i.sort""", [store.plan(year).plan.scope_name, *params])
 
 
 def contributions(store: Store, year: int, period: str, indicator: str) -> pd.DataFrame:
