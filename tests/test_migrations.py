@@ -136,3 +136,13 @@ def test_a_store_from_a_newer_release_is_refused_plainly(tmp_path):
     with pytest.raises(SchemaError, match="phiên bản mới hơn"):
         with store.connect():
             pass
+
+
+def test_plan_tables_sql_holds_only_the_rebuilt_plan_dimensions():
+    """A kept table (sessions, plan versions …) belongs in a new numbered migration, not in
+    plan_tables.sql, whose tables are dropped and refilled from the plan texts."""
+    import re
+    from pipelines.store.database import DIM_TABLES
+    text = (migrate.SQL_DIR / "plan_tables.sql").read_text(encoding="utf-8")
+    created = re.findall(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", text, re.IGNORECASE)
+    assert sorted(created) == sorted(DIM_TABLES), "put new kept tables in sql/migrations/NNNN_*.sql"
