@@ -73,6 +73,7 @@ def cmd_ingest(args, store: Store) -> int:
         raise UsageError("Không tìm thấy tệp: " + ", ".join(map(str, missing)))
     if not paths:
         raise UsageError("Không có tệp bảng tính nào trong đường dẫn đã cho.")
+    store.remove_leftover_temp_files()  # what a killed earlier load left half-written
     progress = None
     if len(paths) > 1:
         from tqdm import tqdm
@@ -176,6 +177,53 @@ def cmd_demo(args, store: Store) -> int:
     return EXIT_OK
 
 
+def cmd_backup(args, store: Store) -> int:
+    from pipelines.store.backup import BackupError, make_backup
+    try:
+        info = make_backup(store, args.output)
+    except BackupError as exc:
+        raise Refused(str(exc))
+    print(f"Đã sao lưu kho {store.data_dir} vào {info.path}: {info.submissions} bản báo cáo, {info.raw_files} tệp gốc, "
+          f"{fmt.num(info.size_bytes / 1024, 0)} KB (kho bị giữ {info.lock_held_seconds * 1000:.0f} ms).")
+    return EXIT_OK
+
+
+def cmd_restore_backup(args, store: Store) -> int:
+    from pipelines.store.backup import BackupError, describe, restore_backup
+    if getattr(args, "data_dir", None) is None:
+        raise UsageError("Cần --data-dir THƯ_MỤC_MỚI: nơi dựng lại kho (một thư mục mới hoặc trống).")
+    try:
+        manifest = restore_backup(args.file, args.data_dir)
+    except BackupError as exc:
+        raise Refused(str(exc))
+    print(f"Đã khôi phục {describe(manifest)} vào {args.data_dir}.")
+    return _report_check(Store(args.data_dir))
+
+
+def cmd_check(args, store: Store) -> int:
+    if not store.db_path.exists():
+        raise Refused(f"Không có kho dữ liệu ở {store.db_path}.")
+    return _report_check(store)
+
+
+def _report_check(store: Store) -> int:
+    from pipelines.store.check import check_store
+    report = check_store(store)
+    for line in report.errors:
+        print(f"  LỖI: {line}")
+    for line in report.notes:
+        print(f"  GHI CHÚ: {line}")
+    c = report.counts
+    summary = (f"{c['submissions']} bản báo cáo ({c['current']} hiện hành), {c['raw_files']} tệp gốc, "
+               f"{c['plans']} kế hoạch")
+    if report.ok:
+        print(f"Kiểm tra kho {store.data_dir}: ổn — {summary}.")
+        return EXIT_OK
+    print(f"Kiểm tra kho {store.data_dir}: {len(report.errors)} lỗi — {summary}. Không sửa gì; "
+          "xem README, mục Running it.", file=sys.stderr)
+    return EXIT_REFUSED
+
+
 def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("init", parents=[common], help="tạo/cập nhật kho dữ liệu và nạp kế hoạch")
     p.add_argument("--plan", type=Path, help="tệp kế hoạch (.toml)")
@@ -214,3 +262,13 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("--remove", action="store_true", help="xóa dữ liệu mẫu của năm (trước khi nạp số liệu thật)")
     p.set_defaults(func=cmd_demo)
 
+    p = sub.add_parser("backup", parents=[common], help="sao lưu kho (cơ sở dữ liệu và tệp gốc) vào một tệp")
+    p.add_argument("-o", "--output", type=Path, required=True, help="tệp sao lưu (.tar.gz)")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore-backup", parents=[common], help="dựng lại kho từ tệp sao lưu vào --data-dir mới")
+    p.add_argument("file", type=Path, metavar="TỆP")
+    p.set_defaults(func=cmd_restore_backup)
+
+    p = sub.add_parser("check", parents=[common], help="kiểm tra kho (tệp gốc, số liệu, dòng mồ côi); không sửa")
+    p.set_defaults(func=cmd_check)

@@ -204,6 +204,38 @@ class Store:
     def raw_path(self, relative: str) -> Path:
         return self.data_dir / relative
 
+    # -- leftovers of killed processes -------------------------------------------------------------
+    def leftover_temp_files(self) -> list[Path]:
+        """Our temporary files (`*.<pid>[.<thread>].tmp`: raw archives being written, the data-version
+        file being replaced) whose process has ended — what a killed load leaves behind."""
+        out = []
+        for folder in (self.processed_dir, self.raw_dir):
+            if folder.exists():
+                out += [p for p in folder.rglob("*.tmp") if p.is_file() and not _pid_alive(_pid_of(p.name))]
+        return sorted(out)
+
+    def remove_leftover_temp_files(self) -> int:
+        found = self.leftover_temp_files()
+        for path in found:
+            path.unlink(missing_ok=True)
+        return len(found)
+
+
+def _pid_of(name: str) -> int | None:
+    return next((int(part) for part in name.split(".") if part.isdigit()), None)
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
 
 @lru_cache(maxsize=16)
 def _plan_from_text(text: str, sha: str) -> Plan:  # sha keys the cache; text is the content

@@ -53,13 +53,19 @@ def check_file(store: Store, data: bytes, file_name: str) -> tuple[Submission | 
         dup = con.execute("SELECT id FROM submission WHERE sha256 = ?", [sha]).fetchone()
     if dup:
         return None, [], dup[0]
+    sub, problems = parse_file(store, data, file_name)
+    return sub, problems, None
+
+
+def parse_file(store: Store, data: bytes, file_name: str) -> tuple[Submission | None, list[Problem]]:
+    """Read and validate with the store's plans (no duplicate look-up, nothing stored)."""
     plans = store.plans()
     headings = tuple(dict.fromkeys(h for p in plans.values() for h in p.confidentiality.personal_headings))
     raw, problems = read_workbook(data, file_name, headings or PERSONAL_HEADINGS)
     if raw is None:
-        return None, problems, None
+        return None, problems
     sub, more = validate(raw, plans, previous=lambda u, y, q: previous_values(store, u, y, q))
-    return sub, problems + more, None
+    return sub, problems + more
 
 
 def previous_values(store: Store, unit: str, year: int, quarter: int) -> dict[str, int | None] | None:
