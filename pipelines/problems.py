@@ -13,7 +13,7 @@ WARNING = "warning"
 CODES = {
     "not_a_number", "not_whole", "negative", "unknown_unit", "unknown_element", "unknown_period",
     "duplicate_element", "rule", "personal_data", "unreadable", "encrypted", "formula_without_value",
-    "hostile", "missing_sheet", "missing_field", "unknown_task", "unknown_status",
+    "hostile", "missing_sheet", "missing_field", "unknown_task", "unknown_status", "incomplete_rate",
     "too_large",           # * file over the upload size bound
     "out_of_range",        # * a count beyond any plausible value (numbers.MAX_COUNT)
     "demo_year",           # * a real file for a year that holds the demo data

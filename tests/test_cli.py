@@ -35,7 +35,7 @@ def files(tmp_path, plan):
     (d / "ca_q1.xlsx").write_bytes(build_template(plan, "CA", 1, values={"TIN_TON": 1, "TIN_MOI": 9, "TIN_PHAN_LOAI": 9,
                                                                          "TIN_DA_GQ": 9, "TT_BUOI": 4, "TT_LUOT": 120}))
     (d / "vks_q1.xls").write_bytes(book(report(unit="VKS", values={"VKS_TON": 1, "VKS_MOI": 1, "VKS_TRUY_TO": 2}), "xls"))
-    (d / "bad.ods").write_bytes(book(report(unit="TAND", values={"TA_MOI": "12 vụ"}), "ods"))
+    (d / "bad.ods").write_bytes(book(report(unit="TAND", values={"TA_MOI": "12 vụ", "TA_TON": 0, "TA_XET_XU": 0}), "ods"))
     return d
 
 

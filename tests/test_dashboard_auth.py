@@ -246,7 +246,7 @@ def test_upload_preview_confirm_and_summary(fresh_dir, monkeypatch):
         ("ca_q1_moi.xlsx", _workbook(plan, "CA", 1, 2), XLSX),                # replaces the demo's CA Q1
         ("loi.xlsx", book(bad_sheets), XLSX),                                  # refused
         ("vks_cu.xlsx", stored_bytes, XLSX),                                   # already loaded
-        ("bp.ods", book(report(unit="BP_PQ", values={"TIN_TON": 0}), "ods"), "application/vnd.oasis.opendocument.spreadsheet"),
+        ("bp.ods", book(report(unit="BP_PQ", values={"TIN_TON": 0, "TIN_MOI": 0, "TIN_PHAN_LOAI": 0, "TIN_DA_GQ": 0}), "ods"), "application/vnd.oasis.opendocument.spreadsheet"),
     ]
     at = _upload_page(data_dir, monkeypatch)
     at.file_uploader[0].set_value(files).run()

@@ -123,8 +123,8 @@ def test_single_quarter_uses_its_own_backlog(three_quarters):
 
 
 def test_first_takes_the_earliest_reported_quarter_per_unit(store):
-    # BP_PQ leaves TIN_TON blank in Q1 and reports 3 in Q2: its H1 backlog is 3.
-    load(store, "BP_PQ", 1, tips(None, 0, 0, 0))
+    # BP_PQ reports no tip-off count in Q1 and a backlog of 3 in Q2: its H1 backlog is 3.
+    load(store, "BP_PQ", 1, tips(None, None, None, None) | {"TT_BUOI": 1})
     load(store, "BP_PQ", 2, tips(3, 1, 1, 4))
     r = row(store, "KPI_GIAI_QUYET", "H1", unit="BP_PQ")
     assert (r.numerator, r.denominator, r.status) == (4, 4, "met")

@@ -114,9 +114,9 @@ def _with_cached_value(data: bytes, ref: str, value: str) -> bytes:
 
 
 def test_a_value_reported_beyond_duty_is_kept_with_a_warning(store):
-    sub, problems = check(store, report(unit="X_PHO_AN", values={"TT_BUOI": 4, "TIN_MOI": 1}))
+    sub, problems = check(store, report(unit="X_PHO_AN", values={"TT_BUOI": 4, "TH_LOP": 1}))
     assert errors(problems) == []
-    assert sub.values["TIN_MOI"] == 1
+    assert sub.values["TH_LOP"] == 1
     assert [p.code for p in problems if p.level == "warning"] == ["element_not_assigned"]
 
 
@@ -187,7 +187,7 @@ def test_broken_rule_is_an_error_naming_both_counts(store):
 
 
 def test_rule_is_skipped_when_a_count_is_blank(store):
-    _, problems = check(store, report(values={"TIN_MOI": None, "TIN_PHAN_LOAI": 4}))
+    _, problems = check(store, report(values={"NN_TIEP_NHAN": None, "NN_XAC_DINH": 4}))
     assert errors(problems) == []
 
 

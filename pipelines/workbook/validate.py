@@ -127,6 +127,7 @@ def validate(raw: RawWorkbook, plans: dict[int, Plan],
     elements = plan.element_by_code if plan else {e.code: e for p in plans.values() for e in p.elements}
     expected = set(plan.unit_elements(unit)) if plan and unit else None
     seen: dict[str, tuple[int | None, str]] = {}
+    unparsed: dict[str, str] = {}   # element → cell: something was written there, but not a count
     for code_cell, value_cell in raw.values:
         code = norm_code(code_cell.value)
         where = value_cell.where if value_cell else code_cell.where
@@ -139,9 +140,11 @@ def validate(raw: RawWorkbook, plans: dict[int, Plan],
         if parsed.code:
             problems.append(error(parsed.code, where, f"Số liệu {label} không hợp lệ: “{shown(value_cell.value)}” — {parsed.reason}.",
                                   value_cell.value, hint="Ghi số nguyên không âm; để trống hoặc ghi “-” nếu không báo cáo."))
+            unparsed.setdefault(code, where)
             continue
         if code in seen:
             if seen[code][0] != parsed.value:
+                unparsed.setdefault(code, where)
                 problems.append(error("duplicate_element", code_cell.where,
                                       f"Chỉ tiêu {code} xuất hiện hai lần với số liệu khác nhau "
                                       f"({seen[code][1]}: {seen[code][0]}; {where}: {parsed.value}).", code,
@@ -155,12 +158,17 @@ def validate(raw: RawWorkbook, plans: dict[int, Plan],
     sub.values = {c: v for c, (v, _) in seen.items()}
     sub.cells = {c: w for c, (_, w) in seen.items()}
 
-    # -- rules between counts ------------------------------------------------------------------
-    if plan is not None and not [p for p in problems if p.level == "error" and p.code in
-                                 ("not_a_number", "not_whole", "negative", "duplicate_element")]:
+    # -- rates and rules between counts --------------------------------------------------------
+    # They run on the values that did parse, so a typo in one cell does not hide an inconsistency
+    # between two others; a count that did not parse (or is given twice) is left out of them.
+    if plan is not None:
+        data_sheet = raw.sheet_names.get(DATA_SHEET, DATA_SHEET)
+        problems += incomplete_rates(plan, sub, unparsed, data_sheet)
+        parsed_only = Submission(sub.unit, sub.year, sub.quarter, cells=sub.cells,
+                                 values={c: v for c, v in sub.values.items() if c not in unparsed})
         prev = previous(unit, year, quarter) if (previous and unit) else None
         for rule in plan.rules:
-            problems += _check_rule(rule, sub, prev)
+            problems += _check_rule(rule, parsed_only, prev)
 
     # -- tasks ---------------------------------------------------------------------------------
     if raw.tasks is None:
@@ -195,6 +203,34 @@ def validate(raw: RawWorkbook, plans: dict[int, Plan],
     if unit is None or year is None or quarter is None or plan is None:
         return None, problems
     return sub, problems
+
+
+_HOW_MANY = {2: "hai", 3: "ba", 4: "bốn", 5: "năm"}
+
+
+def incomplete_rates(plan: Plan, sub: Submission, unparsed: dict[str, str], data_sheet: str) -> list[Problem]:
+    """A rate whose counts are reported only in part cannot be computed for the unit, and summing the
+    half that is there into the town's rate would mislead (plan §5): one error per blank count.
+    Zero is a number; a count written but not readable is reported (its own error says why)."""
+    out: list[Problem] = []
+    for ind in plan.indicators:
+        terms = list(dict.fromkeys([*ind.numerator, *ind.denominator]))
+        given = [e for e in terms if sub.values.get(e) is not None or e in unparsed]
+        blank = [e for e in terms if e not in given]
+        if not given or not blank:
+            continue
+        def cell(e: str) -> str:
+            return sub.cells.get(e) or unparsed.get(e) or f"{data_sheet} (không có dòng {e})"
+        written = ", ".join(f"{e} = {shown(sub.values[e]) if e not in unparsed else '?'} ({cell(e)})" for e in given)
+        blanks = ", ".join(f"{e} ({cell(e)})" for e in blank)
+        n = _HOW_MANY.get(len(terms), str(len(terms)))
+        for e in blank:
+            out.append(error(
+                "incomplete_rate", sub.cells.get(e, data_sheet),
+                f"Tỷ lệ {ind.code} ({ind.name}) cần đủ {n} số liệu {', '.join(terms)}: đã ghi {written} "
+                f"nhưng để trống {blanks}. Thiếu một phần thì không tính được tỷ lệ của đơn vị.",
+                hint=f"Ghi đủ cả {n} ô hoặc để trống cả {n}; không có việc nào thì ghi 0."))
+    return out
 
 
 def _check_rule(rule: Rule, sub: Submission, prev: dict[str, int | None] | None) -> list[Problem]:
