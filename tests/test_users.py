@@ -66,7 +66,7 @@ def actions(store, actor=None):
 
 def workbook(store, value):
     plan = store.plan(2022)
-    return build_template(plan, "CA", 1, values={plan.unit_elements("CA")[0]: value})
+    return build_template(plan, "CA", 1, values={"TT_BUOI": value})
 
 
 # -- hashing and account management ----------------------------------------------------------------
