@@ -23,7 +23,7 @@ def years(store: Store) -> list[int]:
 
 
 def periods(store: Store, year: int) -> pd.DataFrame:
-    """The plan's report periods with their quarters and kind (see sql/views/00_v_period.sql)."""
+    """The plan's report periods with their quarters and kind (see store/sql/views/00_v_period.sql)."""
     return store.query_df(
         """SELECT period AS code, name, quarters, is_single_quarter, is_cumulative, cumulative_period
            FROM v_period WHERE year = ? ORDER BY sort""", [year])
