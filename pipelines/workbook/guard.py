@@ -4,10 +4,13 @@ A unit's workbook is tens of KB. Anything far beyond that is refused from its he
 inflating it: files over MAX_FILE_BYTES, zip archives declaring more than MAX_INFLATED_BYTES or
 MAX_MEMBERS, members whose real inflated size exceeds what they declare (streamed in chunks, never
 held whole beyond the bound), XML with a DTD or entity declarations (billion laughs, external
-entities), encrypted workbooks. What passes is known to inflate within the bound, so the reader
-(python-calamine) can be given it safely.
+entities), encrypted workbooks. What passes is known to inflate within the bound.
 
-For .xlsx it also lists formula cells without a cached value (they would read as blank).
+Then every sheet's used range is measured from the file's structure (extent.py: the `<dimension>`
+and cell references of .xlsx, the repeat counts of .ods, the BIFF records of .xls) and a sheet far
+larger than a unit report is refused as `hostile`, before the reader (python-calamine, which builds
+a dense grid of the used range) sees it. On the way it lists formula cells without a cached value
+(they would read as blank). Messages never carry a library's (English) error text.
 """
 from __future__ import annotations
 
@@ -17,10 +20,11 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from pipelines.problems import Problem, error
-from pipelines.workbook.cells import col_letter
+from pipelines.workbook import extent
 
 MAX_FILE_BYTES = 20 * 1024 * 1024        # an upload over this is refused unread
 MAX_INFLATED_BYTES = 64 * 1024 * 1024    # the whole archive, inflated
@@ -30,14 +34,11 @@ CHUNK = 1024 * 1024
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_OOXML_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-             "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-             "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
-_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
-_CACHED = re.compile(rb"<v(?:\s[^>]*)?>[^<]+</v>")  # a non-empty cached value
 
 HINT_RESAVE = "Mở tệp bằng Excel hoặc LibreOffice, lưu lại dạng .xlsx rồi gửi lại."
+HINT_TRIM = ("Xóa các ô, dòng, cột thừa ngoài bảng báo cáo (hoặc chép số liệu sang mẫu báo cáo mới) "
+             "rồi gửi lại.")
+BROKEN = "Tệp bị hỏng hoặc không đầy đủ (không giải nén được)."
 
 
 @dataclass
@@ -60,6 +61,7 @@ def check(data: bytes, file_name: str) -> GuardResult:
             out.problems.append(_encrypted(file_name))
         else:
             out.format = "xls"
+            _check_xls(data, file_name, out)
         return out
     if not data.startswith(ZIP_MAGIC):
         what = "Tệp là PDF, không phải bảng tính" if data.startswith(b"%PDF") else \
@@ -85,8 +87,7 @@ def _check_zip(data: bytes, file_name: str, out: GuardResult) -> None:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
-        out.problems.append(error("unreadable", file_name, f"Tệp bị hỏng hoặc không đầy đủ ({exc}).",
-                                  hint=HINT_RESAVE))
+        out.problems.append(error("unreadable", file_name, BROKEN, hint=HINT_RESAVE))
         return
     if len(infos) > MAX_MEMBERS:
         out.problems.append(_hostile(file_name, f"quá nhiều thành phần ({len(infos)})"))
@@ -102,8 +103,13 @@ def _check_zip(data: bytes, file_name: str, out: GuardResult) -> None:
     names = {i.filename for i in infos}
     if "mimetype" in names and zf.read("mimetype")[:100].startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
         out.format = "ods"
-    elif "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+    elif "[Content_Types].xml" in names and "xl/workbook.xml" in names:
         out.format = "xlsx"
+    elif "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+        out.problems.append(error("unreadable", file_name,
+                                  "Tệp Excel dạng nhị phân (.xlsb) hoặc thiếu phần sổ làm việc; không đọc được.",
+                                  hint=HINT_RESAVE))
+        return
     else:
         out.problems.append(error("unreadable", file_name, "Tệp nén không phải bảng tính Excel hay LibreOffice.",
                                   hint=HINT_RESAVE))
@@ -111,13 +117,14 @@ def _check_zip(data: bytes, file_name: str, out: GuardResult) -> None:
     sheets: dict[str, bytes] = {}
     total = 0
     for info in infos:
-        keep = out.format == "xlsx" and info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
-        keep = keep or info.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "content.xml")
+        # Every XML part under xl/ is kept (a sheet may live anywhere the workbook's relations say);
+        # all of them together are within MAX_INFLATED_BYTES.
+        keep = out.format == "xlsx" and info.filename.startswith("xl/") and info.filename.endswith((".xml", ".rels"))
+        keep = keep or info.filename == "content.xml"
         try:
             size, body, dtd = _inflate_bounded(zf, info, MAX_INFLATED_BYTES - total, keep)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
-            out.problems.append(error("unreadable", file_name, f"Tệp bị hỏng hoặc không đầy đủ ({exc}).",
-                                      hint=HINT_RESAVE))
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError):
+            out.problems.append(error("unreadable", file_name, BROKEN, hint=HINT_RESAVE))
             return
         if size is None:
             out.problems.append(_hostile(file_name, f"thành phần {info.filename} giải nén vượt kích thước khai báo "
@@ -129,10 +136,21 @@ def _check_zip(data: bytes, file_name: str, out: GuardResult) -> None:
         total += size
         if body is not None:
             sheets[info.filename] = body
-    if out.format == "xlsx":
-        _formulas_without_value(sheets, out)
-    elif "content.xml" in sheets:
-        _ods_formulas_without_value(sheets["content.xml"], out)
+    extents = extent.Extents()
+    try:
+        if out.format == "xlsx":
+            extent.xlsx(sheets, extents)
+        elif "content.xml" in sheets:
+            extent.ods(sheets["content.xml"], extents)
+    except SafeET.ParseError as exc:
+        part = getattr(exc, "part", "")
+        out.problems.append(error("unreadable", file_name, "Tệp bị hỏng: nội dung bảng tính không đúng cấu trúc XML"
+                                  + (f" (trang “{part}”)." if part else "."), hint=HINT_RESAVE))
+        return
+    except DefusedXmlException:
+        out.problems.append(_hostile(file_name, "nội dung bảng tính khai báo DTD/thực thể XML"))
+        return
+    _bounds(extents, file_name, out)
 
 
 def _inflate_bounded(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, keep: bool
@@ -157,58 +175,46 @@ def _inflate_bounded(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, ke
     return size, (b"".join(parts) if keep else None), dtd
 
 
-def _formulas_without_value(parts: dict[str, bytes], out: GuardResult) -> None:
-    sheet_paths = _sheet_paths(parts)
-    for path, sheet in sheet_paths.items():
-        body = parts.get(path)
-        if not body or b"<f" not in body:
-            continue
-        for m in _CELL.finditer(body):
-            inner = m.group(2) or b""
-            # Excel caches a formula's empty-text result as t="str" with <v></v>; that is a value.
-            if b"<f" in inner and not _CACHED.search(inner) and b't="str"' not in m.group(1):
-                ref = _REF.search(m.group(1))
-                out.formulas_without_value.append((sheet, ref.group(1).decode() if ref else "?"))
-
-
-_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-
-
-def _ods_formulas_without_value(content: bytes, out: GuardResult) -> None:
-    """ODS cells with table:formula but no office:value-type: a formula never calculated."""
-    sheet, row = "", 0
+def _check_xls(data: bytes, file_name: str, out: GuardResult) -> None:
+    extents = extent.Extents()
     try:
-        for event, el in SafeET.iterparse(io.BytesIO(content), events=("start", "end")):
-            tag = el.tag
-            if event == "start" and tag == _ODS_TABLE + "table":
-                sheet, row = el.get(_ODS_TABLE + "name", ""), 0
-            elif event == "start" and tag == _ODS_TABLE + "table-row":
-                col = 0
-            elif event == "end" and tag in (_ODS_TABLE + "table-cell", _ODS_TABLE + "covered-table-cell"):
-                span = int(el.get(_ODS_TABLE + "number-columns-repeated", "1"))
-                if el.get(_ODS_TABLE + "formula") and el.get(_ODS_OFFICE + "value-type") is None:
-                    out.formulas_without_value.append((sheet, f"{col_letter(col)}{row + 1}"))
-                col += span
-                el.clear()
-            elif event == "end" and tag == _ODS_TABLE + "table-row":
-                row += int(el.get(_ODS_TABLE + "number-rows-repeated", "1"))
-                el.clear()
-    except SafeET.ParseError:
-        pass  # calamine reports a broken file itself
+        extent.xls(data, extents)
+    except ValueError:
+        out.problems.append(error("unreadable", file_name, "Tệp .xls bị hỏng hoặc không đầy đủ.", hint=HINT_RESAVE))
+        return
+    _bounds(extents, file_name, out)
 
 
-def _sheet_paths(parts: dict[str, bytes]) -> dict[str, str]:
-    """xl/worksheets/sheetN.xml → the sheet's name as the user sees it."""
-    try:
-        book = SafeET.fromstring(parts["xl/workbook.xml"])
-        rels = SafeET.fromstring(parts["xl/_rels/workbook.xml.rels"])
-    except Exception:  # the reader will say what is wrong with the workbook itself
-        return {}
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("rel:Relationship", _OOXML_NS)}
-    out = {}
-    for s in book.findall("m:sheets/m:sheet", _OOXML_NS):
-        target = targets.get(s.get(f"{{{_OOXML_NS['r']}}}id"), "")
-        path = target.lstrip("/") if target.startswith("/") else "xl/" + target
-        out[path] = s.get("name", "")
-    return out
+def _n(x: int) -> str:
+    return f"{x:,}".replace(",", ".")   # Vietnamese thousands: 1.048.576
+
+
+def _bounds(extents: extent.Extents, file_name: str, out: GuardResult) -> None:
+    """Sheets whose used range (or declared range) is far beyond a unit report: refused by sheet!cell."""
+    limit = f"tối đa {_n(extent.MAX_ROWS)} dòng × {_n(extent.MAX_COLS)} cột"
+    if len(extents.sheets) > extent.MAX_SHEETS:
+        out.problems.append(error(
+            "hostile", file_name, f"Tệp bị từ chối vì lý do an toàn: có {_n(len(extents.sheets))} trang tính, vượt xa "
+            f"một báo cáo đơn vị (tối đa {extent.MAX_SHEETS} trang).", hint=HINT_TRIM))
+        return
+    for s in extents.sheets:
+        if s.rows > extent.MAX_ROWS or s.cols > extent.MAX_COLS:
+            out.problems.append(error(
+                "hostile", f"{s.name}!{s.last}",
+                f"Tệp bị từ chối vì lý do an toàn: trang “{s.name}” có dữ liệu ở ô {s.last} (vùng dữ liệu "
+                f"{_n(s.rows)} dòng × {_n(s.cols)} cột), vượt xa kích thước một báo cáo đơn vị ({limit}).",
+                hint=HINT_TRIM))
+        elif s.declared_rows > extent.MAX_ROWS or s.declared_cols > extent.MAX_COLS:
+            out.problems.append(error(
+                "hostile", f"{s.name}!{s.declared}",
+                f"Tệp bị từ chối vì lý do an toàn: trang “{s.name}” khai báo vùng dữ liệu tới ô {s.declared} "
+                f"({_n(s.declared_rows)} dòng × {_n(s.declared_cols)} cột), vượt xa kích thước một báo cáo đơn vị "
+                f"({limit}).", hint=HINT_TRIM))
+    total = sum(s.rows * s.cols for s in extents.sheets)
+    if not out.problems and total > extent.MAX_CELLS:
+        out.problems.append(error(
+            "hostile", file_name,
+            f"Tệp bị từ chối vì lý do an toàn: các trang tính cộng lại có vùng dữ liệu {_n(total)} ô, vượt xa một "
+            f"báo cáo đơn vị (tối đa {_n(extent.MAX_CELLS)} ô).", hint=HINT_TRIM))
+    if not out.problems:
+        out.formulas_without_value = extents.formulas_without_value

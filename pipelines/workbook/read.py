@@ -2,12 +2,15 @@
 
 Formats: .xlsx/.xlsm (macros never run), .xls and .ods, all read by python-calamine. The format is
 sniffed from the bytes, not trusted from the file name. Before anything is inflated, `guard.py`
-refuses hostile files (DTD/entities, zip bombs, encrypted, oversized). Person-level data anywhere
+refuses hostile files (DTD/entities, zip bombs, encrypted, oversized, a used range far beyond a
+report), so the grids built here are small. Untrusted bytes are read through `sandbox.py` (a child
+process with memory and time limits), which calls `read_workbook` there. Person-level data anywhere
 refuses the file (plan §7). Every problem is collected; nothing is raised for bad input.
 """
 from __future__ import annotations
 
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,7 +21,10 @@ from pipelines.plan import DEFAULT_PERSONAL_HEADINGS
 from pipelines.problems import Problem, error, warning
 from pipelines.text import fold
 from pipelines.workbook import guard
-from pipelines.workbook.cells import col_letter
+from pipelines.workbook.cells import a1, col_letter
+from pipelines.workbook.extent import MAX_COLS, MAX_ROWS
+
+log = logging.getLogger(__name__)
 
 INFO_SHEET, DATA_SHEET, TASK_SHEET = "Thông tin", "Số liệu", "Nhiệm vụ"
 
@@ -84,14 +90,22 @@ def read_workbook(data: bytes, file_name: str, personal_headings: tuple[str, ...
         return None, checked.problems
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        grids = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                 for name in book.sheet_names}
+        grids = {}
+        for name in book.sheet_names:
+            sheet = book.get_sheet_by_name(name)
+            end = sheet.end   # (last row, last column), 0-based; None when the sheet is empty
+            if end and (end[0] >= MAX_ROWS or end[1] >= MAX_COLS):  # the guard measured otherwise: stop here
+                return None, [error("hostile", f"{name}!{a1(*end)}",
+                                    f"Tệp bị từ chối vì lý do an toàn: trang “{name}” có dữ liệu ở ô {a1(*end)}, "
+                                    "vượt xa kích thước một báo cáo đơn vị.", hint=guard.HINT_TRIM)]
+            grids[name] = sheet.to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for every kind of damage
         text = str(exc).lower()
         if "password" in text or "encrypt" in text:
             return None, [error("encrypted", file_name, "Tệp được đặt mật khẩu (mã hóa); không thể đọc.",
                                 hint="Gỡ mật khẩu trong Excel (Tệp → Thông tin → Bảo vệ sổ làm việc) rồi gửi lại.")]
-        return None, [error("unreadable", file_name, f"Không đọc được tệp: tệp hỏng hoặc không phải bảng tính ({exc}).",
+        log.info("calamine could not read %s: %s", file_name, exc)  # the library's text is for the log only
+        return None, [error("unreadable", file_name, "Không đọc được tệp: tệp hỏng hoặc không phải bảng tính.",
                             hint="Mở tệp bằng Excel hoặc LibreOffice, lưu lại dạng .xlsx rồi gửi lại.")]
 
     problems: list[Problem] = []
