@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from pipelines.cli.common import (
 from pipelines.localtime import from_utc_naive
 from pipelines.outputs import fmt
 from pipelines.store import Store, StoreBusy
+
+log = logging.getLogger(__name__)
 
 
 def cmd_init(args, store: Store) -> int:
@@ -86,8 +89,9 @@ def cmd_ingest(args, store: Store) -> int:
         except (StoreBusy, KeyboardInterrupt):
             raise
         except Exception as exc:  # one broken file must not stop the batch; nothing of it was stored
+            log.debug("loading %s failed", path.name, exc_info=exc)  # library text: for the log, not the user
             results.append(IngestResult(file=path.name, status="rejected", errors=[error(
-                "internal_error", path.name, f"Lỗi không mong đợi khi nạp tệp: {type(exc).__name__}: {exc}",
+                "internal_error", path.name, "Lỗi không mong đợi khi nạp tệp; tệp chưa được lưu.",
                 hint="Báo cho quản trị hệ thống; các tệp khác vẫn được nạp.")]))
         if progress:
             progress.update(1)

@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.localtime import from_utc_naive, to_utc_naive, utcnow
 from pipelines.problems import Problem, error, errors_of, warning, warnings_of
 from pipelines.store.database import Store
-from pipelines.workbook.read import PERSONAL_HEADINGS, read_workbook
+from pipelines.workbook.read import PERSONAL_HEADINGS
+from pipelines.workbook.sandbox import read_workbook  # in a child process with memory and time limits
 from pipelines.workbook.validate import Submission, validate
 
 SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
@@ -192,9 +194,15 @@ def _archive(path: Path, data: bytes) -> bool:
     if path.exists():
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    # A name unique to this write (not to the process: the dashboard's threads write side by side).
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return True
 
 
