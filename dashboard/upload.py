@@ -10,16 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import logging
 import zipfile
 from dataclasses import dataclass, field
 from typing import Callable
 
 from pipelines.accounts import users
 from pipelines.plan import Plan
-from pipelines.problems import Problem, errors_of, warnings_of
+from pipelines.problems import Problem, error, errors_of, warnings_of
 from pipelines.store import Store, load
 from pipelines.workbook import annotate
 from pipelines.workbook.template import build_template, template_file_name
+
+log = logging.getLogger(__name__)
 
 SUFFIXES = sorted(s.lstrip(".") for s in load.SUFFIXES)   # xls, xlsm, xlsx, ods
 
@@ -87,9 +90,19 @@ COMMITTEE_SIDE = {"demo_year", "received_in_future", "internal_error"}
 
 
 def check(store: Store, data: bytes, name: str) -> Preview:
-    """Validate one file against the store's plans, storing nothing."""
-    with store.connect():  # one short-lived connection for the whole check
-        return _check(store, data, name)
+    """Validate one file against the store's plans, storing nothing. Never raises for one file:
+    anything unexpected becomes that file's refusal, so the other files of the batch are checked."""
+    try:
+        with store.connect():  # one short-lived connection for the whole check
+            return _check(store, data, name)
+    except Exception:  # noqa: BLE001 — logged for the administrator; the analyst sees a Vietnamese line
+        log.exception("checking %s failed", name)
+        return Preview(key=sha256(data), name=name, data=data, problems=[unexpected(name, "kiểm tra")])
+
+
+def unexpected(name: str, doing: str) -> Problem:
+    return error("internal_error", name, f"Lỗi không mong đợi khi {doing} tệp này; tệp chưa được lưu. "
+                 "Các tệp khác không bị ảnh hưởng.", hint="Thử lại sau; nếu vẫn lỗi, báo cho quản trị hệ thống.")
 
 
 def _check(store: Store, data: bytes, name: str) -> Preview:
@@ -152,7 +165,9 @@ def load_checked(store: Store, user: users.User | None, checked: list[Preview],
                  progress: Callable[[int, int, str], None] | None = None) -> list[Outcome]:
     """Load the loadable (and already-stored) files as `user`, one transaction each, in order.
     Refused files are reported, never loaded. Raises users.PermissionDenied before the first write
-    when the account may not upload (checked in the store by ingest_as)."""
+    when the account may not upload (checked in the store by ingest_as). A file that fails while
+    loading is reported as not stored, and the others are still loaded: the outcomes always list
+    every file."""
     out: list[Outcome] = []
     todo = [c for c in checked if c.loadable or c.status == DUPLICATE]
     done = 0
@@ -163,7 +178,15 @@ def load_checked(store: Store, user: users.User | None, checked: list[Preview],
             continue
         if progress:
             progress(done, len(todo), c.name)
-        r = users.ingest_as(store, user, c.data, c.name, received.get(c.key))
+        try:
+            r = users.ingest_as(store, user, c.data, c.name, received.get(c.key))
+        except users.PermissionDenied as exc:
+            if not done:
+                raise
+            r = load.IngestResult(c.name, "rejected", errors=[error("internal_error", c.name, str(exc))])
+        except Exception:  # noqa: BLE001 — one file's failure must not hide what the others did
+            log.exception("loading %s failed", c.name)
+            r = load.IngestResult(c.name, "rejected", errors=[unexpected(c.name, "nạp")])
         done += 1
         if r.status == "accepted":
             status = REPLACED if r.replaced is not None else NEW
