@@ -249,7 +249,7 @@ def read_workbook(data: bytes, file_name: str, personal_headings: tuple[str, ...
     try:
         return decode_read(POOL.run(request, data, target, memory_mb, seconds))
     except Died as d:
-        log.warning("reading %s in the child failed: %s %s", file_name, d.why, d.detail)
+        log.log(logging.WARNING, "reading %s in the child failed: %s %s", file_name, d.why, d.detail)
         return None, [died_problem(file_name, d.why, memory_mb, seconds)]
 
 
