@@ -362,6 +362,7 @@ AUDIT_ACTIONS = {
            "upload": "Upload", "restore": "Restore", "export": "Download", "user_add": "Account added",
            "user_remove": "Account removed", "password_change": "Password changed", "demo_remove": "Demo data removed"},
 }
+AUDIT_ACTIONS["vi"]["backup"], AUDIT_ACTIONS["en"]["backup"] = "Sao lưu", "Backup"  # dashboard/backup_section.py
 
 
 def user_role_name(code: str, lang: str = DEFAULT_LANG) -> str:

@@ -124,3 +124,8 @@ st.dataframe(pd.DataFrame({
 }), hide_index=True, key="audit_table", height=420,
     column_config={t("col_action"): st.column_config.TextColumn(width="medium"),
                    t("col_detail"): st.column_config.TextColumn(width="large")})
+
+# -- backup: dashboard/backup_section.py ---------------------------------------------------------------
+from dashboard import backup_section  # noqa: E402
+
+backup_section.render(store, admin)
