@@ -17,16 +17,18 @@ import re
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from pipelines.accounts import ROLE_NAMES, ROLES  # noqa: F401  (re-exported)
 from pipelines.localtime import UTC, to_utc_naive, utcnow
 from pipelines.store import Store, load
 
-ROLES = ("viewer", "analyst", "admin")
-ROLE_NAMES = {"viewer": "Người xem", "analyst": "Chuyên viên", "admin": "Quản trị viên"}
+if TYPE_CHECKING:  # the command line imports this module for its parser: keep pandas out of it
+    import pandas as pd
+
 MAX_FAILURES = 5
 LOCKOUT_MINUTES = 5
 MIN_PASSWORD_LENGTH = 8

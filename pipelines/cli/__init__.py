@@ -3,6 +3,11 @@
 Exit codes (spec/commands.md): 0 all done; 1 something was refused; 2 wrong usage.
 Bad input never shows a traceback: errors go to stderr as plain Vietnamese. Subcommands live in
 one module per group (`data`, `outputs`, `accounts`), each adding its parsers here.
+
+The command line starts instantly: `--help`, `init` and `ingest` import neither pandas, openpyxl,
+plotly nor streamlit. So a group module imports at its top only the standard library and
+`pipelines.cli.common`; everything else (the store, metrics, pandas...) is imported inside the
+`cmd_*` function that needs it. tests/test_cli_imports.py guards this.
 """
 from __future__ import annotations
 
@@ -12,8 +17,6 @@ from pathlib import Path
 
 from pipelines.cli import accounts, data, outputs
 from pipelines.cli.common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Refused, UsageError
-from pipelines.plan import PlanError
-from pipelines.store import SchemaError, Store, StoreBusy
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from pipelines.plan import PlanError  # after parsing: `--help` needs neither (see the docstring)
+    from pipelines.store import SchemaError, Store, StoreBusy
     store = Store(getattr(args, "data_dir", None))
     try:
         return args.func(args, store)

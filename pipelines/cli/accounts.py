@@ -12,19 +12,13 @@ import getpass
 import json
 import sys
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
-from pipelines.accounts.users import (
-    ROLE_NAMES,
-    ROLES,
-    UserError,
-    add_user,
-    list_users,
-    remove_user,
-    set_password,
-)
+from pipelines.accounts import ROLE_NAMES, ROLES
 from pipelines.cli.common import EXIT_OK, Refused, UsageError, text_table
-from pipelines.store import Store
+
+if TYPE_CHECKING:
+    from pipelines.store import Store
 
 ACTOR = "cli"
 
@@ -44,6 +38,7 @@ def _read_password() -> str:
 
 
 def cmd_add(args, store: Store) -> int:
+    from pipelines.accounts.users import UserError, add_user
     password = _read_password()
     try:
         user = add_user(store, args.name, args.role, password, actor=ACTOR)
@@ -54,6 +49,7 @@ def cmd_add(args, store: Store) -> int:
 
 
 def cmd_passwd(args, store: Store) -> int:
+    from pipelines.accounts.users import UserError, set_password
     password = _read_password()
     try:
         set_password(store, args.name, password, actor=ACTOR)
@@ -64,6 +60,7 @@ def cmd_passwd(args, store: Store) -> int:
 
 
 def cmd_remove(args, store: Store) -> int:
+    from pipelines.accounts.users import UserError, remove_user
     try:
         remove_user(store, args.name, actor=ACTOR)
     except UserError as exc:
@@ -73,10 +70,12 @@ def cmd_remove(args, store: Store) -> int:
 
 
 def _iso(t) -> str | None:
+    import pandas as pd
     return None if pd.isna(t) else t.isoformat()
 
 
 def cmd_list(args, store: Store) -> int:
+    from pipelines.accounts.users import list_users
     df = list_users(store)
     if args.json:
         rows = [{"name": r.name, "role": r.role, "created_at": _iso(r.created_at), "locked_until": _iso(r.locked_until)}
@@ -86,6 +85,7 @@ def cmd_list(args, store: Store) -> int:
     if df.empty:
         print("Chưa có tài khoản nào. Tạo bằng: python -m pipelines users add TÊN --role admin")
         return EXIT_OK
+    import pandas as pd
     when = lambda t: "" if pd.isna(t) else t.strftime("%Y-%m-%d %H:%M")
     rows = [[r.name, f"{r.role} ({ROLE_NAMES[r.role]})", when(r.created_at), when(r.locked_until)]
             for r in df.itertuples()]

@@ -6,8 +6,10 @@ import argparse
 import datetime as dt
 import json
 import sys
+from typing import TYPE_CHECKING
 
-from pipelines.store import Store
+if TYPE_CHECKING:  # imported for real only by the subcommands that open the store
+    from pipelines.store import Store
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 

@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipelines.cli.common import (
     EXIT_OK,
@@ -20,9 +21,9 @@ from pipelines.cli.common import (
     unit_of,
     year_of,
 )
-from pipelines.localtime import from_utc_naive
-from pipelines.outputs import fmt
-from pipelines.store import Store, StoreBusy
+
+if TYPE_CHECKING:
+    from pipelines.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ def cmd_template(args, store: Store) -> int:
 
 def cmd_ingest(args, store: Store) -> int:
     from pipelines.problems import error
+    from pipelines.store import StoreBusy
     from pipelines.store.load import IngestResult, expand_paths, ingest_bytes
     paths = expand_paths([Path(p) for p in args.paths])
     missing = [p for p in paths if not p.is_file()]
@@ -122,6 +124,8 @@ def _print_result(r) -> None:
 
 
 def cmd_versions(args, store: Store) -> int:
+    from pipelines.localtime import from_utc_naive
+    from pipelines.outputs import fmt
     from pipelines.store.load import list_versions
     year = year_of(store, args.year) if args.year else None
     unit = unit_of(store, year or year_of(store, None), args.unit) if args.unit else None

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from pipelines.cli.common import (
     EXIT_OK,
@@ -18,15 +17,18 @@ from pipelines.cli.common import (
     unit_of,
     year_of,
 )
-from pipelines.outputs import fmt, metrics
-from pipelines.outputs.export import to_csv_bytes, to_xlsx_bytes
-from pipelines.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from pipelines.store import Store
 
 ATTAINMENT_COLUMNS = ["indicator", "unit", "year", "period", "numerator", "denominator", "value", "target_op",
                       "target", "status", "period_status", "judged_period"]
 
 
 def cmd_attainment(args, store: Store) -> int:
+    from pipelines.outputs import metrics
     year = year_of(store, args.year)
     unit = unit_of(store, year, args.unit)
     df = metrics.attainment(store, year, period_of(store, year, args.period), unit=unit, by_unit=args.by_unit)
@@ -34,6 +36,9 @@ def cmd_attainment(args, store: Store) -> int:
 
 
 def _attainmenttext_table(df: pd.DataFrame) -> str:
+    import pandas as pd
+
+    from pipelines.outputs import fmt, metrics
     rows = [[r.indicator, r.period, r.unit, f"{fmt.num(r.numerator)}/{fmt.num(r.denominator)}"
              if r.status != "no_data" else "—", fmt.pct(r.value), fmt.target(r.target_op, r.target),
              metrics.STATUS_NAMES[r.status] + ("" if r.judged_period == r.period else f" (theo {r.judged_period})"),
@@ -49,6 +54,7 @@ COMPLIANCE_COLUMNS = ["unit", "year", "quarter", "deadline", "received_at", "sta
 
 
 def cmd_compliance(args, store: Store) -> int:
+    from pipelines.outputs import fmt, metrics
     year = year_of(store, args.year)
     df = metrics.compliance(store, year, args.as_of)  # a naive --as-of is the plan's local time
 
@@ -75,6 +81,7 @@ EXPORT_COLUMNS = {
 def export_frame(store: Store, what: str, year: int, quarter: int | None, unit: str | None,
                  element: str | None) -> pd.DataFrame:
     """The rows `export --what` writes (machine column names)."""
+    from pipelines.outputs import metrics
     if what == "values":
         df = metrics.current_values(store, year, quarter, [unit] if unit else None, [element] if element else None)
     elif what == "attainment":
@@ -92,6 +99,7 @@ def export_frame(store: Store, what: str, year: int, quarter: int | None, unit: 
 
 
 def cmd_export(args, store: Store) -> int:
+    from pipelines.outputs.export import to_csv_bytes, to_xlsx_bytes
     year = year_of(store, args.year)
     unit = unit_of(store, year, args.unit)
     element = args.element.strip().upper() if args.element else None
