@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["ingest.py", "metrics_scale.py", "page_load.py"]
+SCRIPTS = ["ingest.py", "metrics_scale.py", "page_load.py", "hostile.py"]
 
 
 def main() -> int:
