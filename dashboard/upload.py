@@ -19,7 +19,7 @@ from pipelines.accounts import users
 from pipelines.plan import Plan
 from pipelines.problems import Problem, error, errors_of, warnings_of
 from pipelines.store import Store, load
-from pipelines.workbook import annotate
+from pipelines.workbook import annotate, sandbox
 from pipelines.workbook.template import build_template, template_file_name
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ class Preview:
 
     def annotated(self) -> bytes:
         """The file back to its unit: problem cells highlighted and commented, plus a list sheet."""
-        return annotate.annotate(self.data, self.name, self.problems)
+        return sandbox.annotate(self.data, self.name, self.problems)
 
     @property
     def annotated_name(self) -> str:
@@ -153,7 +153,7 @@ class Outcome:
     data: bytes | None = field(default=None, repr=False)   # kept for refused files (annotated copy)
 
     def annotated(self) -> bytes:
-        return annotate.annotate(self.data or b"", self.name, self.problems)
+        return sandbox.annotate(self.data or b"", self.name, self.problems)
 
     @property
     def annotated_name(self) -> str:

@@ -238,6 +238,25 @@ def test_the_annotated_copy_of_a_broken_file_has_no_library_text():
     assert not [t for t in texts if ENGLISH.search(t) and t not in CODES], texts
 
 
+def test_the_annotated_copy_is_made_in_the_child_and_survives_its_death():
+    from openpyxl import load_workbook
+
+    from pipelines.plan import load_plan
+    from pipelines.workbook.annotate import LIST_SHEET
+    from pipelines.workbook.validate import validate
+    data = book(report(values={"TIN_TON": "mười", "TIN_MOI": 4, "TIN_PHAN_LOAI": 4, "TIN_DA_GQ": 4}))
+    raw, problems = sandbox.read_workbook(data, "loi.xlsx")
+    plan = load_plan(ROOT / "data" / "plans" / "duc_pho_2022.toml")
+    problems = problems + validate(raw, {plan.year: plan})[1]
+    where = next(p.where for p in problems if p.value == "mười")
+    sheet, ref = where.split("!")
+    wb = load_workbook(io.BytesIO(sandbox.annotate(data, "loi.xlsx", problems)))
+    assert "LỖI" in wb[sheet][ref].comment.text
+    wb = load_workbook(io.BytesIO(sandbox.annotate(data, "loi.xlsx", problems, target=TARGETS + "abort")))
+    assert wb.sheetnames == [LIST_SHEET]   # the list of problems, without the original's sheets
+    assert where in [c.value for c in wb[LIST_SHEET]["B"]]
+
+
 # -- the archive -------------------------------------------------------------------------------------------------
 def test_the_archives_temporary_name_is_unique_per_write(tmp_path, monkeypatch):
     """Two writes of the same bytes interleaved in one process (two dashboard sessions): the second

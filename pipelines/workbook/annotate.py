@@ -29,9 +29,11 @@ def annotated_name(file_name: str) -> str:
     return f"{Path(file_name).stem}_can_sua.xlsx"
 
 
-def annotate(data: bytes, file_name: str, problems: list[Problem]) -> bytes:
+def annotate(data: bytes, file_name: str, problems: list[Problem], open_original: bool = True) -> bytes:
+    """The annotated copy. Opening the original parses untrusted bytes: callers serving people use
+    `sandbox.annotate`, which runs this in the child process."""
     wb = None
-    if not any(p.code in UNOPENABLE for p in problems):
+    if open_original and not any(p.code in UNOPENABLE for p in problems):
         wb = _open(data, file_name)
     if wb is None:
         wb = Workbook()

@@ -14,6 +14,7 @@ Several threads (Streamlit sessions) may read at once: each takes an idle child 
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import logging
@@ -251,6 +252,28 @@ def read_workbook(data: bytes, file_name: str, personal_headings: tuple[str, ...
     except Died as d:
         log.log(logging.WARNING, "reading %s in the child failed: %s %s", file_name, d.why, d.detail)
         return None, [died_problem(file_name, d.why, memory_mb, seconds)]
+
+
+ANNOTATE_TARGET = "pipelines.workbook.sandbox:annotate_job"
+
+
+def annotate_job(data: bytes, request: dict) -> dict:
+    """In the child: the annotated copy of a refused file (opening it parses the untrusted bytes)."""
+    from pipelines.workbook.annotate import annotate as annotate_here
+    problems = [Problem(**p) for p in request["problems"]]
+    return {"xlsx": base64.b64encode(annotate_here(data, request["file_name"], problems)).decode("ascii")}
+
+
+def annotate(data: bytes, file_name: str, problems: list[Problem], *, target: str = ANNOTATE_TARGET) -> bytes:
+    """annotate.annotate, run in a child; when the child dies, the copy holds the list of problems
+    without the original's sheets."""
+    request = {"file_name": file_name, "problems": [asdict(p) for p in problems]}
+    try:
+        return base64.b64decode(POOL.run(request, data, target)["xlsx"])
+    except Died as d:
+        log.log(logging.WARNING, "annotating %s in the child failed: %s %s", file_name, d.why, d.detail)
+        from pipelines.workbook.annotate import annotate as annotate_here
+        return annotate_here(b"", file_name, problems, open_original=False)
 
 
 def died_problem(file_name: str, why: str, memory_mb: int = MEMORY_MB, seconds: float = SECONDS) -> Problem:
