@@ -173,9 +173,44 @@ class DemoStory(_Model):
     missing: dict[str, list[str]] = {}   # quarter ("3") → units that send nothing
 
 
+class Signature(_Model):
+    """Who signs a document: authority lines ("TM. Ban Chỉ đạo", "Trưởng ban") and the name (blank:
+    written by hand when signing)."""
+    sign_as: list[str] = []
+    signer: str = ""
+
+
+class DocumentForm(Signature):
+    """One kind of document the committee sends (Nghị định 30/2020/NĐ-CP, Phụ lục I)."""
+    symbol: str = ""                 # "BC-BCĐ" → "Số: …/BC-BCĐ"
+    recipient: str = ""              # "Kính gửi: …" (a reminder letter names the unit instead)
+    copies: list[str] = []           # "Nơi nhận:" lines, without the leading "- "
+    archive: str = "Lưu: VT."
+
+
+class Documents(_Model):
+    """The heading block and the recipients/signers of the committee's documents. The sentences
+    themselves live in an editable text file (data/templates/van_ban.toml)."""
+    parent_body: str = ""            # cơ quan chủ quản, above the issuing body
+    issuing_body: str = ""           # cơ quan ban hành; blank: the plan's committee
+    send_to: str = ""                # where units send their reports (reminder letters)
+    send_address: str = ""           # e-mail or postal address named in reminder letters
+    report: DocumentForm = DocumentForm()
+    reminder: DocumentForm = DocumentForm()
+
+
+class Publication(_Model):
+    """Publication-safe tables: counts of people from 1 to `threshold` are shown as "≤threshold",
+    for the elements matching `sensitive` (fnmatch patterns of element codes)."""
+    threshold: int = Field(default=10, ge=1)
+    sensitive: list[str] = ["NN_*", "BI_CAN"]
+
+
 class Plan(_Model):
     plan: PlanHeader
     confidentiality: Confidentiality = Confidentiality()
+    documents: Documents = Documents()
+    publication: Publication = Publication()
     kinds: dict[str, Kind]
     units: list[Unit]
     elements: list[Element]

@@ -122,15 +122,37 @@ def cmd_export(args, store: Store) -> int:
 
 
 def cmd_report(args, store: Store) -> int:
+    from pipelines.outputs.annex import build_annex
     from pipelines.outputs.report import build_report, report_file_name
     year = year_of(store, args.year)
     period = period_of(store, year, args.period)
-    out = Path(args.output) if args.output else Path(report_file_name(year, period))
-    if out.suffix.lower() != ".docx":
-        raise UsageError(f"Báo cáo xuất ra tệp .docx (Word): {out.name}")
+    out = Path(args.output) if args.output else Path(report_file_name(year, period, publication_copy=args.publication))
+    suffix = out.suffix.lower()
+    if suffix not in (".docx", ".xlsx"):
+        raise UsageError(f"Báo cáo xuất ra tệp .docx (Word) hoặc phụ lục .xlsx (Excel): {out.name}")
+    as_of = args.as_of
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(build_report(store, year, period))
-    print(f"Đã tạo báo cáo {period}/{year}: {out}")
+    if suffix == ".docx":
+        out.write_bytes(build_report(store, year, period, as_of, number=args.number, publication_copy=args.publication))
+    else:
+        out.write_bytes(build_annex(store, year, period, as_of, publication_copy=args.publication))
+    demo_banner(store, year)
+    kind = "phụ lục" if suffix == ".xlsx" else "báo cáo"
+    print(f"Đã tạo {kind} {period}/{year}{' (bản công bố)' if args.publication else ''}: {out}")
+    return EXIT_OK
+
+
+def cmd_reminders(args, store: Store) -> int:
+    from pipelines.outputs.reminders import write_reminders
+    year = year_of(store, args.year)
+    out = Path(args.output)
+    result = write_reminders(store, year, args.quarter, out, as_of=args.as_of, number=args.number)
+    demo_banner(store, year)
+    if not result.letters:
+        print(f"Quý {args.quarter}/{year}: không có đơn vị trễ hạn hoặc chưa nộp — không có công văn đôn đốc.")
+    for path, row in zip(result.letters, result.rows):
+        print(f"{row['unit']}: {row['status_name']} → {path.name}")
+    print(f"Danh sách: {result.summary}")
     return EXIT_OK
 
 
@@ -159,9 +181,22 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("report", parents=[common], help="báo cáo quý gửi Ban Chỉ đạo 138 tỉnh (.docx)")
+    p = sub.add_parser("report", parents=[common],
+                       help="báo cáo gửi Ban Chỉ đạo 138 tỉnh (.docx, thể thức NĐ 30/2020) hoặc phụ lục (.xlsx)")
     p.add_argument("--year", type=int)
     p.add_argument("--period", required=True, help="kỳ báo cáo: Q1, Q2, Q3, Q4, H1, 9M, Y")
+    p.add_argument("--number", help="số văn bản (để trống: ghi tay khi ký)")
+    p.add_argument("--as-of", type=iso_datetime, help="tình hình nộp báo cáo tính đến thời điểm này (mặc định: bây giờ)")
+    p.add_argument("--publication", action="store_true", help="bản công bố: ẩn số người nhỏ (≤ ngưỡng của kế hoạch)")
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("reminders", parents=[common],
+                       help="công văn đôn đốc các đơn vị trễ hạn hoặc chưa nộp báo cáo một quý (.docx)")
+    p.add_argument("--year", type=int)
+    p.add_argument("--quarter", type=quarter_arg, required=True)
+    p.add_argument("--as-of", type=iso_datetime, help="tính đến thời điểm này (mặc định: bây giờ)")
+    p.add_argument("--number", help="số văn bản (để trống: ghi tay khi ký)")
+    p.add_argument("-o", "--output", required=True, help="thư mục ghi công văn")
+    p.set_defaults(func=cmd_reminders)
 

@@ -197,3 +197,23 @@ def quarters_reported(store: Store, year: int) -> pd.DataFrame:
            FROM dim_quarter q
            LEFT JOIN submission s ON s.year = q.year AND s.quarter = q.quarter AND s.is_current
            WHERE q.year = ? GROUP BY q.year, q.quarter ORDER BY q.quarter""", [year])
+
+
+def scope_values(store: Store, year: int, period: str | None = None,
+                 elements: list[str] | None = None) -> pd.DataFrame:
+    """Every element's value per scope (each unit, and 'ALL' for the town) and period, with names:
+    scope, unit_name, period, element, value (NULL = not reported by that unit)."""
+    where, params = ["v.year = ?"], [year]
+    if period:
+        where.append("v.period = ?")
+        params.append(period)
+    if elements:
+        where.append(f"v.element IN ({', '.join('?' for _ in elements)})")
+        params += list(elements)
+    return store.query_df(
+        f"""SELECT v.scope, coalesce(u.name, 'Toàn thị xã') AS unit_name, v.period, v.element, v.value
+            FROM v_scope_period_value v
+            JOIN dim_element e ON e.year = v.year AND e.code = v.element
+            LEFT JOIN dim_unit u ON u.year = v.year AND u.code = v.scope
+            WHERE {' AND '.join(where)}
+            ORDER BY v.period, coalesce(u.sort, 1e9), e.sort""", params)
