@@ -181,23 +181,6 @@ def test_demo_then_attainment_in_real_processes(tmp_path):
     assert usage.returncode == 2
 
 
-def test_province_report_docx(demo_store, capsys, tmp_path):
-    from docx import Document
-    out = tmp_path / "bc.docx"
-    code, stdout, _ = run(capsys, "report", "--year", 2022, "--period", "H1", "-o", out, "--data-dir", demo_store.data_dir)
-    assert code == 0 and out.exists()
-    doc = Document(out)
-    text = "\n".join(p.text for p in doc.paragraphs)
-    assert "6 tháng năm 2022" in text and "DỮ LIỆU MẪU" in text
-    kpis = [[c.text for c in row.cells] for row in doc.tables[0].rows]
-    from pipelines.outputs import metrics
-    att = metrics.attainment(demo_store, 2022, "H1").set_index("indicator")
-    giai_quyet = next(r for r in kpis if r[0] == att.loc["KPI_GIAI_QUYET", "indicator_name"])
-    assert giai_quyet[1] == f"{att.loc['KPI_GIAI_QUYET', 'numerator']}/{att.loc['KPI_GIAI_QUYET', 'denominator']}"
-    code, _, _ = run(capsys, "report", "--period", "H1", "-o", tmp_path / "x.pdf", "--data-dir", demo_store.data_dir)
-    assert code == 2
-
-
 def test_yearly_targets_are_judged_on_the_cumulative_period(store, plan, capsys, tmp_path):
     # VKS: Q1 2 of 2 indicted; Q2 0 of 1 (quarter alone 0 %), H1 2 of 3 = 66,7 % → not met, +1 to reach 95 %
     for q, values in ((1, {"VKS_TON": 0, "VKS_MOI": 2, "VKS_TRUY_TO": 2}), (2, {"VKS_TON": 0, "VKS_MOI": 1, "VKS_TRUY_TO": 0})):

@@ -110,6 +110,9 @@ def cmd_export(args, store: Store) -> int:
     if suffix not in (".csv", ".xlsx"):
         raise UsageError(f"Không biết định dạng của {out.name}: dùng đuôi .csv hoặc .xlsx")
     df = export_frame(store, args.what, year, args.quarter, unit, element)
+    if args.publication:
+        from pipelines.outputs.publication import publication_frame
+        df = publication_frame(store, year, args.what, df)
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
         out.write_bytes(to_csv_bytes(df))
@@ -178,6 +181,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("--quarter", type=quarter_arg)
     p.add_argument("--unit")
     p.add_argument("--element")
+    p.add_argument("--publication", action="store_true", help="bản công bố: ẩn số người nhỏ (≤ ngưỡng của kế hoạch)")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_export)
 

@@ -215,9 +215,9 @@ def heading_block(doc, *, parent_body: str, issuing_body: str, number: str, plac
     _line(left, number, size=13, after=2)
     if subject_line:
         _line(left, subject_line, size=12)
-    _line(right, MOTTO[0], size=12.5, bold=True, first=True)
-    _line(right, MOTTO[1], size=13.5, bold=True)
-    rule(right, text_width_cm(MOTTO[1], 13.5, bold=True), right_cm - 0.4, after=6)
+    _line(right, MOTTO[0], size=13, bold=True, first=True)
+    _line(right, MOTTO[1], size=14, bold=True)
+    rule(right, text_width_cm(MOTTO[1], 14, bold=True), right_cm - 0.4, after=6)
     _line(right, place_date, size=14, italic=True)
     return table
 

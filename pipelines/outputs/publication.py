@@ -129,14 +129,13 @@ def suppress(g: Grid, threshold: int) -> dict[tuple[str, str, str], str]:
         if hi - lo >= 1 - 1e-9:
             todo.pop(0)
             continue
-        # Pinned: hide one more shown count that shares a base cell with it; large ones first
-        # (a count above the threshold hides the most), then the ones over the fewest base cells.
+        # Pinned: hide one more shown count that shares a base cell with it: the smallest count above
+        # the threshold first (the least information lost), zeros last, then the narrowest.
         mine = set(target.terms)
         candidates = [c for c in shown if mine & set(c.terms)]
         if not candidates:
             raise RuntimeError(f"publication: cannot protect {target.key}")
-        pick = min(candidates, key=lambda c: (c.value == 0, -c.value if c.value > threshold else 0,
-                                              len(c.terms), c.key))
+        pick = min(candidates, key=lambda c: (c.value == 0, c.value, len(c.terms), c.key))
         hidden[pick.key] = "other"
         todo.append(by_key[pick.key])
     return hidden
@@ -227,3 +226,14 @@ def attainment_frame(pub: Publication, df: pd.DataFrame) -> pd.DataFrame:
                 if col in out:
                     out.at[i, col] = HIDDEN
     return out
+
+
+def publication_frame(store: Store, year: int, what: str, df: pd.DataFrame) -> pd.DataFrame:
+    """An export frame (`export --what …`, machine or Vietnamese column names kept) made safe for
+    publication: values and attainment rows are masked; timeliness and tasks hold no counts of people."""
+    pub = publication(store, year)
+    if what == "values":
+        return values_frame(pub, df)
+    if what == "attainment":
+        return attainment_frame(pub, df)
+    return df
