@@ -19,7 +19,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
 
 import streamlit as st  # noqa: E402
 
-from dashboard import auth, data, i18n, ui  # noqa: E402
+from dashboard import auth, data, i18n, phone, ui  # noqa: E402
 from pipelines.store import DEFAULT_DATA_DIR, Store, StoreBusy  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "views"
@@ -38,6 +38,7 @@ PAGES = [
     ("tien_do.py", "page_deadlines", "tien-do", ":material/event:", "section_monitor", None),
     ("nhiem_vu.py", "page_tasks", "nhiem-vu", ":material/checklist:", "section_monitor", None),
     ("du_lieu.py", "page_data", "du-lieu", ":material/table_view:", "section_data", None),
+    ("chat_luong.py", "page_quality", "chat-luong", ":material/fact_check:", "section_data", None),
     ("tai_len.py", "page_upload", "tai-len", ":material/upload_file:", "section_data", ("analyst", "admin")),
     ("quan_tri.py", "page_admin", "quan-tri", ":material/admin_panel_settings:", "section_admin", ("admin",)),
 ]
@@ -76,7 +77,8 @@ def main() -> None:
     # A local icon file: a ":material/…" icon would be fetched from Google's font servers, which an
     # office network without internet cannot reach.
     st.set_page_config(page_title="KH PCMBN — Đức Phổ", page_icon=str(FAVICON), layout="wide",
-                       initial_sidebar_state="expanded")
+                       initial_sidebar_state="auto")  # "auto": collapsed on a phone, the page comes first
+    phone.style()
     store = get_store(str(data_dir_from_args()))
     try:
         with data.batch(store):

@@ -1,7 +1,8 @@
 """First-run setup for `make run`: `python -m dashboard.bootstrap --data-dir DIR`.
 
-If the store holds no submission at all, load the labelled demo year (so a new user sees a living
-dashboard), and say so. If the accounts module is present and no user exists yet, create the demo
+If the store holds no submission at all, load the labelled demo years — 2022 and 2023, each from
+its own plan file, so a new user sees a living dashboard and a comparison with the previous year —
+and say so. If the accounts module is present and no user exists yet, create the demo
 accounts and print their generated passwords once. Running it again changes nothing.
 """
 from __future__ import annotations
@@ -15,21 +16,23 @@ from pipelines.demo import DemoError, load_demo
 from pipelines.outputs import metrics
 from pipelines.store import DEFAULT_DATA_DIR, Store, StoreBusy
 
-DEMO_YEAR = 2022
+DEMO_YEARS = (2022, 2023)
 
 
-def bootstrap(store: Store, year: int = DEMO_YEAR, out=sys.stdout) -> dict:
+def bootstrap(store: Store, years: tuple[int, ...] = DEMO_YEARS, out=sys.stdout) -> dict:
     """Returns what was done: {'demo_loaded': int (reports) or 0, 'accounts': {name: (role, password)}}."""
     done = {"demo_loaded": 0, "accounts": {}}
     if metrics.submission_count(store) == 0:
-        years = metrics.years(store)
-        if year not in years:
-            print(f"Không có kế hoạch năm {year} trong kho; bỏ qua dữ liệu mẫu.", file=out)
-        else:
+        planned = metrics.years(store)
+        for year in years:  # in order: a later demo year goes on from the earlier one's backlogs
+            if year not in planned:
+                print(f"Không có kế hoạch năm {year} trong kho; bỏ qua dữ liệu mẫu năm {year}.", file=out)
+                continue
             print(f"Kho chưa có báo cáo nào: đang nạp DỮ LIỆU MẪU (DEMO) năm {year}...", file=out, flush=True)
             results = load_demo(store, year)
-            done["demo_loaded"] = sum(r.status == "accepted" for r in results)
-            print(f"Đã nạp DỮ LIỆU MẪU (DEMO) năm {year}: {done['demo_loaded']} báo cáo. "
+            loaded = sum(r.status == "accepted" for r in results)
+            done["demo_loaded"] += loaded
+            print(f"Đã nạp DỮ LIỆU MẪU (DEMO) năm {year}: {loaded} báo cáo. "
                   "Đây không phải số liệu thật; bảng điều khiển ghi rõ nhãn DEMO.", file=out)
     accounts = users.create_demo_accounts(store) or {}
     done["accounts"] = accounts
@@ -44,10 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dashboard.bootstrap",
                                      description="Nạp dữ liệu mẫu cho lần chạy đầu tiên nếu kho còn trống.")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
-    parser.add_argument("--year", type=int, default=DEMO_YEAR)
+    parser.add_argument("--year", type=int, action="append", help="năm dữ liệu mẫu (mặc định: 2022 và 2023)")
     args = parser.parse_args(argv)
     try:
-        bootstrap(Store(args.data_dir), args.year)
+        bootstrap(Store(args.data_dir), tuple(args.year) if args.year else DEMO_YEARS)
     except (DemoError, StoreBusy) as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 1

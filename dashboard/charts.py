@@ -253,3 +253,49 @@ def task_progress(df: pd.DataFrame, title: str, lang: str = "vi") -> go.Figure:
     fig.update_layout(barmode="stack", margin={"t": 100}, legend={"traceorder": "normal"})
     fig.update_xaxes(tickformat=",d")
     return fig
+
+
+# -- year over year ------------------------------------------------------------------------------
+YEAR_COLOURS = [BLUE, ORANGE, SKY, "#009E73", "#CC79A7"]  # newest year first; Okabe–Ito
+YEAR_DASHES = ["solid", "dash", "dot", "dashdot", "longdash"]
+
+
+def year_over_year(df: pd.DataFrame, targets: dict[int, tuple[str, float]], title: str, x_title: str,
+                   lang: str = "vi") -> go.Figure:
+    """One line per year (newest first in the legend, up to five), a period per point on the x-axis
+    (quarters or cumulative periods, in plan order), and the target as a line (one per year where the
+    targets differ). Frame: year, x (label), value, numerator, denominator, status. Years are told
+    apart by colour, dash and marker, and named in the legend."""
+    fig = go.Figure()
+    years = sorted(df["year"].unique(), reverse=True)
+    x_order = list(dict.fromkeys(df.sort_values("order")["x"]))
+    symbols = ["circle", "square", "diamond", "triangle-up", "x"]
+    for i, year in reversed(list(enumerate(years))):  # the newest drawn last, on top; listed first
+        rows = df[df["year"] == year].set_index("x").reindex(x_order)
+        values = [None if pd.isna(v) else float(v) * 100 for v in rows["value"]]
+        fig.add_scatter(
+            x=x_order, y=values, name=str(year), legendrank=i + 1, mode="lines+markers+text" if i == 0 else "lines+markers",
+            line={"color": YEAR_COLOURS[i % 5], "width": 3.5 if i == 0 else 2, "dash": YEAR_DASHES[i % 5]},
+            marker={"size": 10 if i == 0 else 8, "symbol": symbols[i % 5]}, connectgaps=False,
+            text=[fmt.pct(v) if not pd.isna(v) else "" for v in rows["value"]] if i == 0 else None,
+            textposition="top center", cliponaxis=False,
+            customdata=[[f"{int(n)}/{int(d)}" if not pd.isna(d) else "—",
+                         i18n.status_name(s if isinstance(s, str) else "no_data", lang), fmt.pct(v)]
+                        for n, d, s, v in zip(rows["numerator"].fillna(0), rows["denominator"], rows["status"],
+                                              rows["value"])],
+            hovertemplate=f"{year} — %{{x}}: %{{customdata[2]}} = %{{customdata[0]}} — %{{customdata[1]}}<extra></extra>")
+    distinct = sorted(set(targets.values()))
+    current = targets.get(max(targets)) if targets else None
+    for op, target in distinct:
+        label_years = [y for y, t in sorted(targets.items(), reverse=True) if t == (op, target)]
+        label = f"{i18n.t('series_target', lang)} {fmt.target(op, target)}" if len(distinct) == 1 else \
+            i18n.t("yoy_target_line", lang, year=", ".join(map(str, label_years)), target=fmt.target(op, target))
+        fig.add_scatter(x=x_order, y=[target * 100] * len(x_order), name=label, mode="lines",
+                        line={"color": TARGET_COLOUR if (op, target) == current else GREY, "dash": "dash", "width": 2},
+                        hoverinfo="skip")
+    _layout(fig, _wrap(title, 60), x_title, i18n.t("axis_rate", lang), height=420)
+    fig.update_yaxes(range=[0, 118], tickvals=[0, 20, 40, 60, 80, 100],
+                     ticktext=[f"{v} %" for v in (0, 20, 40, 60, 80, 100)])
+    fig.update_xaxes(type="category")
+    fig.update_layout(margin={"t": 100})
+    return fig

@@ -22,7 +22,7 @@ import streamlit as st
 
 from pipelines.accounts import users
 from pipelines.localtime import from_utc_naive
-from pipelines.outputs import metrics
+from pipelines.outputs import metrics, quality
 from pipelines.store import Store, load
 
 _LOCAL = threading.local()
@@ -91,6 +91,14 @@ _FUNCS = {
     "stored_warnings": metrics.stored_warnings,
     "submission_count": metrics.submission_count,
     "quarters_reported": metrics.quarters_reported,
+    "attainment_yoy": metrics.attainment_yoy,
+    "element_yoy": metrics.element_yoy,
+    "indicator_years": metrics.indicator_years,
+    "quality_findings": quality.findings,
+    "quality_completeness": quality.completeness,
+    "quality_backlogs": quality.backlog_checks,
+    "quality_outliers": quality.outlier_checks,
+    "quality_marks": quality.marks,
     "is_demo_year": _is_demo_year,
     "versions": _versions,
     "diff_versions": load.diff_versions,
@@ -223,3 +231,43 @@ def account(store: Store, name: str) -> users.User | None:
 
 def account_count(store: Store) -> int:
     return _call(store, "account_count")
+
+
+# -- year over year and data quality ---------------------------------------------------------------
+def attainment_yoy(store: Store, year: int, period: str, unit: str | None = None) -> pd.DataFrame:
+    return _call(store, "attainment_yoy", year, period, unit)
+
+
+def element_yoy(store: Store, year: int, period: str, scope: str = metrics.TOWN) -> pd.DataFrame:
+    return _call(store, "element_yoy", year, period, scope)
+
+
+def indicator_years(store: Store, year: int, indicator: str, unit: str | None = None) -> pd.DataFrame:
+    return _call(store, "indicator_years", year, indicator, unit)
+
+
+def quality_findings(store: Store, year: int, quarter: int | None = None) -> pd.DataFrame:
+    return _call(store, "quality_findings", year, quarter)
+
+
+def quality_completeness(store: Store, year: int, quarter: int | None = None) -> pd.DataFrame:
+    return _call(store, "quality_completeness", year, quarter)
+
+
+def quality_backlogs(store: Store, year: int, quarter: int | None = None) -> pd.DataFrame:
+    return _call(store, "quality_backlogs", year, quarter)
+
+
+def quality_outliers(store: Store, year: int, quarter: int | None = None) -> pd.DataFrame:
+    return _call(store, "quality_outliers", year, quarter)
+
+
+def quality_marks(store: Store, year: int | None = None, quarter: int | None = None,
+                  states: tuple[str, ...] = ("open",)) -> pd.DataFrame:
+    """Follow-up marks with times in the plan's time zone."""
+    df = _call(store, "quality_marks", year, quarter, tuple(states))
+    plan = store.plan(year) if year else None
+    for col in ("marked_at", "cleared_at"):
+        df[col] = [None if pd.isna(v) else from_utc_naive(v.to_pydatetime(), plan.tz if plan else dt.timezone.utc)
+                   for v in df[col]]
+    return df

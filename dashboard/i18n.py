@@ -422,3 +422,8 @@ def period_label(name: str, year: int, whole_year: bool, lang: str = DEFAULT_LAN
     if lang == "en":
         return f"full year {year}" if whole_year else f"{period_name(name, lang)} {year}"
     return f"năm {year}" if whole_year else f"{name} năm {year}"
+
+
+from dashboard.i18n_yoy_quality import STRINGS as _YOY_QUALITY  # noqa: E402  (year over year, data quality)
+
+_S.update(_YOY_QUALITY)

@@ -196,7 +196,13 @@ def missing_quarters_message(quarters: list[int]) -> str:
 
 
 def chart(fig: go.Figure, table: pd.DataFrame, key: str) -> None:
-    """A chart and, under it, the table of its numbers."""
+    """A chart and, under it, the table of its numbers. The title is drawn as text above the chart,
+    not inside it: Plotly titles do not wrap, and on a phone a long one would be cut off."""
+    title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
+    if title:
+        st.markdown(f"<div class='chart-title'>{title.replace('<br>', ' ')}</div>", unsafe_allow_html=True)
+        top = fig.layout.margin.t if fig.layout.margin and fig.layout.margin.t is not None else 60
+        fig = go.Figure(fig).update_layout(title_text="", margin_t=max(40, top - 40))
     st.plotly_chart(fig, key=key, config={"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]})
     with st.expander(t("table_view"), icon=":material/table:"):
         st.dataframe(table, hide_index=True, key=f"{key}_table")

@@ -17,6 +17,7 @@ from pipelines.store.load import IngestResult, audit, ingest_bytes
 from pipelines.workbook.template import build_template
 
 DEMO_NOTE = "DỮ LIỆU MẪU (DEMO) — không phải số liệu thật"
+FIRST_DEMO_YEAR = 2022
 
 
 class DemoError(RuntimeError):
@@ -48,11 +49,11 @@ def _counts(plan: Plan, unit: str, quarter: int, rng: random.Random, backlog: di
     if kind in ("police", "border"):
         ton = backlog.get(f"{unit}:TIN", 1 if unit == story.lead_unit else 0)
         # The police: a few tip-offs a quarter, one left unresolved in Q2 (so "6 tháng" is not met).
-        moi = (2, 3, 2, 1)[quarter - 1] if unit == story.lead_unit else rng.choice([0, 0, 0, 1])
-        gq = ton + moi - (1 if (unit == story.lead_unit and quarter == 2) else 0)
+        moi = story.tips[(quarter - 1) % len(story.tips)] if unit == story.lead_unit else rng.choice([0, 0, 0, 1])
+        gq = ton + moi - (1 if (unit == story.lead_unit and quarter == story.unresolved_quarter) else 0)
         v |= {"TIN_TON": ton, "TIN_MOI": moi, "TIN_PHAN_LOAI": moi, "TIN_DA_GQ": gq}
         backlog[f"{unit}:TIN"] = ton + moi - gq
-        cases = 1 if (unit == story.lead_unit and quarter in (2, 3)) else 0
+        cases = 1 if (unit == story.lead_unit and quarter in story.case_quarters) else 0
         v |= {"AN_KHOI_TO": cases, "AN_KHAM_PHA": cases, "BI_CAN": cases * rng.randint(1, 3)}
         victims = 1 if (unit == story.lead_unit and quarter == 3) else 0
         v |= {"NN_TIEP_NHAN": victims, "NN_XAC_DINH": victims, "NN_GIAI_CUU": victims}
@@ -74,6 +75,9 @@ def _counts(plan: Plan, unit: str, quarter: int, rng: random.Random, backlog: di
         v |= {"NN_TIEP_NHAN": 1 if quarter == 3 else 0, "NN_HO_TRO": 2 if quarter == 3 else 0}
     if unit == story.legal_aid_unit:
         v |= {"NN_TGPL": 1 if quarter == 3 else 0, "CN_RA_SOAT": rng.randint(0, 2)}
+    for doubt in story.doubts:  # figures planted for the data-quality page
+        if (doubt.unit, doubt.quarter) == (unit, quarter):
+            v |= doubt.values
     return {k: val for k, val in v.items() if k in plan.unit_elements(unit)}
 
 
@@ -108,12 +112,13 @@ def load_demo(store: Store, year: int = 2022, seed: int = 138, progress=None) ->
     with store.transaction() as con:
         con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [f"demo:{year}", f"seed={seed}"])
 
-    rng = random.Random(seed)
+    # The first demo year keeps the numbers it always had; a later one draws its own from the same seed.
+    rng = random.Random(seed if year == FIRST_DEMO_YEAR else f"{seed}:{year}")
     units = [u.code for u in plan.units]
     # Who is late or missing, chosen once from the seed.
     late = {q: set(rng.sample(units[5:], 2)) for q in (1, 2, 3, 4)}
     missing = {int(q): set(codes) for q, codes in plan.demo.missing.items()}
-    backlog: dict[str, int] = {}
+    backlog = _closing_backlogs(store, year - 1)  # a later demo year goes on from the previous one
     results = []
     jobs = [(q, u) for q in sorted(plan.quarter_by_number) for u in units]
     for n, (quarter, unit) in enumerate(jobs, start=1):  # a connection per file: others can read between
@@ -121,6 +126,27 @@ def load_demo(store: Store, year: int = 2022, seed: int = 138, progress=None) ->
         if progress:
             progress(n, len(jobs))
     return results
+
+
+def _closing_backlogs(store: Store, year: int) -> dict[str, int]:
+    """The backlogs a year ends with (last quarter's backlog + inflow − outflow, by the plan's
+    carry_over rules), keyed as _counts keeps them; empty when that year has no plan or no report."""
+    plan = store.plan(year)
+    if plan is None:
+        return {}
+    last = max(plan.quarter_by_number)
+    with store.connect() as con:
+        rows = con.execute("SELECT unit, element, value FROM v_current_value WHERE year = ? AND quarter = ?",
+                           [year, last]).fetchall()
+    values = {(u, e): v for u, e, v in rows}
+    keys = {"TIN_TON": "{unit}:TIN", "VKS_TON": "VKS", "TA_TON": "TA"}  # how _counts names them
+    out: dict[str, int] = {}
+    for rule in (r for r in plan.rules if r.kind == "carry_over" and r.backlog in keys):
+        for unit in plan.unit_by_code:
+            parts = [values.get((unit, e)) for e in (rule.backlog, rule.inflow, rule.outflow)]
+            if None not in parts:
+                out[keys[rule.backlog].format(unit=unit)] = parts[0] + parts[1] - parts[2]
+    return out
 
 
 def remove_demo(store: Store, year: int, actor: str = "cli") -> int:

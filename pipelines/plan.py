@@ -128,6 +128,19 @@ class Rule(_Model):
         return [self.backlog, self.inflow, self.outflow]  # type: ignore[list-item]
 
 
+class Range(_Model):
+    """A plausible range of one unit's count for one quarter (data-quality check): values outside
+    [min, max] are flagged for a closer look, not refused. `kinds` / `units` narrow it (default: all)."""
+    element: str
+    min: int = Field(default=0, ge=0)
+    max: int = Field(ge=0)
+    kinds: list[str] | None = None
+    units: list[str] | None = None
+
+    def applies_to(self, unit: "Unit") -> bool:
+        return (self.kinds is None or unit.kind in self.kinds) and (self.units is None or unit.code in self.units)
+
+
 class Task(_Model):
     code: str
     section: str
@@ -162,6 +175,14 @@ class Event(_Model):
     task: str | None = None
 
 
+class DemoDoubt(_Model):
+    """A figure the demo plants for the data-quality page: `values` replace the generated counts of
+    `unit` in `quarter` (a typo, a backlog that does not carry over)."""
+    unit: str
+    quarter: int
+    values: dict[str, int]
+
+
 class DemoStory(_Model):
     """Who plays which part in the labelled demo year (pipelines/demo.py), so the story's unit codes
     live in the plan file: the unit with the tip-offs, cases and victims; the communes that receive a
@@ -171,6 +192,10 @@ class DemoStory(_Model):
     support_unit: str | None = None
     legal_aid_unit: str | None = None
     missing: dict[str, list[str]] = {}   # quarter ("3") → units that send nothing
+    tips: list[int] = Field(default=[2, 3, 2, 1], min_length=1)  # tip-offs the lead unit receives, per quarter
+    unresolved_quarter: int = 2          # the quarter one tip-off is left unresolved
+    case_quarters: list[int] = [2, 3]    # quarters with a case
+    doubts: list[DemoDoubt] = []         # figures to doubt, planted for the data-quality page
 
 
 class Signature(_Model):
@@ -222,6 +247,7 @@ class Plan(_Model):
     periods: list[Period]
     events: list[Event] = []
     demo: DemoStory | None = None
+    ranges: list[Range] = []
 
     # -- cross-references, all checked at once ---------------------------------------------------
     @model_validator(mode="after")
@@ -250,8 +276,11 @@ class Plan(_Model):
             problems += [f"unit {u.code}: unknown element {e}" for e in (u.elements or []) if e not in known_elements]
         if self.demo:
             story = [self.demo.lead_unit, *self.demo.victim_communes, self.demo.support_unit,
-                     self.demo.legal_aid_unit, *(c for codes in self.demo.missing.values() for c in codes)]
+                     self.demo.legal_aid_unit, *(c for codes in self.demo.missing.values() for c in codes),
+                     *(d.unit for d in self.demo.doubts)]
             problems += [f"demo: unknown unit {c}" for c in story if c and c not in known_units]
+            problems += [f"demo: unknown element {e}" for d in self.demo.doubts for e in d.values
+                         if e not in known_elements]
         for i in self.indicators:
             problems += [f"indicator {i.code}: unknown element {e}"
                          for e in (*i.numerator, *i.denominator) if e not in known_elements]
@@ -259,6 +288,13 @@ class Plan(_Model):
                 problems.append(f"indicator {i.code}: unknown owner {i.owner}")
         for r in self.rules:
             problems += [f"rule {r.code}: unknown element {e}" for e in r.elements if e not in known_elements]
+        for rg in self.ranges:
+            if rg.element not in known_elements:
+                problems.append(f"range {rg.element}: unknown element")
+            problems += [f"range {rg.element}: unknown kind {k}" for k in (rg.kinds or []) if k not in self.kinds]
+            problems += [f"range {rg.element}: unknown unit {u}" for u in (rg.units or []) if u not in known_units]
+            if rg.min > rg.max:
+                problems.append(f"range {rg.element}: min {rg.min} > max {rg.max}")
         for t in self.tasks:
             for field in (t.lead, t.participants):
                 if field != ALL:

@@ -29,8 +29,9 @@ from pipelines.workbook.template import build_template
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dashboard" / "app.py"
 PAGES = ["views/tong_quan.py", "views/chi_tieu.py", "views/don_vi.py", "views/tien_do.py", "views/nhiem_vu.py",
-         "views/du_lieu.py"]
+         "views/du_lieu.py", "views/chat_luong.py"]
 YEAR = 2022
+LATEST_PLAN_YEAR = 2023  # a store without reports opens on the latest plan's year
 Q1_UNITS = ["CA", "BP_PQ", "VKS", "TAND", "LDTBXH", "P_PHO_HOA", "X_PHO_AN"]
 
 
@@ -130,7 +131,7 @@ def test_pages_render_empty_store(page, empty_dir, monkeypatch):
     text = _texts(at)
     assert "DỮ LIỆU MẪU" not in text
     if page != "views/du_lieu.py":
-        assert f"Chưa có số liệu năm {YEAR}" in text
+        assert f"Chưa có số liệu năm {LATEST_PLAN_YEAR}" in text
     else:
         assert "Không có số liệu nào khớp bộ lọc" in text
     assert not at.get("plotly_chart") or page in ("views/tien_do.py", "views/don_vi.py"), \
@@ -356,7 +357,8 @@ def test_data_dir_from_args(monkeypatch, tmp_path):
     monkeypatch.delenv("DUCPHO138_DATA_DIR")
     assert module.data_dir_from_args([]).name == "data"
     titles = [i18n.t(spec[1]) for spec in module.page_specs(role=None)]
-    assert titles == ["Tổng quan", "Chỉ tiêu", "Đơn vị", "Tiến độ & hạn nộp", "Nhiệm vụ", "Dữ liệu"]
+    assert titles == ["Tổng quan", "Chỉ tiêu", "Đơn vị", "Tiến độ & hạn nộp", "Nhiệm vụ", "Dữ liệu",
+                      "Chất lượng số liệu"]
     assert [i18n.t(spec[1]) for spec in module.page_specs("viewer")] == titles
     assert [i18n.t(spec[1]) for spec in module.page_specs("analyst")] == titles + ["Tải lên báo cáo"]
     assert [i18n.t(spec[1]) for spec in module.page_specs("admin")] == titles + ["Tải lên báo cáo", "Quản trị"]
@@ -372,7 +374,7 @@ def test_bootstrap_loads_demo_only_into_an_empty_store(empty_dir, demo_store_tem
     monkeypatch.setattr(bootstrap, "load_demo", lambda store, year: calls.append(year) or [])
     out = io.StringIO()
     bootstrap.bootstrap(Store(empty_dir), out=out)
-    assert calls == [2022] and "DỮ LIỆU MẪU (DEMO)" in out.getvalue()
+    assert calls == [2022, 2023] and "DỮ LIỆU MẪU (DEMO)" in out.getvalue()  # both demo years, in order
     copy = tmp_path / "copy"
     shutil.copytree(demo_store_template, copy)
     calls.clear()

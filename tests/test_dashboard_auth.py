@@ -182,7 +182,8 @@ def test_removed_account_is_signed_out_and_demoted_loses_pages(data_dir, monkeyp
 def test_viewer_has_no_upload_or_admin_page(data_dir, monkeypatch):
     at = _app(data_dir, monkeypatch, "xem").run()
     _ok(at)
-    assert _pages(at) == {"tong_quan", "chi_tieu", "don_vi", "tien_do", "nhiem_vu", "du_lieu"}
+    assert _pages(at) == {"tong_quan", "chi_tieu", "don_vi", "tien_do", "nhiem_vu", "du_lieu",
+                          "chat_luong"}  # the data-quality summary is for everyone
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("views/tai_len.py")
     with pytest.raises(ValueError, match="Could not find a navigation page"):

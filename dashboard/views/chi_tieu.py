@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, i18n, ui
+from dashboard import charts, data, i18n, ui, yoy
 from dashboard import periods as P
 from pipelines.outputs import fmt
 
@@ -38,6 +38,47 @@ def _series(rows: pd.DataFrame, period_for_quarter) -> pd.DataFrame:
 
 def _status_cell(s: str, n, d, v) -> str:
     return f"{charts.STATUS_SYMBOLS[s]} {i18n.status_name(s, lang)}"
+
+
+def year_over_year(ind) -> None:
+    """This year beside the years before it that define the rate alike (up to five), the target as
+    a line; says which earlier year is left out and why, and when a target changed."""
+    st.markdown(f"##### {t('yoy_heading')}")
+    history = data.indicator_years(store, c.year, ind.code, c.single_unit)
+    years = sorted(int(y) for y in history["year"].unique())
+    link = data.attainment_yoy(store, years[0], period.code, c.single_unit).set_index("indicator")
+    first = link.loc[ind.code] if ind.code in link.index else None
+    if first is not None and not pd.isna(first["previous_year"]) and not pd.isna(first["difference"]):
+        st.caption(t("yoy_chain_break", year=int(first["previous_year"]), why=yoy.why(first, lang)))
+    if len(years) < 2:
+        ui.empty(t("yoy_only_year"))
+        return
+    if not history["status"].isin(["met", "not_met"]).any():
+        ui.empty(t("no_rate_value", name=ind.short_name, detail=", ".join(map(str, years))))
+        return
+    modes = {"cumulative": t("yoy_axis_cumulative"), "quarterly": t("yoy_axis_quarterly")}
+    mode = st.segmented_control(t("yoy_heading"), list(modes), default="cumulative", format_func=modes.get,
+                                key=f"yoy_mode_{ind.code}", label_visibility="collapsed") or "cumulative"
+    wanted = history["is_cumulative"] if mode == "cumulative" else history["is_single_quarter"]
+    rows = history[wanted.astype(bool)].copy()
+    rows["x"] = [i18n.period_name(n, lang) for n in rows["period_name"]]
+    rows["order"] = rows["last_quarter"]
+    # no point for a period from whose last quarter no report has arrived yet (this year)
+    gap = (rows["year"] == c.year) & ~rows["last_quarter"].isin(c.quarters_with_data)
+    rows.loc[gap, ["value", "numerator", "denominator"]] = None
+    targets = {int(y): (op, float(tg)) for y, op, tg in
+               rows[["year", "target_op", "target"]].drop_duplicates("year").itertuples(index=False)}
+    title = t("yoy_chart_title", name=ind.short_name, mode=modes[mode].lower(), scope=c.scope_name)
+    fig = charts.year_over_year(rows, targets, title, t("axis_quarter") if mode == "quarterly" else t("period"), lang)
+    table = rows.pivot(index="x", columns="year", values="value").reindex(list(dict.fromkeys(rows.sort_values("order")["x"])))
+    table = table.map(fmt.pct).reset_index().rename(columns={"x": t("period")})
+    table.columns = [str(col) for col in table.columns]
+    ui.chart(fig, table, key=f"yoy_{ind.code}")
+    st.caption(t("yoy_years_note", years=", ".join(map(str, years))))
+    older = [y for y in years if targets.get(y) != targets.get(c.year)]
+    if older:
+        text = "; ".join(t("yoy_target_changed", year=y, target=fmt.target(*targets[y])) for y in older)
+        st.caption(f"{text[0].upper()}{text[1:]} — {c.year}: {fmt.target(*targets[c.year])}.")
 
 
 # Tabs that track state: only the open tab is built (each holds two charts).
@@ -89,6 +130,8 @@ for tab, ind in zip(tabs, indicators.itertuples()):
             if ind.judged_on == "cumulative":
                 st.caption("Mục tiêu hằng năm: đánh giá theo tỷ lệ lũy kế." if lang == "vi"
                            else "Yearly target: judged on the cumulative rate.")
+
+        year_over_year(ind)
 
         # contributions of the units, for the chosen period
         contrib = data.contributions(store, c.year, period.code, ind.code)

@@ -7,7 +7,8 @@ from dashboard import auth, data, i18n, ui
 from pipelines.outputs import fmt
 from pipelines.outputs.export import TITLES, to_csv_bytes, to_xlsx_bytes
 
-COLUMNS = ["year", "quarter", "unit", "unit_name", "kind_name", "element", "element_name", "value", "unit_of_measure"]
+COLUMNS = ["year", "quarter", "unit", "unit_name", "kind_name", "element", "element_name", "value", "unit_of_measure",
+           "follow_up"]  # follow_up: the comment of an open "cần xác minh" mark (Chất lượng số liệu page)
 
 c = ui.require_year()
 t, store, lang, period = ui.t, c.store, c.lang, c.period
@@ -47,7 +48,12 @@ st.caption(t("rows_shown", n=fmt.num(len(view))))
 if view.empty:
     ui.empty(t("data_empty"))
 else:
-    shown = view.assign(value=[fmt.num(v) if not pd.isna(v) else "" for v in view["value"]])
+    shown = view.assign(value=[fmt.num(v) if not pd.isna(v) else "" for v in view["value"]],
+                        follow_up=["⚑ " + f if isinstance(f, str) else "" for f in view["follow_up"]])
+    marked = int(view["follow_up"].notna().sum())
+    if marked:
+        st.caption(("⚑ {n} số liệu đang chờ xác minh (trang Chất lượng số liệu)." if lang == "vi" else
+                    "⚑ {n} values wait for verification (Data quality page).").format(n=fmt.num(marked)))
     st.dataframe(shown.rename(columns=TITLES), hide_index=True, key="data_table",
                  column_config={TITLES["element_name"]: st.column_config.TextColumn(width="large"),
                                 TITLES["value"]: st.column_config.TextColumn(width="small")})

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, i18n, ui
+from dashboard import data, i18n, ui, yoy
 from dashboard import periods as P
 from pipelines.outputs import fmt
 
@@ -25,6 +25,7 @@ prev_period = P.previous(c.periods, period)
 prev = data.attainment(store, c.year, prev_period.code, unit=scope) if prev_period else None
 cum_period = P.cumulative_to(c.periods, period.quarters[0]) if period.is_single_quarter else None
 cum = data.attainment(store, c.year, cum_period.code, unit=scope) if cum_period else None
+last_year = data.attainment_yoy(store, c.year, period.code, unit=scope).set_index("indicator")
 
 
 def _row(df: pd.DataFrame | None, indicator: str):
@@ -82,6 +83,8 @@ def rate_card(r) -> None:
             st.markdown(f":material/flag: **{need}**")
         if note:
             st.caption(note)
+        if code in last_year.index:
+            st.caption(f":material/history: {yoy.rate_line(last_year.loc[code], c.year, lang)}")
 
 
 st.subheader(t("rates_heading"), anchor=False)
@@ -136,6 +139,7 @@ with right, st.container(border=True, key="deadline"):
 st.subheader(t("activities_heading", label=c.period_label), anchor=False)
 totals = data.element_totals(store, c.year, period.code, scope=c.scope)
 totals = totals.set_index("element")
+totals_last_year = data.element_yoy(store, c.year, period.code, scope=c.scope).set_index("element")
 tiles = list(totals.index[totals["is_key"].astype(bool)])  # the plan's key activities (key = true)
 for start in range(0, len(tiles), 4):
     cols = st.columns(4)
@@ -149,3 +153,4 @@ for start in range(0, len(tiles), 4):
                     f"<div style='font-size:1.9rem;font-weight:600;line-height:1.2'>{value} "
                     f"<span style='font-size:1rem;font-weight:400'>{r['unit_of_measure']}</span></div>")
             st.caption(reported)
+            st.caption(f":material/history: {yoy.count_line(totals_last_year.loc[e], c.year, lang)}")

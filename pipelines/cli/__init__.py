@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.cli import accounts, data, outputs
+from pipelines.cli import accounts, data, outputs, quality
 from pipelines.cli.common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Refused, UsageError
 
 
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m pipelines", parents=[common],
         description="Theo dõi Kế hoạch phòng, chống mua bán người — Ban Chỉ đạo 138 thị xã Đức Phổ.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
-    for group in (data, outputs, accounts):
+    for group in (data, outputs, accounts, quality):
         group.add_parsers(sub, common)
     return parser
 

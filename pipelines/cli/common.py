@@ -42,8 +42,9 @@ def year_of(store: Store, year: int | None) -> int:
     years = metrics.years(store)
     if not years:
         raise UsageError("Kho chưa có kế hoạch nào; chạy `init --plan FILE`.")
-    if year is None:
-        return years[-1]
+    if year is None:  # the latest year that holds reports (as the dashboard opens), else the latest plan
+        with_data = [y for y in years if metrics.submission_count(store, y)]
+        return (with_data or years)[-1]
     if year not in years:
         raise UsageError(f"Không có kế hoạch năm {year} (có: {', '.join(map(str, years))}).")
     return year

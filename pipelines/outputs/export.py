@@ -25,6 +25,7 @@ TITLES = {
     "status_name": "Tình trạng", "needed": "Cần thêm", "deadline": "Hạn nộp", "received_at": "Ngày nhận",
     "task": "Mã nhiệm vụ", "task_name": "Nhiệm vụ", "role": "Vai trò", "note": "Kết quả / ghi chú",
     "submission_id": "Số bản báo cáo", "versions": "Số phiên bản",
+    "follow_up": "Cần xác minh",
 }
 PERCENT_COLUMNS = {"target"}
 RATE_COLUMNS = {"value"}

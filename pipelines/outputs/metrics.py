@@ -125,7 +125,8 @@ def compliance(store: Store, year: int, as_of: dt.datetime | None = None) -> pd.
 
 def current_values(store: Store, year: int, quarter: int | None = None, units: list[str] | None = None,
                    elements: list[str] | None = None, kinds: list[str] | None = None) -> pd.DataFrame:
-    """Every current value: unit, year, quarter, element, value (NULL = not reported), with names."""
+    """Every current value: unit, year, quarter, element, value (NULL = not reported), with names,
+    and follow_up: the comments of open "cần xác minh" marks on that value (None when none)."""
     where, params = ["cv.year = ?"], [year]
     if quarter:
         where.append("cv.quarter = ?")
@@ -136,10 +137,13 @@ def current_values(store: Store, year: int, quarter: int | None = None, units: l
             params += list(vals)
     return store.query_df(
         f"""SELECT cv.unit, u.name AS unit_name, u.kind_name, cv.year, cv.quarter, cv.element,
-                   e.name AS element_name, e.unit_of_measure, cv.value, cv.submission_id
+                   e.name AS element_name, e.unit_of_measure, cv.value, cv.submission_id, fu.follow_up
             FROM v_current_value cv
             JOIN dim_unit u ON u.year = cv.year AND u.code = cv.unit
             JOIN dim_element e ON e.year = cv.year AND e.code = cv.element
+            LEFT JOIN (SELECT year, quarter, unit, element, string_agg(comment, '; ' ORDER BY id) AS follow_up
+                       FROM v_follow_up WHERE status = 'open' GROUP BY year, quarter, unit, element) fu
+              ON fu.year = cv.year AND fu.quarter = cv.quarter AND fu.unit = cv.unit AND fu.element = cv.element
             WHERE {' AND '.join(where)}
             ORDER BY cv.quarter, u.sort, e.sort""", params)
 
@@ -217,3 +221,101 @@ def scope_values(store: Store, year: int, period: str | None = None,
             LEFT JOIN dim_unit u ON u.year = v.year AND u.code = v.scope
             WHERE {' AND '.join(where)}
             ORDER BY v.period, coalesce(u.sort, 1e9), e.sort""", params)
+
+
+# -- year over year ------------------------------------------------------------------------------
+# Two years are compared only where a figure means the same thing in both plans: the views
+# v_element_change / v_indicator_change (sql/views/09_v_plan_change.sql) say what differs.
+MIN_BASE_FOR_PERCENT = 10  # a percentage change on a base under 10 cases says more about chance than work
+MAX_YEARS_COMPARED = 5
+
+
+def count_change(value, previous) -> tuple[int | None, float | None]:
+    """(absolute change, relative change or None): the relative change only on a base of at least
+    MIN_BASE_FOR_PERCENT; (None, None) when either count is missing."""
+    if value is None or previous is None or pd.isna(value) or pd.isna(previous):
+        return None, None
+    change = int(value) - int(previous)
+    return change, (change / int(previous) if int(previous) >= MIN_BASE_FOR_PERCENT else None)
+
+
+def attainment_yoy(store: Store, year: int, period: str, unit: str | None = None) -> pd.DataFrame:
+    """Each indicator of `period` beside the same period of the previous year: indicator, value,
+    status, previous_year (None: no plan that year), difference (None when comparable, else why not),
+    target_changed, previous_op, previous_target, previous_numerator/denominator/value/status, and
+    change_pp (percentage points) when both years have a value and the rate means the same."""
+    df = store.query_df(
+        """SELECT a.indicator, a.numerator, a.denominator, a.value, a.status, a.target_op, a.target,
+                  ch.previous_year,
+                  CASE WHEN ch.previous_year IS NOT NULL AND ch.difference IS NULL
+                            AND pp.quarters IS DISTINCT FROM cp.quarters THEN 'period' ELSE ch.difference END
+                      AS difference,
+                  coalesce(ch.target_changed, FALSE) AS target_changed, ch.previous_op, ch.previous_target,
+                  p.numerator AS previous_numerator, p.denominator AS previous_denominator,
+                  p.value AS previous_value, p.status AS previous_status
+           FROM v_attainment a
+           JOIN v_period cp ON cp.year = a.year AND cp.period = a.period
+           LEFT JOIN v_indicator_change ch ON ch.year = a.year AND ch.indicator = a.indicator
+           LEFT JOIN v_period pp ON pp.year = a.year - 1 AND pp.period = a.period
+           LEFT JOIN v_attainment p
+             ON p.year = a.year - 1 AND p.indicator = a.indicator AND p.period = a.period AND p.scope = a.scope
+            AND ch.difference IS NULL AND pp.quarters = cp.quarters
+           WHERE a.year = ? AND a.period = ? AND a.scope = ?
+           ORDER BY a.sort""", [year, period, unit or TOWN])
+    both = df["value"].notna() & df["previous_value"].notna() & df["difference"].isna()
+    df["change_pp"] = [(float(v) - float(p)) * 100 if ok else None
+                       for v, p, ok in zip(df["value"], df["previous_value"], both)]
+    return df
+
+
+def element_yoy(store: Store, year: int, period: str, scope: str = TOWN) -> pd.DataFrame:
+    """Each element's value over `period` beside the same period of the previous year: element,
+    value, units_reported, previous_year, difference (None when comparable; 'units_differ' matters
+    only for the town total), previous_unit_of_measure, previous_value, change, change_pct
+    (None on a base under MIN_BASE_FOR_PERCENT)."""
+    df = store.query_df(
+        """SELECT e.code AS element, e.unit_of_measure, cur.value, cur.units_reported, ch.previous_year,
+                  CASE WHEN ch.difference = 'units_differ' AND ? <> 'ALL' THEN NULL
+                       WHEN ch.previous_year IS NOT NULL AND ch.difference IS NULL
+                            AND pp.quarters IS DISTINCT FROM cp.quarters THEN 'period'
+                       ELSE ch.difference END AS difference,
+                  ch.previous_unit_of_measure, prev.value AS previous_value,
+                  prev.units_reported AS previous_units_reported
+           FROM dim_element e
+           LEFT JOIN v_period cp ON cp.year = e.year AND cp.period = ?
+           LEFT JOIN v_period pp ON pp.year = e.year - 1 AND pp.period = ?
+           LEFT JOIN v_scope_period_value cur
+             ON cur.year = e.year AND cur.element = e.code AND cur.period = ? AND cur.scope = ?
+           LEFT JOIN v_element_change ch ON ch.year = e.year AND ch.element = e.code
+           LEFT JOIN v_scope_period_value prev
+             ON prev.year = e.year - 1 AND prev.element = e.code AND prev.period = ? AND prev.scope = ?
+            AND pp.quarters = cp.quarters
+            AND (ch.difference IS NULL OR (ch.difference = 'units_differ' AND ? <> 'ALL'))
+           WHERE e.year = ? ORDER BY e.sort""", [scope, period, period, period, scope, period, scope, scope, year])
+    changes = [count_change(v, p) for v, p in zip(df["value"], df["previous_value"])]
+    df["change"] = [c for c, _ in changes]
+    df["change_pct"] = [r for _, r in changes]
+    return df
+
+
+def indicator_years(store: Store, year: int, indicator: str, unit: str | None = None,
+                    max_years: int = MAX_YEARS_COMPARED) -> pd.DataFrame:
+    """The indicator over every period of `year` and of the years before it (up to `max_years` in
+    all) back to the first year whose definition differs: year, period, period_name, quarters,
+    last_quarter, is_single_quarter, is_cumulative, numerator, denominator, value, status,
+    target_op, target. Targets may differ between these years (each row has its year's)."""
+    chain = store.query_df(
+        "SELECT year, difference FROM v_indicator_change WHERE indicator = ? AND year <= ? ORDER BY year DESC",
+        [indicator, year])
+    years = [year]
+    for y, diff in zip(chain["year"], chain["difference"]):
+        if int(y) != years[-1] or not pd.isna(diff) or len(years) >= max_years:
+            break
+        years.append(int(y) - 1)
+    marks = ", ".join("?" for _ in years)
+    return store.query_df(
+        f"""SELECT a.year, a.period, vp.name AS period_name, vp.quarters, vp.last_quarter, vp.is_single_quarter,
+                   vp.is_cumulative, a.numerator, a.denominator, a.value, a.status, a.target_op, a.target
+            FROM v_attainment a JOIN v_period vp ON vp.year = a.year AND vp.period = a.period
+            WHERE a.indicator = ? AND a.scope = ? AND a.year IN ({marks})
+            ORDER BY a.year, vp.sort""", [indicator, unit or TOWN, *years])
