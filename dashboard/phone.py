@@ -18,6 +18,8 @@ CSS = """
                                                                  min-width: 100% !important; }
   /* charts never wider than the screen */
   [data-testid="stPlotlyChart"], .js-plotly-plot, .plot-container { max-width: 100% !important; }
+  /* the chart toolbar would sit on the legend: a phone has pinch-zoom */
+  .modebar-container { display: none !important; }
   /* tables scroll inside their own frame, never the page sideways */
   [data-testid="stDataFrame"], [data-testid="stTable"] { max-width: 100% !important; overflow-x: auto !important; }
   h1, h2 { font-size: 1.35rem !important; }

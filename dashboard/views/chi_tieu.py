@@ -63,8 +63,11 @@ def year_over_year(ind) -> None:
     rows = history[wanted.astype(bool)].copy()
     rows["x"] = [i18n.period_name(n, lang) for n in rows["period_name"]]
     rows["order"] = rows["last_quarter"]
-    # no point for a period from whose last quarter no report has arrived yet (this year)
-    gap = (rows["year"] == c.year) & ~rows["last_quarter"].isin(c.quarters_with_data)
+    # no point for a period from whose last quarter no report has arrived (in that year)
+    reported = {y: {int(q) for q, n in data.quarters_reported(store, y)[["quarter", "units_reported"]]
+                    .itertuples(index=False) if n} for y in years}
+    gap = pd.Series([int(q) not in reported[int(y)] for y, q in zip(rows["year"], rows["last_quarter"])],
+                    index=rows.index)
     rows.loc[gap, ["value", "numerator", "denominator"]] = None
     targets = {int(y): (op, float(tg)) for y, op, tg in
                rows[["year", "target_op", "target"]].drop_duplicates("year").itertuples(index=False)}
