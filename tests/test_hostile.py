@@ -186,6 +186,23 @@ def test_the_readers_own_abort_on_the_issues_file_is_contained():
     assert refused(problems) == [("hostile", "a.xlsx")]
 
 
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def test_a_fuzzed_xls_that_makes_the_reader_allocate_171_gb_is_contained():
+    """Found by the corpus's mutations: one record's length asks calamine for 171 GB and it aborts."""
+    raw, problems = sandbox.read_workbook((FIXTURES / "fuzzed_calamine_oom.xls").read_bytes(), "bc.xls")
+    assert refused(problems) == [("hostile", "bc.xls")]
+    assert not ENGLISH.search(problems[0].message)
+
+
+def test_a_fuzzed_xls_that_panics_the_reader_is_unreadable():
+    """Found by the corpus's mutations: calamine panics (PanicException is not an Exception)."""
+    raw, problems = sandbox.read_workbook((FIXTURES / "fuzzed_calamine_panic.xls").read_bytes(), "bc.xls")
+    assert refused(problems) == [("unreadable", "bc.xls")]
+    assert problems[0].message == "Không đọc được tệp: tệp hỏng hoặc không phải bảng tính."
+
+
 def test_running_out_of_memory_is_a_hostile_refusal():
     raw, problems = sandbox.read_workbook(b"x", "a.xlsx", target=TARGETS + "hog", memory_mb=300)
     assert refused(problems) == [("hostile", "a.xlsx")]

@@ -82,13 +82,21 @@ def _hostile(file_name: str, why: str) -> Problem:
     return error("hostile", file_name, f"Tệp bị từ chối vì lý do an toàn: {why}.", hint=HINT_RESAVE)
 
 
+# What zipfile and zlib raise on damaged archives (a lying header, a bad CRC, a cut file).
+_DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, NotImplementedError,
+            ValueError, KeyError, IndexError)
+
+
 def _check_zip(data: bytes, file_name: str, out: GuardResult) -> None:
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+        _check_zip_parts(data, file_name, out)
+    except _DAMAGED:
         out.problems.append(error("unreadable", file_name, BROKEN, hint=HINT_RESAVE))
-        return
+
+
+def _check_zip_parts(data: bytes, file_name: str, out: GuardResult) -> None:
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
         out.problems.append(_hostile(file_name, f"quá nhiều thành phần ({len(infos)})"))
         return
@@ -121,11 +129,7 @@ def _check_zip(data: bytes, file_name: str, out: GuardResult) -> None:
         # all of them together are within MAX_INFLATED_BYTES.
         keep = out.format == "xlsx" and info.filename.startswith("xl/") and info.filename.endswith((".xml", ".rels"))
         keep = keep or info.filename == "content.xml"
-        try:
-            size, body, dtd = _inflate_bounded(zf, info, MAX_INFLATED_BYTES - total, keep)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError):
-            out.problems.append(error("unreadable", file_name, BROKEN, hint=HINT_RESAVE))
-            return
+        size, body, dtd = _inflate_bounded(zf, info, MAX_INFLATED_BYTES - total, keep)
         if size is None:
             out.problems.append(_hostile(file_name, f"thành phần {info.filename} giải nén vượt kích thước khai báo "
                                                     "hoặc vượt giới hạn (nghi là bom nén)"))

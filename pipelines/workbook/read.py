@@ -25,6 +25,9 @@ from pipelines.workbook.cells import a1, col_letter
 from pipelines.workbook.extent import MAX_COLS, MAX_ROWS
 
 log = logging.getLogger(__name__)
+# A panic in the reader's Rust code reaches Python as pyo3's PanicException, a BaseException: a
+# damaged file, not a reason to stop the process.
+_PANIC = next((c for c in BaseException.__subclasses__() if c.__name__ == "PanicException"), Exception)
 
 INFO_SHEET, DATA_SHEET, TASK_SHEET = "Thông tin", "Số liệu", "Nhiệm vụ"
 
@@ -99,7 +102,9 @@ def read_workbook(data: bytes, file_name: str, personal_headings: tuple[str, ...
                                     f"Tệp bị từ chối vì lý do an toàn: trang “{name}” có dữ liệu ở ô {a1(*end)}, "
                                     "vượt xa kích thước một báo cáo đơn vị.", hint=guard.HINT_TRIM)]
             grids[name] = sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises its own error types for every kind of damage
+    except MemoryError:
+        raise  # the sandbox reports it (hostile)
+    except (Exception, _PANIC) as exc:  # calamine raises its own error types for every kind of damage
         text = str(exc).lower()
         if "password" in text or "encrypt" in text:
             return None, [error("encrypted", file_name, "Tệp được đặt mật khẩu (mã hóa); không thể đọc.",

@@ -250,7 +250,7 @@ def read_workbook(data: bytes, file_name: str, personal_headings: tuple[str, ...
     try:
         return decode_read(POOL.run(request, data, target, memory_mb, seconds))
     except Died as d:
-        log.log(logging.WARNING, "reading %s in the child failed: %s %s", file_name, d.why, d.detail)
+        log.info("reading %s in the child failed: %s %s", file_name, d.why, d.detail)
         return None, [died_problem(file_name, d.why, memory_mb, seconds)]
 
 
@@ -271,7 +271,7 @@ def annotate(data: bytes, file_name: str, problems: list[Problem], *, target: st
     try:
         return base64.b64decode(POOL.run(request, data, target)["xlsx"])
     except Died as d:
-        log.log(logging.WARNING, "annotating %s in the child failed: %s %s", file_name, d.why, d.detail)
+        log.info("annotating %s in the child failed: %s %s", file_name, d.why, d.detail)
         from pipelines.workbook.annotate import annotate as annotate_here
         return annotate_here(b"", file_name, problems, open_original=False)
 
