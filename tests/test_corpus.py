@@ -32,7 +32,7 @@ PLAN = load_plan(ROOT / "data" / "plans" / "duc_pho_2022.toml")
 PLANS = {PLAN.year: PLAN}
 VALUES = {"TIN_TON": 1, "TIN_MOI": 4, "TIN_PHAN_LOAI": 4, "TIN_DA_GQ": 4, "TT_BUOI": 2, "TT_LUOT": 60}
 TEMPLATE = build_template(PLAN, "CA", 1, values=VALUES)
-CORPUS = settings(max_examples=20, deadline=None, derandomize=True,
+CORPUS = settings(max_examples=30, deadline=None, derandomize=True,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
