@@ -84,7 +84,8 @@ def rate_trend(quarterly: pd.DataFrame, cumulative: pd.DataFrame, target: float,
         x=x, y=[v if v is not None else 0 for v in q_vals], name=i18n.t("series_quarter", lang),
         marker_color=[STATUS_COLOURS[s] for s in quarterly["status"]],
         text=q_text, textposition="outside", cliponaxis=False,
-        customdata=[[i18n.status_name(s, lang), fmt.pct(v)] for s, v in zip(quarterly["status"], quarterly["value"])],
+        customdata=[[i18n.status_name(s, lang), fmt.rate(n, d, op, target)]
+                    for s, n, d in zip(quarterly["status"], quarterly["numerator"], quarterly["denominator"])],
         hovertemplate="%{x}: %{customdata[1]} — %{customdata[0]}<extra></extra>",
     )
     c_x = [i18n.quarter_name(q, lang) for q in cumulative["quarter"]]
@@ -93,10 +94,10 @@ def rate_trend(quarterly: pd.DataFrame, cumulative: pd.DataFrame, target: float,
         x=c_x, y=c_vals, name=i18n.t("series_cumulative", lang), mode="lines+markers",
         line={"color": CUMULATIVE_COLOUR, "width": 3}, marker={"size": 10, "symbol": "diamond"},
         connectgaps=False,
-        customdata=[[f"{int(n)}/{int(d)}" if not pd.isna(d) else "—", fmt.pct(v),
+        customdata=[[f"{int(n)}/{int(d)}" if not pd.isna(d) else "—", fmt.rate(n, d, op, target),
                      i18n.status_name(s, lang)]
-                    for n, d, v, s in zip(cumulative["numerator"].fillna(0), cumulative["denominator"],
-                                          cumulative["value"], cumulative["status"])],
+                    for n, d, s in zip(cumulative["numerator"].fillna(0), cumulative["denominator"],
+                                       cumulative["status"])],
         hovertemplate="%{x} (lũy kế): %{customdata[1]} = %{customdata[0]} — %{customdata[2]}<extra></extra>",
     )
     target_label = f"{i18n.t('series_target', lang)} {fmt.target(op, target)}"

@@ -165,7 +165,8 @@ def test_overview_numbers_equal_attainment(period, demo_store_template, monkeypa
     cards = _cards(at)
     text = _texts(at)
     for r in expected.itertuples():
-        shown = fmt.pct(r.value) if r.status in ("met", "not_met") else metrics.STATUS_NAMES[r.status]
+        shown = (fmt.rate(r.numerator, r.denominator, r.target_op, r.target) if r.period_status in ("met", "not_met")
+                 else metrics.STATUS_NAMES[r.period_status])
         assert cards[r.short_name] == shown, (r.indicator, cards[r.short_name], shown)
         if r.status != "no_data":
             assert f"{fmt.num(r.numerator)}/{fmt.num(r.denominator)} · Mục tiêu {fmt.target(r.target_op, r.target)}" in text

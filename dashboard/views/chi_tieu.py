@@ -32,7 +32,10 @@ def _series(rows: pd.DataFrame, period_for_quarter) -> pd.DataFrame:
         else:
             r = hit.iloc[0]
             out.append({"quarter": q, "period_name": p.name, "numerator": r["numerator"],
-                        "denominator": r["denominator"], "value": r["value"], "status": r["status"]})
+                        "denominator": r["denominator"], "value": r["value"],
+                        # the period's own verdict: a yearly target's quarter without data of its own
+                        # is "Chưa có số liệu" there, whatever the cumulative rate says
+                        "status": r["period_status"]})
     return pd.DataFrame(out)
 
 
@@ -121,12 +124,14 @@ for tab, ind in zip(tabs, indicators.itertuples()):
                 t("axis_quarter"): [i18n.quarter_name(q, lang) for q in quarterly["quarter"]],
                 t("series_quarter"): [ui.fraction(n, d) if s != "no_data" else "—"
                                       for n, d, s in zip(quarterly["numerator"], quarterly["denominator"], quarterly["status"])],
-                t("axis_rate"): [fmt.pct(v) for v in quarterly["value"]],
+                t("axis_rate"): [fmt.rate(n, d, ind.op, ind.target)
+                                  for n, d in zip(quarterly["numerator"], quarterly["denominator"])],
                 t("status"): [_status_cell(s, n, d, v) for s, n, d, v in quarterly[["status", "numerator", "denominator", "value"]].itertuples(index=False)],
                 t("period"): [i18n.period_name(n, lang) for n in cumulative["period_name"]],
                 t("series_cumulative"): [ui.fraction(n, d) if s != "no_data" else "—"
                                          for n, d, s in zip(cumulative["numerator"], cumulative["denominator"], cumulative["status"])],
-                t("axis_rate") + " ": [fmt.pct(v) for v in cumulative["value"]],
+                t("axis_rate") + " ": [fmt.rate(n, d, ind.op, ind.target)
+                                        for n, d in zip(cumulative["numerator"], cumulative["denominator"])],
                 t("status") + " ": [_status_cell(s, 0, 0, 0) for s in cumulative["status"]],
             })
             ui.chart(fig, table, key=f"trend_{ind.code}")
@@ -151,11 +156,11 @@ for tab, ind in zip(tabs, indicators.itertuples()):
             t("axis_unit"): list(contrib["unit_name"]),
             t("numerator"): [fmt.num(v) for v in contrib["numerator"]],
             t("denominator"): [fmt.num(v) for v in contrib["denominator"]],
-            t("axis_rate"): [fmt.pct(v) for v in contrib["value"]],
+            t("axis_rate"): [fmt.rate(n, d, ind.op, ind.target) for n, d in zip(contrib["numerator"], contrib["denominator"])],
             t("status"): [_status_cell(s, 0, 0, 0) for s in contrib["status"]],
         })
         if not c.units and not town.empty:
             r = town.iloc[0]
             table.loc[len(table)] = [t("town_total_row"), fmt.num(r["numerator"]), fmt.num(r["denominator"]),
-                                     fmt.pct(r["value"]), _status_cell(r["status"], 0, 0, 0)]
+                                     fmt.rate(r["numerator"], r["denominator"], r["target_op"], r["target"]), _status_cell(r["status"], 0, 0, 0)]
         ui.chart(fig, table, key=f"contrib_{ind.code}")

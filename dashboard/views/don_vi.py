@@ -39,8 +39,9 @@ def all_units() -> None:
             "row": by_unit["row"], "col": by_unit["col"], "status": by_unit["status"],
             "text": [f"{charts.STATUS_SYMBOLS[s]} {int(n)}/{int(d)}" if s in ("met", "not_met") else charts.STATUS_SYMBOLS[s]
                      for s, n, d in zip(by_unit["status"], by_unit["numerator"].fillna(0), by_unit["denominator"].fillna(0))],
-            "hover": [f"{i18n.status_name(s, lang)} — {ui.fraction(n, d)} ({fmt.pct(v)})"
-                      for s, n, d, v in zip(by_unit["status"], by_unit["numerator"], by_unit["denominator"], by_unit["value"])],
+            "hover": [f"{i18n.status_name(s, lang)} — {ui.fraction(n, d)} ({r})"
+                      for s, n, d, r in zip(by_unit["status"], by_unit["numerator"], by_unit["denominator"],
+                                            fmt.rates(by_unit))],
         })
         rows = list(dict.fromkeys(by_unit["row"]))
         fig = charts.status_heatmap(cells, rows, cols, charts.STATUS_COLOURS,
@@ -88,8 +89,9 @@ def one_unit() -> None:
         st.caption(t("unit_rates_none", unit=name))
     else:
         names = {p.code: i18n.period_name(p.name, lang) for p in c.periods}
-        ua = ua.assign(cell=[f"{charts.STATUS_SYMBOLS[s]} {ui.fraction(n, d)}" + (f" = {fmt.pct(v)}" if not pd.isna(v) else "")
-                             for s, n, d, v in zip(ua["status"], ua["numerator"], ua["denominator"], ua["value"])],
+        ua = ua.assign(cell=[f"{charts.STATUS_SYMBOLS[s]} {ui.fraction(n, d)}" + (f" = {r}" if not pd.isna(v) else "")
+                             for s, n, d, v, r in zip(ua["status"], ua["numerator"], ua["denominator"], ua["value"],
+                                                      fmt.rates(ua))],
                        p=[names[p] for p in ua["period"]])
         order = [names[p.code] for p in sorted(c.periods, key=lambda p: (len(p.quarters) > 1, p.quarters))]
         pivot = ua.pivot(index="short_name", columns="p", values="cell")

@@ -36,7 +36,7 @@ def _row(df: pd.DataFrame | None, indicator: str):
 
 
 def _has_value(r) -> bool:
-    return r is not None and r["status"] in ("met", "not_met") and not pd.isna(r["value"])
+    return r is not None and r["period_status"] in ("met", "not_met") and not pd.isna(r["value"])
 
 
 def _needed(r) -> str | None:
@@ -46,10 +46,14 @@ def _needed(r) -> str | None:
     return t("needed", action=r["action"].format(n=fmt.num(n)), target=fmt.target(r["target_op"], r["target"]), n=n)
 
 
+def _rate(r) -> str:
+    return fmt.rate(r["numerator"], r["denominator"], r["target_op"], r["target"])
+
+
 def rate_card(r) -> None:
     code = r["indicator"]
     with st.container(border=True, key=f"card_{code}"):
-        value = fmt.pct(r["value"]) if _has_value(r) else i18n.status_name(r["status"], lang)
+        value = _rate(r) if _has_value(r) else i18n.status_name(r["period_status"], lang)
         p = _row(prev, code)
         delta, note = None, None
         if prev_period is None:
@@ -60,7 +64,7 @@ def rate_card(r) -> None:
             delta = t("delta_pp", sign=sign, value=fmt.num(abs(d), 1), prev=i18n.period_name(prev_period.name, lang))
         elif p is not None:
             note = t("prev_no_value", prev=i18n.period_name(prev_period.name, lang),
-                     status=fmt.pct(p["value"]) if _has_value(p) else i18n.status_name(p["status"], lang))
+                     status=_rate(p) if _has_value(p) else i18n.status_name(p["period_status"], lang))
         flat = bool(delta) and delta[0] == "±"
         st.metric(r["short_name"], value, delta=delta, delta_color="off" if flat else "normal",
                   delta_arrow="off" if flat else "auto", help=r["indicator_name"])
@@ -71,8 +75,8 @@ def rate_card(r) -> None:
             judged = _row(cum, code)
             cumulative_note = t("judged_cumulative", period=i18n.period_name(cum_period.name, lang),
                                 num=fmt.num(judged["numerator"]), den=fmt.num(judged["denominator"]),
-                                value=fmt.pct(judged["value"]) if _has_value(judged)
-                                else i18n.status_name(judged["status"], lang))
+                                value=_rate(judged) if _has_value(judged)
+                                else i18n.status_name(judged["period_status"], lang))
             frac = f"{t('quarter_rate', period=c.period_name)}: {frac}"
         ui.html(f"<div style='margin:-6px 0 6px 0'>{frac} · {t('target', target=fmt.target(r['target_op'], r['target']))}</div>"
                 f"{ui.badge(judged['status'])}")
@@ -105,7 +109,7 @@ if len(c.units) > 1:
         st.dataframe(pd.DataFrame({
             t("axis_unit"): by_unit["unit_name"], t("choose_indicator"): by_unit["short_name"],
             t("numerator") + "/" + t("denominator"): [ui.fraction(n, d) for n, d in zip(by_unit["numerator"], by_unit["denominator"])],
-            t("axis_rate"): [fmt.pct(v) for v in by_unit["value"]],
+            t("axis_rate"): fmt.rates(by_unit),
             t("status"): [i18n.status_name(s, lang) for s in by_unit["status"]],
         }), hide_index=True)
 

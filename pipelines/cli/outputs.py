@@ -35,13 +35,23 @@ def cmd_attainment(args, store: Store) -> int:
     return emit(df, args.format, ATTAINMENT_COLUMNS, lambda: _attainmenttext_table(df), store, year)
 
 
+def _status_text(r) -> str:
+    """The verdict; for a yearly target judged on the cumulative period, a period without data of its
+    own says so first ("Chưa có số liệu"), then what the cumulative rate says."""
+    if r.judged_period == r.period:
+        return metrics.STATUS_NAMES[r.status]
+    if r.period_status == "no_data":
+        return f"{metrics.STATUS_NAMES['no_data']} (lũy kế {r.judged_period}: {metrics.STATUS_NAMES[r.status]})"
+    return f"{metrics.STATUS_NAMES[r.status]} (theo {r.judged_period})"
+
+
 def _attainmenttext_table(df: pd.DataFrame) -> str:
     import pandas as pd
 
     from pipelines.outputs import fmt, metrics
     rows = [[r.indicator, r.period, r.unit, f"{fmt.num(r.numerator)}/{fmt.num(r.denominator)}"
-             if r.status != "no_data" else "—", fmt.pct(r.value), fmt.target(r.target_op, r.target),
-             metrics.STATUS_NAMES[r.status] + ("" if r.judged_period == r.period else f" (theo {r.judged_period})"),
+             if r.period_status != "no_data" else "—", fmt.rate(r.numerator, r.denominator, r.target_op, r.target),
+             fmt.target(r.target_op, r.target), _status_text(r),
              "" if pd.isna(r.needed) else f"+{int(r.needed)}"]
             for r in df.itertuples()]
     table = text_table(rows, ["Tỷ lệ", "Kỳ", "Đơn vị", "Tử/Mẫu", "Giá trị", "Mục tiêu", "Tình trạng", "Cần thêm"])

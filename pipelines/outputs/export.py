@@ -14,6 +14,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from pipelines.outputs.fmt import rate_digits
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # Vietnamese column titles for XLSX (and the dashboard's tables).
@@ -92,7 +94,13 @@ def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "Dữ liệu", titles: dict[str
             fmt = "#,##0"
         else:
             fmt = None
-        if fmt:
+        if col in rate_columns and {"numerator", "denominator", "target_op", "target"} <= set(df.columns):
+            # a rate next to its verdict: as many decimals as keep the figure on the verdict's side
+            for cell, n, d, op, t in zip(ws[letter][1:], df["numerator"], df["denominator"], df["target_op"],
+                                         df["target"]):
+                digits = max(1, rate_digits(n, d, op, t))
+                cell.number_format = "0." + "0" * digits + "%"
+        elif fmt:
             for cell in ws[letter][1:]:
                 cell.number_format = fmt
         width = max([len(str(titles.get(col, col)))] + [len(str(v)) for v in df[col].head(200)]) + 2

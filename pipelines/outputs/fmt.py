@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import Decimal
+from fractions import Fraction
 
 from babel.numbers import format_decimal
 
@@ -27,6 +29,56 @@ def pct(value: object, digits: int = 1) -> str:
         return "—"
     fmt = "#,##0" + ("." + "#" * digits if digits else "")
     return format_decimal(float(value) * 100, format=fmt, locale=LOCALE) + " %"
+
+
+# -- a rate next to its verdict ---------------------------------------------------------------------
+# A rate is shown with as few decimals as let the shown figure, compared with the target, give the
+# verdict of the exact fraction: 181/201 for "> 90 %" is "90,05 %" (not "90 %" next to "Đạt"), 189/199
+# for "≥ 95 %" is "94,97 %" (not "95 %" next to "Chưa đạt"). Integer arithmetic, exact.
+_CMP = {">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "=": lambda a, b: a == b}
+MAX_RATE_DIGITS = 8
+
+
+def _target_fraction(target: object) -> tuple[int, int]:
+    t = Fraction(Decimal(str(target)))
+    return t.numerator, t.denominator
+
+
+def rate_digits(numerator: object, denominator: object, op: str, target: object) -> int:
+    """How many decimals of the percentage (at least one, as `pct`) keep the shown figure on the side
+    of the target that the exact fraction is on."""
+    if _missing(numerator) or _missing(denominator) or int(denominator) <= 0 or _missing(target):
+        return 1
+    n, d = int(numerator), int(denominator)
+    a, b = _target_fraction(target)
+    verdict = _CMP[op](n * b, a * d)                     # n/d op a/b, exactly
+    for digits in range(1, MAX_RATE_DIGITS + 1):
+        scale = 100 * 10 ** digits                       # shown = k / scale, k rounded half up
+        k = (2 * n * scale + d) // (2 * d)
+        if _CMP[op](k * b, a * scale) == verdict:
+            return digits
+    return MAX_RATE_DIGITS
+
+
+def rate(numerator: object, denominator: object, op: str, target: object) -> str:
+    """'90,05 %' for 181/201 against '> 90 %', '92,5 %' for 37/40, '90 %' for 9/10 (trailing zeros
+    dropped, as `pct`); '—' when there is no value (no data, denominator 0).
+    Every rate shown next to a verdict (cards, tables, hover text, exports, the report) goes through here."""
+    if _missing(numerator) or _missing(denominator) or int(denominator) <= 0:
+        return "—"
+    n, d = int(numerator), int(denominator)
+    digits = rate_digits(n, d, op, target)
+    scale = 10 ** digits
+    k = (2 * n * 100 * scale + d) // (2 * d)
+    whole, part = divmod(k, scale)
+    text = f"{whole:,}".replace(",", ".")
+    decimals = f"{part:0{digits}d}".rstrip("0")
+    return text + (f",{decimals}" if decimals else "") + " %"
+
+
+def rates(df) -> list[str]:
+    """`rate` for each row of a frame with numerator, denominator, target_op and target columns."""
+    return [rate(n, d, op, t) for n, d, op, t in zip(df["numerator"], df["denominator"], df["target_op"], df["target"])]
 
 
 def date(value: dt.date | dt.datetime | None) -> str:

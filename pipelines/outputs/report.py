@@ -83,7 +83,7 @@ def rate_parts(d: PeriodData, r) -> dict[str, str]:
         "name": r.indicator_name, "short_name": r.short_name,
         "numerator": "x" if hidden else ("—" if no_data else fmt.num(r.numerator)),
         "denominator": "x" if hidden else ("—" if no_data else fmt.num(r.denominator)),
-        "value": "x" if hidden else fmt.pct(r.value),
+        "value": "x" if hidden else fmt.rate(r.numerator, r.denominator, r.target_op, r.target),
         "target": fmt.target(r.target_op, r.target),
         "verdict": "x" if hidden else metrics.STATUS_NAMES[r.status],
     }
