@@ -29,15 +29,43 @@ log = logging.getLogger(__name__)
 
 
 def cmd_init(args, store: Store) -> int:
-    for plan in [store.install_plan(args.plan)] if args.plan else store.install_default_plans():
+    from pipelines.plan import load_plan
+    from pipelines.store.plan_history import PlanChangeRefused, changes
+    if args.plan:
+        new = load_plan(args.plan)
+        old = store.plan(new.year)
+        changed = changes(old, new) if old else []
+        try:
+            installed, held = [store.install_plan(args.plan, replace=args.replace, actor=args.user)], []
+        except PlanChangeRefused as exc:
+            _print_held(exc)
+            raise Refused(f"chưa thay kế hoạch năm {exc.year} (thêm --replace để thay).") from None
+        if old is not None and old != new and changed:
+            print(f"Đã thay kế hoạch năm {new.year}; thay đổi:")
+            for line in changed:
+                print(f"  - {line}")
+    else:
+        installed, held = store.install_default_plans(replace=args.replace, actor=args.user)
+    for plan in installed:
         print(f"Đã nạp kế hoạch {plan.plan.code} (năm {plan.year}): {len(plan.units)} đơn vị, "
               f"{len(plan.elements)} chỉ tiêu, {len(plan.indicators)} tỷ lệ, {len(plan.tasks)} nhiệm vụ.")
+    for exc in held:  # `make run`: the dashboard keeps the plan in force; the shell says why
+        _print_held(exc)
     with store.connect() as con:
         rows = con.execute("SELECT year, code, source_file FROM plans ORDER BY year").fetchall()
     print(f"Kho dữ liệu: {store.db_path}")
     for year, code, source in rows:
         print(f"  Kế hoạch {year}: {code} ({source})")
     return EXIT_OK
+
+
+def _print_held(exc) -> None:
+    print(f"CẢNH BÁO: tệp kế hoạch năm {exc.year} đã đổi nhưng KHÔNG được nạp: {exc.submissions} bản báo cáo "
+          f"đã chấm theo kế hoạch đang dùng, và tệp mới sẽ chấm lại tất cả. Thay đổi:", file=sys.stderr)
+    for line in exc.changes or ["chỉ khác phần chữ"]:
+        print(f"  - {line}", file=sys.stderr)
+    print("  Muốn dùng kế hoạch mới: python -m pipelines init --plan TỆP --replace (được ghi nhật ký).",
+          file=sys.stderr)
 
 
 def cmd_template(args, store: Store) -> int:
@@ -234,6 +262,9 @@ def _report_check(store: Store) -> int:
 
 def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("init", parents=[common], help="tạo/cập nhật kho dữ liệu và nạp kế hoạch")
+    p.add_argument("--replace", action="store_true",
+                   help="thay kế hoạch của một năm đã có báo cáo (chấm lại theo kế hoạch mới; ghi nhật ký)")
+    p.add_argument("--user", default="cli", help=argparse.SUPPRESS)
     p.add_argument("--plan", type=Path, help="tệp kế hoạch (.toml)")
     p.set_defaults(func=cmd_init)
 

@@ -126,7 +126,9 @@ def compliance(store: Store, year: int, as_of: dt.datetime | None = None) -> pd.
 def current_values(store: Store, year: int, quarter: int | None = None, units: list[str] | None = None,
                    elements: list[str] | None = None, kinds: list[str] | None = None) -> pd.DataFrame:
     """Every current value: unit, year, quarter, element, value (NULL = not reported), with names,
-    and follow_up: the comments of open "cần xác minh" marks on that value (None when none)."""
+    and follow_up: the comments of open "cần xác minh" marks on that value (None when none).
+    A value stays even when the plan in force no longer lists its unit or element (a replaced plan
+    never makes stored data vanish from exports): the code stands in for the missing name."""
     where, params = ["cv.year = ?"], [year]
     if quarter:
         where.append("cv.quarter = ?")
@@ -136,16 +138,17 @@ def current_values(store: Store, year: int, quarter: int | None = None, units: l
             where.append(f"{col} IN ({', '.join('?' for _ in vals)})")
             params += list(vals)
     return store.query_df(
-        f"""SELECT cv.unit, u.name AS unit_name, u.kind_name, cv.year, cv.quarter, cv.element,
-                   e.name AS element_name, e.unit_of_measure, cv.value, cv.submission_id, fu.follow_up
+        f"""SELECT cv.unit, coalesce(u.name, cv.unit) AS unit_name, u.kind_name, cv.year, cv.quarter, cv.element,
+                   coalesce(e.name, cv.element) AS element_name, e.unit_of_measure, cv.value, cv.submission_id,
+                   fu.follow_up
             FROM v_current_value cv
-            JOIN dim_unit u ON u.year = cv.year AND u.code = cv.unit
-            JOIN dim_element e ON e.year = cv.year AND e.code = cv.element
+            LEFT JOIN dim_unit u ON u.year = cv.year AND u.code = cv.unit
+            LEFT JOIN dim_element e ON e.year = cv.year AND e.code = cv.element
             LEFT JOIN (SELECT year, quarter, unit, element, string_agg(comment, '; ' ORDER BY id) AS follow_up
                        FROM v_follow_up WHERE status = 'open' GROUP BY year, quarter, unit, element) fu
               ON fu.year = cv.year AND fu.quarter = cv.quarter AND fu.unit = cv.unit AND fu.element = cv.element
             WHERE {' AND '.join(where)}
-            ORDER BY cv.quarter, u.sort, e.sort""", params)
+            ORDER BY cv.quarter, u.sort NULLS LAST, cv.unit, e.sort NULLS LAST, cv.element""", params)
 
 
 def task_progress(store: Store, year: int, quarter: int | None = None) -> pd.DataFrame:

@@ -23,7 +23,8 @@ from typing import Iterator
 import duckdb
 
 from pipelines.localtime import utcnow
-from pipelines.store import migrate
+from pipelines.store import migrate, plan_history
+from pipelines.store.plan_history import PlanChangeRefused
 from pipelines.plan import Plan, PlanError, default_plan_files, load_plan
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -165,22 +166,54 @@ class Store:
                 raise
         self._bump_version()
 
-    def install_default_plans(self) -> list[Plan]:
-        """Install each plan file under data/plans/ that is new or changed since it was installed."""
+    def install_default_plans(self, replace: bool = False, actor: str = "cli"
+                              ) -> tuple[list[Plan], list[PlanChangeRefused]]:
+        """Install each plan file under data/plans/ that is new or changed since it was installed.
+        A changed plan for a year that holds data is installed only with `replace`; otherwise it is
+        left out and returned with what it would change (`make run` never re-judges silently)."""
         with self.connect() as con:
             installed = dict(con.execute("SELECT source_file, source_sha FROM plans").fetchall())
-        done = []
+        done, held = [], []
         for path in default_plan_files():
             sha = hashlib.sha256(path.read_text(encoding="utf-8").encode()).hexdigest()
             if installed.get(path.name) != sha:
-                done.append(self.install_plan(path))
-        return done
+                try:
+                    done.append(self.install_plan(path, replace=replace, actor=actor))
+                except PlanChangeRefused as exc:
+                    held.append(exc)
+        return done, held
 
-    def install_plan(self, path: Path | str) -> Plan:
+    def install_plan(self, path: Path | str, replace: bool = False, actor: str = "cli") -> Plan:
+        """Install a plan file for its year. The same text again changes nothing. A different plan for
+        a year that holds submissions needs `replace` (else PlanChangeRefused, saying what would change);
+        every install is kept in `plan_version` and written to the audit log with its changes."""
         plan = load_plan(path)
+        text = Path(path).read_text(encoding="utf-8")
+        sha = hashlib.sha256(text.encode()).hexdigest()
         with self.transaction() as con:
-            _install_plan(con, plan, Path(path).name, Path(path).read_text(encoding="utf-8"))
+            row = con.execute("SELECT source_sha, source_text FROM plans WHERE year = ?", [plan.year]).fetchone()
+            if row and row[0] == sha:
+                return plan
+            changed = plan_history.changes(_plan_from_text(row[1], row[0]), plan) if row else []
+            held = con.execute("SELECT count(*) FROM submission WHERE year = ?", [plan.year]).fetchone()[0]
+            if row and held and not replace:
+                raise PlanChangeRefused(plan.year, changed, held)
+            _install_plan(con, plan, Path(path).name, text, installed_by=actor)
+            detail = f"{Path(path).name} ({sha[:12]}) năm {plan.year}"
+            if row:
+                detail += f", thay {row[0][:12]}, {held} bản báo cáo chấm lại: " + "; ".join(changed or ["chỉ khác phần chữ"])
+            con.execute("INSERT INTO audit_log (at_utc, actor, action, detail) VALUES (?, ?, ?, ?)",
+                        [utcnow(), actor, "plan_replace" if row else "plan_install", detail])
         return plan
+
+    def plan_versions(self, year: int) -> list[tuple]:
+        """(sha, source_file, installed_at UTC, installed_by, in force, submissions validated with it)."""
+        with self.connect() as con:
+            return con.execute(
+                """SELECT v.sha, v.source_file, v.installed_at, v.installed_by,
+                          v.sha = (SELECT source_sha FROM plans p WHERE p.year = v.year) AS in_force,
+                          (SELECT count(*) FROM submission s WHERE s.year = v.year AND s.plan_sha = v.sha) AS used
+                   FROM plan_version v WHERE v.year = ? ORDER BY v.installed_at, v.sha""", [year]).fetchall()
 
     def plans(self) -> dict[int, Plan]:
         version = self.data_version()
@@ -271,14 +304,16 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[list]) -> Non
 
 
 def _install_plan(con: duckdb.DuckDBPyConnection, plan: Plan, source_file: str, text: str,
-                  loaded_at: dt.datetime | None = None) -> None:
-    """Replace every plan dimension of the plan's year with the plan's content."""
+                  loaded_at: dt.datetime | None = None, installed_by: str = "init") -> None:
+    """Replace every plan dimension of the plan's year with the plan's content; keep the version."""
     year = plan.year
     sha = hashlib.sha256(text.encode()).hexdigest()
     for table in (*DIM_TABLES, "plans"):
         con.execute(f"DELETE FROM {table} WHERE year = ?", [year])
     con.execute("INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [year, plan.plan.code, plan.plan.name, source_file, text, sha, loaded_at or utcnow()])
+    con.execute("INSERT OR IGNORE INTO plan_version VALUES (?, ?, ?, ?, ?, ?)",
+                [year, sha, source_file, text, loaded_at or utcnow(), installed_by])
     _insert(con, "dim_unit", [
         [year, u.code, u.name, u.kind, plan.kinds[u.kind].name, u.parent, i] for i, u in enumerate(plan.units)])
     _insert(con, "dim_element", [

@@ -124,10 +124,12 @@ def _ingest(store: Store, data: bytes, file_name: str, received_at: dt.datetime 
             sid = con.execute(
                 """INSERT INTO submission (unit, year, quarter, file_name, sha256, size_bytes, raw_path,
                        received_at, loaded_at, loaded_by, is_current, is_demo, unit_name_given, prepared_on,
-                       template_version)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?, ?, ?) RETURNING id""",
+                       template_version, plan_sha)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?, ?, ?,
+                           (SELECT source_sha FROM plans WHERE year = ?)) RETURNING id""",
                 [sub.unit, sub.year, sub.quarter, file_name, sha, len(data), relative, received_utc, utcnow(),
-                 loaded_by, is_demo, sub.unit_name_given, sub.prepared_on, sub.template_version]).fetchone()[0]
+                 loaded_by, is_demo, sub.unit_name_given, sub.prepared_on, sub.template_version,
+                 sub.year]).fetchone()[0]
             if sub.values:
                 con.executemany("INSERT INTO submission_value VALUES (?, ?, ?, ?)",
                                 [[sid, e, v, sub.cells[e]] for e, v in sub.values.items()])
