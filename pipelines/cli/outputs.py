@@ -38,6 +38,7 @@ def cmd_attainment(args, store: Store) -> int:
 def _status_text(r) -> str:
     """The verdict; for a yearly target judged on the cumulative period, a period without data of its
     own says so first ("Chưa có số liệu"), then what the cumulative rate says."""
+    from pipelines.outputs import metrics
     if r.judged_period == r.period:
         return metrics.STATUS_NAMES[r.status]
     if r.period_status == "no_data":

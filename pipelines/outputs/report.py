@@ -163,7 +163,7 @@ def blocks(d: PeriodData, texts: dict) -> dict[str, list[str] | str]:
     rates = [rate_sentence(d, r, texts) for r in d.attainment.itertuples()]
     hidden = {r.indicator for r in d.attainment.itertuples() if d.pub is not None
               and d.pub.rate_hidden(r.indicator, r.unit, r.period)}
-    met = [s["met_item"].format(short_name=r.short_name, value=fmt.pct(r.value)) for r in d.attainment.itertuples()
+    met = [s["met_item"].format(short_name=r.short_name, value=fmt.rate(r.numerator, r.denominator, r.target_op, r.target)) for r in d.attainment.itertuples()
            if r.status == "met" and r.indicator not in hidden]
     unmet = []
     for r in d.attainment.itertuples():
@@ -172,7 +172,8 @@ def blocks(d: PeriodData, texts: dict) -> dict[str, list[str] | str]:
             judged = "" if r.judged_period == d.period else \
                 s["unmet_judged"].format(judged_phrase=period_phrase(d, r.judged_period, texts))
             needed = s["unmet_needed"].format(n=fmt.num(n), action=r.action.format(n=fmt.num(n))) if n else ""
-            unmet.append(s["unmet_item"].format(short_name=r.short_name, value=fmt.pct(r.value),
+            unmet.append(s["unmet_item"].format(short_name=r.short_name,
+                                                value=fmt.rate(r.numerator, r.denominator, r.target_op, r.target),
                                                 target=fmt.target(r.target_op, r.target), judged=judged, needed=needed))
     v = values(d, texts)
     behind = d.compliance[d.compliance["status"].isin(["late", "missing"])]
