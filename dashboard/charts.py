@@ -274,16 +274,20 @@ def year_over_year(df: pd.DataFrame, targets: dict[int, tuple[str, float]], titl
     for i, year in reversed(list(enumerate(years))):  # the newest drawn last, on top; listed first
         rows = df[df["year"] == year].set_index("x").reindex(x_order)
         values = [None if pd.isna(v) else float(v) * 100 for v in rows["value"]]
+        if year in targets:  # the figure with the decimals that year's verdict needs
+            shown = [fmt.rate(n, d, *targets[year]) for n, d in zip(rows["numerator"], rows["denominator"])]
+        else:
+            shown = [fmt.pct(v) for v in rows["value"]]
         fig.add_scatter(
             x=x_order, y=values, name=str(year), legendrank=i + 1, mode="lines+markers+text" if i == 0 else "lines+markers",
             line={"color": YEAR_COLOURS[i % 5], "width": 3.5 if i == 0 else 2, "dash": YEAR_DASHES[i % 5]},
             marker={"size": 10 if i == 0 else 8, "symbol": symbols[i % 5]}, connectgaps=False,
-            text=[fmt.pct(v) if not pd.isna(v) else "" for v in rows["value"]] if i == 0 else None,
+            text=[r if not pd.isna(v) else "" for r, v in zip(shown, rows["value"])] if i == 0 else None,
             textposition="top center", cliponaxis=False,
             customdata=[[f"{int(n)}/{int(d)}" if not pd.isna(d) else "—",
-                         i18n.status_name(s if isinstance(s, str) else "no_data", lang), fmt.pct(v)]
-                        for n, d, s, v in zip(rows["numerator"].fillna(0), rows["denominator"], rows["status"],
-                                              rows["value"])],
+                         i18n.status_name(s if isinstance(s, str) else "no_data", lang), r]
+                        for n, d, s, r in zip(rows["numerator"].fillna(0), rows["denominator"], rows["status"],
+                                              shown)],
             hovertemplate=f"{year} — %{{x}}: %{{customdata[2]}} = %{{customdata[0]}} — %{{customdata[1]}}<extra></extra>")
     distinct = sorted(set(targets.values()))
     current = targets.get(max(targets)) if targets else None

@@ -36,7 +36,8 @@ def rate_line(row, year: int, lang: str) -> str:
     if not _missing(row["difference"]):
         return i18n.t("yoy_not_comparable", lang, year=prev_year, why=why(row, lang))
     if row["previous_status"] in ("met", "not_met") and not _missing(row["previous_value"]):
-        value = f"{fmt.pct(row['previous_value'])} ({fmt.num(row['previous_numerator'])}/" \
+        value = f"{fmt.rate(row['previous_numerator'], row['previous_denominator'], row['previous_op'], row['previous_target'])}" \
+                f" ({fmt.num(row['previous_numerator'])}/" \
                 f"{fmt.num(row['previous_denominator'])})"
     else:
         value = i18n.status_name(row["previous_status"] if not _missing(row["previous_status"]) else "no_data", lang)

@@ -14,7 +14,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from pipelines.outputs import docform, metrics
+from pipelines.outputs import docform, fmt, metrics
 from pipelines.outputs.report import ROMAN, PeriodData, period_data, period_phrase, rate_parts
 from pipelines.store import Store
 
@@ -99,7 +99,9 @@ def summary_sheet(ws, d: PeriodData, texts: dict) -> None:
                      "x" if hidden else (None if r.status == "no_data" else _num(r.denominator)),
                      "x" if hidden else _num(r.value), float(r.target), p["verdict"], judged, own,
                      None if hidden or pd.isna(r.needed) else int(r.needed)],
-             [None, None, "#,##0", "#,##0", "0.0%", "0%", None, None, None, "#,##0"])
+             [None, None, "#,##0", "#,##0",
+              "0." + "0" * fmt.rate_digits(r.numerator, r.denominator, r.target_op, r.target) + "%",
+              "0%", None, None, None, "#,##0"])
     last = hr + len(d.attainment)
     _widths(ws, [16, 48, 9, 9, 9, 9, 16, 28, 14, 9])
     _print_setup(ws, hr, landscape=True)
