@@ -6,7 +6,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # year over year
     "yoy_same_period": ("Cùng kỳ {year}: {value}", "Same period {year}: {value}"),
     "yoy_pp": ("{sign}{value} điểm %", "{sign}{value} pp"),
-    "yoy_no_plan": ("Chưa có kế hoạch năm {year} để so sánh", "No {year} plan to compare with"),
+    "yoy_no_plan": ("Chưa có số liệu năm {year} trong hệ thống: chưa so sánh được với cùng kỳ năm trước.",
+                    "No {year} plan in the store: nothing to compare with the same period last year."),
     "yoy_target_changed": ("mục tiêu {year}: {target}", "{year} target: {target}"),
     "yoy_not_comparable": ("Không so sánh với {year}: {why}", "Not compared with {year}: {why}"),
     "why_new_element": ("năm {year} không có chỉ tiêu này", "not in the {year} plan"),

@@ -29,9 +29,10 @@ def signed(value: float, digits: int = 0) -> str:
 
 
 def rate_line(row, year: int, lang: str) -> str:
-    """'Cùng kỳ 2022: 100 % (10/10) · −10 điểm %', or why there is nothing to compare."""
+    """'Cùng kỳ 2022: 100 % (10/10) · −10 điểm %', or why there is nothing to compare; '' when the
+    previous year has no plan at all (the page says that once: no_previous_year)."""
     if _missing(row["previous_year"]):
-        return i18n.t("yoy_no_plan", lang, year=year - 1)
+        return ""
     prev_year = int(row["previous_year"])
     if not _missing(row["difference"]):
         return i18n.t("yoy_not_comparable", lang, year=prev_year, why=why(row, lang))
@@ -52,9 +53,10 @@ def rate_line(row, year: int, lang: str) -> str:
 
 
 def count_line(row, year: int, lang: str) -> str:
-    """'Cùng kỳ 2022: 594 · +140 (+23,6 %)'; no percentage on a base under 10 (change_pct is None)."""
+    """'Cùng kỳ 2022: 594 · +140 (+23,6 %)'; no percentage on a base under 10 (change_pct is None);
+    '' when the previous year has no plan."""
     if _missing(row["previous_year"]):
-        return i18n.t("yoy_no_plan", lang, year=year - 1)
+        return ""
     prev_year = int(row["previous_year"])
     if not _missing(row["difference"]):
         return i18n.t("yoy_not_comparable", lang, year=prev_year, why=why(row, lang))
@@ -66,3 +68,8 @@ def count_line(row, year: int, lang: str) -> str:
         if not _missing(row["change_pct"]):
             text += f" ({signed(float(row['change_pct']) * 100, 1)} %)"
     return text
+
+
+def no_previous_year(df: pd.DataFrame) -> bool:
+    """True when the previous year has no plan in the store (nothing to compare with at all)."""
+    return df.empty or df["previous_year"].isna().all()

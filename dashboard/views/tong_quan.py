@@ -87,11 +87,14 @@ def rate_card(r) -> None:
             st.markdown(f":material/flag: **{need}**")
         if note:
             st.caption(note)
-        if code in last_year.index:
-            st.caption(f":material/history: {yoy.rate_line(last_year.loc[code], c.year, lang)}")
+        line = yoy.rate_line(last_year.loc[code], c.year, lang) if code in last_year.index else ""
+        if line:
+            st.caption(f":material/history: {line}")
 
 
 st.subheader(t("rates_heading"), anchor=False)
+if yoy.no_previous_year(last_year):
+    st.caption(f":material/history: {t('yoy_no_plan', year=c.year - 1)}")
 rows = [r for _, r in att.iterrows()]
 for start in range(0, len(rows), 3):
     cols = st.columns(3)
@@ -157,4 +160,6 @@ for start in range(0, len(tiles), 4):
                     f"<div style='font-size:1.9rem;font-weight:600;line-height:1.2'>{value} "
                     f"<span style='font-size:1rem;font-weight:400'>{r['unit_of_measure']}</span></div>")
             st.caption(reported)
-            st.caption(f":material/history: {yoy.count_line(totals_last_year.loc[e], c.year, lang)}")
+            line = yoy.count_line(totals_last_year.loc[e], c.year, lang)
+            if line:
+                st.caption(f":material/history: {line}")
