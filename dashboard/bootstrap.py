@@ -24,11 +24,12 @@ def bootstrap(store: Store, years: tuple[int, ...] = DEMO_YEARS, out=sys.stdout)
     done = {"demo_loaded": 0, "accounts": {}}
     if metrics.submission_count(store) == 0:
         planned = metrics.years(store)
+        print("Kho chưa có báo cáo nào: nạp DỮ LIỆU MẪU (DEMO).", file=out)
         for year in years:  # in order: a later demo year goes on from the earlier one's backlogs
             if year not in planned:
                 print(f"Không có kế hoạch năm {year} trong kho; bỏ qua dữ liệu mẫu năm {year}.", file=out)
                 continue
-            print(f"Kho chưa có báo cáo nào: đang nạp DỮ LIỆU MẪU (DEMO) năm {year}...", file=out, flush=True)
+            print(f"Đang nạp DỮ LIỆU MẪU (DEMO) năm {year}...", file=out, flush=True)
             results = load_demo(store, year)
             loaded = sum(r.status == "accepted" for r in results)
             done["demo_loaded"] += loaded
