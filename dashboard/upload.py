@@ -129,12 +129,9 @@ def _check(store: Store, data: bytes, name: str) -> Preview:
 
 def same_report_twice(checked: list[Preview]) -> list[tuple[str, int, int, list[str]]]:
     """Loadable files of one batch that are for the same unit, year and quarter: the later one
-    becomes the current version. [(unit, year, quarter, [file names in load order])]."""
-    seen: dict[tuple, list[str]] = {}
-    for c in checked:
-        if c.loadable:
-            seen.setdefault((c.unit, c.year, c.quarter), []).append(c.name)
-    return [(u, y, q, names) for (u, y, q), names in seen.items() if len(names) > 1]
+    becomes the current version. [(unit, year, quarter, [file names in load order])] — the rule of
+    the command line (load.same_report_twice)."""
+    return load.same_report_twice([(c.name, c.unit, c.year, c.quarter) for c in checked if c.loadable])
 
 
 @dataclass

@@ -23,6 +23,7 @@ CODES = {
     "missing_task_sheet",  # * warning: no `Nhiệm vụ` sheet
     "empty_report",        # * warning: no count reported at all
     "duplicate_task",      # * the same task twice with different statuses
+    "same_report_in_batch",  # * warning: two files of one batch for the same unit and quarter
 }
 
 

@@ -99,7 +99,7 @@ def cmd_template(args, store: Store) -> int:
 def cmd_ingest(args, store: Store) -> int:
     from pipelines.problems import error
     from pipelines.store import StoreBusy
-    from pipelines.store.load import IngestResult, expand_paths, ingest_bytes
+    from pipelines.store.load import IngestResult, expand_paths, ingest_bytes, warn_same_report_twice
     paths = expand_paths([Path(p) for p in args.paths])
     missing = [p for p in paths if not p.is_file()]
     if missing:
@@ -127,6 +127,7 @@ def cmd_ingest(args, store: Store) -> int:
             progress.update(1)
     if progress:
         progress.close()
+    twice = warn_same_report_twice(results)
     if args.json:
         print(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2))
     else:
@@ -135,6 +136,9 @@ def cmd_ingest(args, store: Store) -> int:
         counts = {s: sum(r.status == s for r in results) for s in ("accepted", "duplicate", "rejected")}
         print(f"\nTổng: {counts['accepted']} tệp được nhận, {counts['duplicate']} tệp trùng, "
               f"{counts['rejected']} tệp bị từ chối.")
+    for unit, year, quarter, names in twice:
+        print(f"CẢNH BÁO: {unit} quý {quarter}/{year} có {len(names)} tệp trong lần nạp này ({', '.join(names)}), "
+              f"nạp theo thứ tự sửa tệp; bản hiện hành là {names[-1]}.", file=sys.stderr)
     return EXIT_REFUSED if any(r.status == "rejected" for r in results) else EXIT_OK
 
 

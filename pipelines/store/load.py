@@ -209,15 +209,48 @@ def _archive(path: Path, data: bytes) -> bool:
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
-    """Files as given; folders searched (recursively) for workbooks, in name order."""
+    """Files as given and folders searched (recursively) for workbooks, in file-modification order
+    (then name): when a batch holds two files for one unit and quarter (`BC_CA_2022_Q1.xlsx` and the
+    mail client's `BC_CA_2022_Q1 (1).xlsx`), the one saved last becomes current, whatever the names."""
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES
-                          and not f.name.startswith(("~$", ".")))
+            out += [f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES
+                    and not f.name.startswith(("~$", "."))]
         else:
             out.append(p)
-    return out
+
+    def modified(f: Path) -> tuple[int, str]:
+        try:
+            return f.stat().st_mtime_ns, str(f)
+        except OSError:  # missing: reported by the caller
+            return 0, str(f)
+    return sorted(dict.fromkeys(out), key=modified)
+
+
+def same_report_twice(items: list[tuple[str, str | None, int | None, int | None]]
+                      ) -> list[tuple[str, int, int, list[str]]]:
+    """Files of one batch, (name, unit, year, quarter) in load order, that are for the same unit,
+    year and quarter: the last one becomes the current version. [(unit, year, quarter, [names])]."""
+    seen: dict[tuple, list[str]] = {}
+    for name, unit, year, quarter in items:
+        if unit and year and quarter:
+            seen.setdefault((unit, year, quarter), []).append(name)
+    return [(u, y, q, names) for (u, y, q), names in seen.items() if len(names) > 1]
+
+
+def warn_same_report_twice(results: list[IngestResult]) -> list[tuple[str, int, int, list[str]]]:
+    """Adds to each accepted file of a batch that shares its unit and quarter with another a warning
+    naming them all, in load order; returns the groups."""
+    groups = same_report_twice([(r.file, r.unit, r.year, r.quarter) for r in results if r.status == "accepted"])
+    for unit, year, quarter, names in groups:
+        message = (f"{len(names)} tệp trong lần nạp này cùng là báo cáo của {unit} quý {quarter}/{year}: "
+                   f"{', '.join(names)} (nạp theo thứ tự sửa tệp); bản hiện hành là tệp nạp sau cùng, {names[-1]}.")
+        for r in results:
+            if r.status == "accepted" and r.file in names and (r.unit, r.year, r.quarter) == (unit, year, quarter):
+                r.warnings.append(warning("same_report_in_batch", r.file, message,
+                                          hint="Kiểm tra đúng tệp nào là bản cuối; cần thì khôi phục bản kia (restore)."))
+    return groups
 
 
 # -- versions ------------------------------------------------------------------------------------
