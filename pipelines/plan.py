@@ -27,6 +27,8 @@ from pipelines.text import fold
 PLANS_DIR = Path(__file__).resolve().parent.parent / "data" / "plans"
 
 ALL = "all"
+SCOPE_ALL = "ALL"   # the scope of every unit of the plan (the whole town for Đức Phổ)
+UNIT_LEVEL = "unit"  # the level of reporting units, below the plan's `levels`
 
 
 class PlanError(ValueError):
@@ -69,6 +71,20 @@ class Confidentiality(_Model):
 class Kind(_Model):
     name: str
     elements: list[str]
+
+
+class Level(_Model):
+    """A level of the hierarchy above the reporting units, e.g. country, province, district."""
+    code: str
+    name: str
+
+
+class Area(_Model):
+    """A place that reports nothing itself but adds up the units (and areas) under it."""
+    code: str
+    name: str
+    level: str
+    parent: str | None = None
 
 
 class Unit(_Model):
@@ -237,6 +253,8 @@ class Plan(_Model):
     documents: Documents = Documents()
     publication: Publication = Publication()
     kinds: dict[str, Kind]
+    levels: list[Level] = []          # top-down (country, province, district); units are the level below
+    areas: list[Area] = []
     units: list[Unit]
     elements: list[Element]
     indicators: list[Indicator]
@@ -266,12 +284,14 @@ class Plan(_Model):
                     problems.append(f"{label} {c} is defined twice")
                 seen.add(c)
         known_units, known_elements = set(unit_codes), set(element_codes)
+        problems += self._hierarchy_problems(known_units)
+        area_level = {a.code: a.level for a in self.areas}
         for name, kind in self.kinds.items():
             problems += [f"kind {name}: unknown element {e}" for e in kind.elements if e not in known_elements]
         for u in self.units:
             if u.kind not in self.kinds:
                 problems.append(f"unit {u.code}: unknown kind {u.kind}")
-            if u.parent and u.parent not in known_units:
+            if u.parent and u.parent not in known_units and u.parent not in area_level:
                 problems.append(f"unit {u.code}: unknown parent {u.parent}")
             problems += [f"unit {u.code}: unknown element {e}" for e in (u.elements or []) if e not in known_elements]
         if self.demo:
@@ -309,6 +329,28 @@ class Plan(_Model):
             raise ValueError("; ".join(problems))
         return self
 
+    def _hierarchy_problems(self, unit_codes: set[str]) -> list[str]:
+        """Levels and areas: known levels, each area's parent one level up or more, no code twice."""
+        problems: list[str] = []
+        depth = {lv.code: i for i, lv in enumerate(self.levels)}
+        if len(depth) != len(self.levels):
+            problems.append("a level is defined twice")
+        areas = {a.code: a for a in self.areas}
+        if len(areas) != len(self.areas):
+            problems.append("an area is defined twice")
+        for a in self.areas:
+            if a.code in unit_codes or a.code == SCOPE_ALL:
+                problems.append(f"area {a.code}: the code is taken (by a unit, or ALL)")
+            if a.level not in depth:
+                problems.append(f"area {a.code}: unknown level {a.level}")
+            elif a.parent is not None:
+                parent = areas.get(a.parent)
+                if parent is None:
+                    problems.append(f"area {a.code}: unknown parent {a.parent}")
+                elif depth.get(parent.level, len(depth)) >= depth[a.level]:
+                    problems.append(f"area {a.code}: parent {a.parent} is not on a higher level")
+        return problems
+
     # -- lookups used across the pipeline --------------------------------------------------------
     @property
     def year(self) -> int:
@@ -342,6 +384,22 @@ class Plan(_Model):
             out[fold(s.name)] = s
             out[fold(s.code)] = s
         return out
+
+    def scope_tree(self) -> list[tuple[str, str, str, str]]:
+        """(ancestor, descendant, descendant's level, descendant's kind: 'area' | 'unit') for every
+        place of the hierarchy and every place above it or equal to it, 'ALL' above everything.
+        Units roll up through their parent chain (an area, or a unit that reports for others)."""
+        parent = {a.code: a.parent for a in self.areas} | {u.code: u.parent for u in self.units}
+        rows = []
+        for code, level, kind in [(a.code, a.level, "area") for a in self.areas] + \
+                                 [(u.code, UNIT_LEVEL, "unit") for u in self.units]:
+            node, seen = code, set()
+            while node is not None and node not in seen:
+                seen.add(node)
+                rows.append((node, code, level, kind))
+                node = parent.get(node)
+            rows.append((SCOPE_ALL, code, level, kind))
+        return rows
 
     def unit_elements(self, unit_code: str) -> list[str]:
         """The elements a unit reports, in the plan's element order."""

@@ -60,6 +60,29 @@ def unit_of(store: Store, year: int, unit: str | None) -> str | None:
     return code
 
 
+def scope_of(store: Store, year: int, scope: str | None) -> str | None:
+    """A place of the year's hierarchy: ALL, an area (district, province …) or a unit."""
+    if scope is None:
+        return None
+    code = scope.strip().upper()
+    plan = store.plan(year)
+    if code != "ALL" and code not in plan.unit_by_code and code not in {a.code for a in plan.areas}:
+        raise UsageError(f"Mã phạm vi (đơn vị hoặc địa bàn) không có trong kế hoạch năm {year}: {scope}")
+    return code
+
+
+def level_of(store: Store, year: int, level: str | None) -> str | None:
+    """A level of the year's hierarchy (the plan's levels, or `unit`)."""
+    if level is None:
+        return None
+    from pipelines.plan import UNIT_LEVEL
+    codes = [lv.code for lv in store.plan(year).levels] + [UNIT_LEVEL]
+    code = level.strip().lower()
+    if code not in codes:
+        raise UsageError(f"Cấp không có trong kế hoạch năm {year}: {level} (có: {', '.join(codes)})")
+    return code
+
+
 def period_of(store: Store, year: int, period: str | None) -> str | None:
     """A report period code of the year's plan (Q1..Q4, H1, 9M, Y in 2022's)."""
     if period is None:

@@ -11,8 +11,10 @@ from pipelines.cli.common import (
     demo_banner,
     emit,
     iso_datetime,
+    level_of,
     period_of,
     quarter_arg,
+    scope_of,
     text_table,
     unit_of,
     year_of,
@@ -27,11 +29,20 @@ ATTAINMENT_COLUMNS = ["indicator", "unit", "year", "period", "numerator", "denom
                       "target", "status", "period_status", "judged_period"]
 
 
+def _hierarchy(args, store: Store, year: int) -> tuple[str | None, str | None]:
+    """(--scope, --by-level) checked against the year's plan; --scope and --unit exclude each other."""
+    if getattr(args, "scope", None) and getattr(args, "unit", None):
+        raise UsageError("Dùng --unit hoặc --scope, không dùng cả hai.")
+    return scope_of(store, year, args.scope), level_of(store, year, args.by_level)
+
+
 def cmd_attainment(args, store: Store) -> int:
     from pipelines.outputs import metrics
     year = year_of(store, args.year)
     unit = unit_of(store, year, args.unit)
-    df = metrics.attainment(store, year, period_of(store, year, args.period), unit=unit, by_unit=args.by_unit)
+    scope, level = _hierarchy(args, store, year)
+    df = metrics.attainment(store, year, period_of(store, year, args.period), unit=unit, by_unit=args.by_unit,
+                            level=level, within=scope)
     return emit(df, args.format, ATTAINMENT_COLUMNS, lambda: _attainmenttext_table(df), store, year)
 
 
@@ -62,12 +73,18 @@ def _attainmenttext_table(df: pd.DataFrame) -> str:
 
 
 COMPLIANCE_COLUMNS = ["unit", "year", "quarter", "deadline", "received_at", "status"]
+ROLLUP_COLUMNS = ["scope", "level", "year", "quarter", "units", "on_time", "late", "missing", "pending",
+                  "on_time_rate"]
+SCOPE_VALUE_COLUMNS = ["scope", "level", "year", "quarter", "element", "value", "units_reported"]
 
 
 def cmd_compliance(args, store: Store) -> int:
     from pipelines.outputs import fmt, metrics
     year = year_of(store, args.year)
-    df = metrics.compliance(store, year, args.as_of)  # a naive --as-of is the plan's local time
+    scope, level = _hierarchy(args, store, year)
+    if level:
+        return _compliance_rollup(args, store, year, scope, level)
+    df = metrics.compliance(store, year, args.as_of, within=scope)  # a naive --as-of is the plan's local time
 
     def table() -> str:
         rows = [[r.unit, f"Q{r.quarter}", fmt.date(r.deadline), fmt.datetime(r.received_at),
@@ -81,6 +98,19 @@ def cmd_compliance(args, store: Store) -> int:
     return emit(df, args.format, COMPLIANCE_COLUMNS, table, store, year)
 
 
+def _compliance_rollup(args, store: Store, year: int, scope: str | None, level: str) -> int:
+    from pipelines.outputs import fmt, metrics
+    df = metrics.compliance_rollup(store, year, args.as_of, level=level, within=scope)
+
+    def table() -> str:
+        rows = [[r.scope, r.scope_name, f"Q{r.quarter}", fmt.num(r.units), fmt.num(r.on_time), fmt.num(r.late),
+                 fmt.num(r.missing), fmt.num(r.pending), fmt.pct(r.on_time_rate)] for r in df.itertuples()]
+        return text_table(rows, ["Mã", "Phạm vi", "Quý", "Số đơn vị", "Đúng hạn", "Trễ hạn", "Chưa nộp",
+                                 "Chưa đến hạn", "Tỷ lệ đúng hạn"])
+
+    return emit(df, args.format, ROLLUP_COLUMNS, table, store, year)
+
+
 EXPORT_COLUMNS = {
     "values": ["unit", "year", "quarter", "element", "value"],
     "attainment": ATTAINMENT_COLUMNS,
@@ -90,21 +120,30 @@ EXPORT_COLUMNS = {
 
 
 def export_frame(store: Store, what: str, year: int, quarter: int | None, unit: str | None,
-                 element: str | None) -> pd.DataFrame:
-    """The rows `export --what` writes (machine column names)."""
+                 element: str | None, scope: str | None = None, level: str | None = None) -> pd.DataFrame:
+    """The rows `export --what` writes (machine column names). `scope` keeps the units (or, with
+    `level`, the places of that level) under it; `level` rolls values, rates and timeliness up."""
     from pipelines.outputs import metrics
+    if level and what == "tasks":
+        raise UsageError("--by-level không áp dụng cho --what tasks (trạng thái nhiệm vụ là của từng đơn vị).")
+    if what == "values" and level:
+        return metrics.scope_values(store, year, level, scope, quarter, element)[SCOPE_VALUE_COLUMNS]
+    if what == "compliance" and level:
+        df = metrics.compliance_rollup(store, year, level=level, within=scope)
+        return df[df["quarter"] == quarter].reset_index(drop=True)[ROLLUP_COLUMNS] if quarter else df[ROLLUP_COLUMNS]
     if what == "values":
-        df = metrics.current_values(store, year, quarter, [unit] if unit else None, [element] if element else None)
+        df = metrics.current_values(store, year, quarter, [unit] if unit else None, [element] if element else None,
+                                    within=scope)
     elif what == "attainment":
-        df = metrics.attainment(store, year, f"Q{quarter}" if quarter else None, unit=unit)
+        df = metrics.attainment(store, year, f"Q{quarter}" if quarter else None, unit=unit, level=level, within=scope)
     elif what == "compliance":
-        df = metrics.compliance(store, year)
+        df = metrics.compliance(store, year, within=scope)
         if quarter:
             df = df[df["quarter"] == quarter]
         if unit:
             df = df[df["unit"] == unit]
     else:
-        df = metrics.task_units(store, year, quarter, unit=unit)
+        df = metrics.task_units(store, year, quarter, unit=unit, within=scope)
         df["year"] = year
     return df[EXPORT_COLUMNS[what]].reset_index(drop=True)
 
@@ -120,7 +159,8 @@ def cmd_export(args, store: Store) -> int:
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise UsageError(f"Không biết định dạng của {out.name}: dùng đuôi .csv hoặc .xlsx")
-    df = export_frame(store, args.what, year, args.quarter, unit, element)
+    scope, level = _hierarchy(args, store, year)
+    df = export_frame(store, args.what, year, args.quarter, unit, element, scope, level)
     if args.publication:
         from pipelines.outputs.publication import publication_frame
         df = publication_frame(store, year, args.what, df)
@@ -170,6 +210,10 @@ def cmd_reminders(args, store: Store) -> int:
     return EXIT_OK
 
 
+SCOPE_HELP = "chỉ các đơn vị (hoặc địa bàn) thuộc phạm vi này: mã địa bàn (huyện, tỉnh …), mã đơn vị hoặc ALL"
+BY_LEVEL_HELP = "cộng dồn theo cấp: mỗi địa bàn của cấp này một dòng (cấp trong kế hoạch, hoặc unit)"
+
+
 def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("attainment", parents=[common], help="giá trị và tình trạng các tỷ lệ")
     p.add_argument("--year", type=int)
@@ -177,12 +221,16 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     g = p.add_mutually_exclusive_group()
     g.add_argument("--unit")
     g.add_argument("--by-unit", action="store_true")
+    g.add_argument("--by-level", metavar="LEVEL", help=BY_LEVEL_HELP)
+    p.add_argument("--scope", metavar="CODE", help=SCOPE_HELP)
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.set_defaults(func=cmd_attainment)
 
     p = sub.add_parser("compliance", parents=[common], help="tình hình nộp báo cáo đúng hạn")
     p.add_argument("--year", type=int)
     p.add_argument("--as-of", type=iso_datetime)
+    p.add_argument("--scope", metavar="CODE", help=SCOPE_HELP)
+    p.add_argument("--by-level", metavar="LEVEL", help=BY_LEVEL_HELP)
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.set_defaults(func=cmd_compliance)
 
@@ -193,6 +241,8 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("--unit")
     p.add_argument("--element")
     p.add_argument("--publication", action="store_true", help="bản công bố: ẩn số người nhỏ (≤ ngưỡng của kế hoạch)")
+    p.add_argument("--scope", metavar="CODE", help=SCOPE_HELP)
+    p.add_argument("--by-level", metavar="LEVEL", help=BY_LEVEL_HELP)
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_export)
 

@@ -59,30 +59,49 @@ def events(store: Store, year: int) -> pd.DataFrame:
                           [year])
 
 
+def _under(column: str, within: str | None, level: str | None = None, units_only: bool = False
+           ) -> tuple[str, list]:
+    """SQL condition: `column` is a place under scope `within` (default 'ALL'), at `level` or a unit."""
+    cond = ["t.year = a_year", "t.ancestor = ?"]
+    params: list = [within or TOWN]
+    if level:
+        cond.append("t.level = ?")
+        params.append(level)
+    if units_only:
+        cond.append("t.is_unit")
+    return (f"{column} IN (SELECT t.descendant FROM dim_scope_tree t WHERE {' AND '.join(cond)})"
+            .replace("a_year", column.split(".")[0] + ".year"), params)
+
+
 def attainment(store: Store, year: int, period: str | None = None, unit: str | None = None,
-               by_unit: bool = False) -> pd.DataFrame:
-    """Indicator rows: indicator, unit ('ALL' = whole town), year, period, numerator, denominator,
-    value, target_op, target, status, needed (+ names)."""
+               by_unit: bool = False, level: str | None = None, within: str | None = None) -> pd.DataFrame:
+    """Indicator rows: indicator, unit (the scope: 'ALL' = whole town, an area or a unit), year, period,
+    numerator, denominator, value, target_op, target, status, needed (+ names).
+    One scope (`unit`, default 'ALL'); or every unit (`by_unit`) or every place of a `level` of the
+    hierarchy (`level`), under the scope `within` (default 'ALL')."""
     where, params = ["a.year = ?"], [year]
     if period:
         where.append("a.period = ?")
         params.append(period)
-    if by_unit:
-        where.append("a.scope <> 'ALL'")
+    if by_unit or level:
+        cond, more = _under("a.scope", within, level, units_only=by_unit and not level)
+        where.append(cond)
+        params += more
     else:
         where.append("a.scope = ?")
-        params.append(unit or TOWN)
+        params.append(unit or within or TOWN)
     return store.query_df(
         f"""SELECT a.indicator, a.scope AS unit, a.year, a.period, a.numerator, a.denominator, a.value,
                    a.target_op, a.target, a.status, a.needed, a.period_status, a.judged_period,
                    i.name AS indicator_name, i.short_name,
-                   i.judged_on, i.action, coalesce(u.name, ?) AS unit_name
+                   i.judged_on, i.action,
+                   CASE WHEN a.scope = 'ALL' THEN ? ELSE sc.name END AS unit_name, sc.level
             FROM v_attainment a
             JOIN dim_indicator i ON i.year = a.year AND i.code = a.indicator
             JOIN dim_period p ON p.year = a.year AND p.code = a.period
-            LEFT JOIN dim_unit u ON u.year = a.year AND u.code = a.scope
+            JOIN dim_scope sc ON sc.year = a.year AND sc.code = a.scope
             WHERE {' AND '.join(where)}
-            ORDER BY p.sort, coalesce(u.sort, -1), i.sort""", [store.plan(year).plan.scope_name, *params])
+            ORDER BY p.sort, sc.sort, i.sort""", [store.plan(year).plan.scope_name, *params])
 
 
 def contributions(store: Store, year: int, period: str, indicator: str) -> pd.DataFrame:
@@ -104,32 +123,98 @@ def element_totals(store: Store, year: int, period: str, scope: str = TOWN) -> p
            WHERE e.year = ? ORDER BY e.sort""", [period, scope, year])
 
 
-def compliance(store: Store, year: int, as_of: dt.datetime | None = None) -> pd.DataFrame:
+def compliance(store: Store, year: int, as_of: dt.datetime | None = None, within: str | None = None
+               ) -> pd.DataFrame:
     """Timeliness per unit and quarter, judged at `as_of` (aware, or naive = the plan's local time;
     default now).
-    deadline and received_at are returned aware, in the plan's time zone."""
+    deadline and received_at are returned aware, in the plan's time zone. `within`: only the units
+    under that scope (an area or a unit)."""
     plan = store.plan(year)
     if plan is None:
         return pd.DataFrame(columns=["unit", "unit_name", "year", "quarter", "deadline", "received_at", "status",
                                      "versions"])
     as_of_utc = to_utc_naive(as_of, plan.tz) if as_of else utcnow()
+    cond, params = _under("c.unit", within) if within else ("TRUE", [])
     df = store.query_df(
-        """SELECT c.unit, u.name AS unit_name, u.kind, c.year, c.quarter, c.due, c.received_at, c.status, c.versions
-           FROM compliance_at(CAST(? AS TIMESTAMP)) c JOIN dim_unit u ON u.year = c.year AND u.code = c.unit
-           WHERE c.year = ? ORDER BY c.quarter, c.unit_sort""", [as_of_utc, year])
+        f"""SELECT c.unit, u.name AS unit_name, u.kind, c.year, c.quarter, c.due, c.received_at, c.status, c.versions
+            FROM compliance_at(CAST(? AS TIMESTAMP)) c JOIN dim_unit u ON u.year = c.year AND u.code = c.unit
+            WHERE c.year = ? AND {cond} ORDER BY c.quarter, c.unit_sort""", [as_of_utc, year, *params])
     deadlines = {q: plan.deadline_local(q) for q in plan.quarter_by_number}
     df["deadline"] = df["quarter"].map(deadlines).astype(object)
     df["received_at"] = [None if pd.isna(t) else from_utc_naive(t, plan.tz) for t in df["received_at"]]
     return df[["unit", "unit_name", "kind", "year", "quarter", "deadline", "received_at", "status", "versions"]]
 
 
+def compliance_rollup(store: Store, year: int, as_of: dt.datetime | None = None, level: str | None = None,
+                      within: str | None = None) -> pd.DataFrame:
+    """Timeliness per scope and quarter: units expected, on_time, late, missing, pending and
+    on_time_rate = on_time ÷ units. One scope (`within`, default 'ALL'), or every place of `level`
+    under it."""
+    plan = store.plan(year)
+    as_of_utc = to_utc_naive(as_of, plan.tz) if as_of else utcnow()
+    if level:
+        cond, params = _under("r.scope", within, level)
+    else:
+        cond, params = "r.scope = ?", [within or TOWN]
+    return store.query_df(
+        f"""SELECT r.scope, sc.name AS scope_name, sc.level, r.year, r.quarter, r.units, r.on_time, r.late,
+                   r.missing, r.pending, r.on_time / r.units AS on_time_rate
+            FROM compliance_rollup_at(CAST(? AS TIMESTAMP)) r
+            JOIN dim_scope sc ON sc.year = r.year AND sc.code = r.scope
+            WHERE r.year = ? AND {cond} ORDER BY r.quarter, sc.sort""", [as_of_utc, year, *params])
+
+
+def scope_values(store: Store, year: int, level: str | None = None, within: str | None = None,
+                 quarter: int | None = None, element: str | None = None) -> pd.DataFrame:
+    """Element totals per scope and quarter (units' values added up: sum, `first` per unit), for
+    one scope (`within`, default 'ALL') or every place of `level` under it."""
+    if level:
+        cond, params = _under("v.scope", within, level)
+    else:
+        cond, params = "v.scope = ?", [within or TOWN]
+    for col, val in (("p.first_quarter", quarter), ("v.element", element)):
+        if val:
+            cond += f" AND {col} = ?"
+            params.append(val)
+    return store.query_df(
+        f"""SELECT v.scope, sc.name AS scope_name, sc.level, v.year, p.first_quarter AS quarter, v.element,
+                   v.value, v.units_reported
+            FROM v_scope_period_value v
+            JOIN v_period p ON p.year = v.year AND p.period = v.period AND p.is_single_quarter
+            JOIN dim_scope sc ON sc.year = v.year AND sc.code = v.scope
+            JOIN dim_element e ON e.year = v.year AND e.code = v.element
+            WHERE v.year = ? AND {cond} ORDER BY p.first_quarter, sc.sort, e.sort""", [year, *params])
+
+
+def scopes(store: Store, year: int) -> pd.DataFrame:
+    """The hierarchy: every scope ('ALL', areas, units) with level, depth, parent and the list of its
+    ancestors (nearest first is not guaranteed; use depth)."""
+    return store.query_df(
+        """SELECT s.code, s.name, s.level, s.level_name, s.depth, s.parent, s.sort,
+                  list(t.ancestor) FILTER (WHERE t.ancestor <> s.code) AS ancestors
+           FROM dim_scope s LEFT JOIN dim_scope_tree t ON t.year = s.year AND t.descendant = s.code
+           WHERE s.year = ? GROUP BY ALL ORDER BY s.sort""", [year])
+
+
+def levels(store: Store, year: int) -> pd.DataFrame:
+    """The levels of the hierarchy that have places, top-down ('all' first, 'unit' last)."""
+    return store.query_df("SELECT level AS code, any_value(level_name) AS name, min(depth) AS depth FROM dim_scope "
+                          "WHERE year = ? GROUP BY level ORDER BY depth", [year])
+
+
 def current_values(store: Store, year: int, quarter: int | None = None, units: list[str] | None = None,
-                   elements: list[str] | None = None, kinds: list[str] | None = None) -> pd.DataFrame:
+                   elements: list[str] | None = None, kinds: list[str] | None = None,
+                   within: str | None = None) -> pd.DataFrame:
     """Every current value: unit, year, quarter, element, value (NULL = not reported), with names,
     and follow_up: the comments of open "cần xác minh" marks on that value (None when none).
     A value stays even when the plan in force no longer lists its unit or element (a replaced plan
-    never makes stored data vanish from exports): the code stands in for the missing name."""
+    never makes stored data vanish from exports): the code stands in for the missing name.
+    `within`: only the units under that scope."""
     where, params = ["cv.year = ?"], [year]
+    if within:
+        cond, more = _under("cv.unit", within)
+        where.append(cond)
+        params += more
     if quarter:
         where.append("cv.quarter = ?")
         params.append(quarter)
@@ -164,8 +249,12 @@ def task_progress(store: Store, year: int, quarter: int | None = None) -> pd.Dat
 
 
 def task_units(store: Store, year: int, quarter: int | None = None, task: str | None = None,
-               unit: str | None = None) -> pd.DataFrame:
+               unit: str | None = None, within: str | None = None) -> pd.DataFrame:
     where, params = ["s.year = ?"], [year]
+    if within:
+        cond, more = _under("s.unit", within)
+        where.append(cond)
+        params += more
     for col, val in (("s.quarter", quarter), ("s.task", task), ("s.unit", unit)):
         if val:
             where.append(f"{col} = ?")

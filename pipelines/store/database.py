@@ -37,7 +37,8 @@ _WRITE_LOCK = threading.RLock()
 
 # Tables derived from plan files (sql/plan_tables.sql): rebuilt from the stored plan texts when the SQL changes.
 DIM_TABLES = ("dim_unit", "dim_element", "dim_unit_element", "dim_indicator", "dim_indicator_term", "dim_quarter",
-              "dim_period", "dim_period_quarter", "dim_task", "dim_task_unit", "dim_task_status", "dim_event")
+              "dim_period", "dim_period_quarter", "dim_task", "dim_task_unit", "dim_task_status", "dim_event",
+              "dim_scope", "dim_scope_tree")
 
 # Connections open in this thread, by database path (see Store.connect).
 _LOCAL = threading.local()
@@ -303,6 +304,21 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[list]) -> Non
     con.execute(f"INSERT INTO {table} SELECT * FROM (SELECT {unnest})", columns)
 
 
+def _insert_scopes(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
+    """The hierarchy: dim_scope (ALL, areas, units) and its closure dim_scope_tree."""
+    from pipelines.plan import SCOPE_ALL, UNIT_LEVEL
+    year = plan.year
+    depth = {lv.code: i + 1 for i, lv in enumerate(plan.levels)}
+    level_name = {lv.code: lv.name for lv in plan.levels}
+    rows = [[year, SCOPE_ALL, plan.plan.scope_name or plan.plan.name, "all", plan.plan.scope_name or "", 0, None, 0]]
+    rows += [[year, a.code, a.name, a.level, level_name[a.level], depth[a.level], a.parent or SCOPE_ALL, i + 1]
+             for i, a in enumerate(plan.areas)]
+    rows += [[year, u.code, u.name, UNIT_LEVEL, "Đơn vị", len(depth) + 1, u.parent or SCOPE_ALL,
+              len(plan.areas) + i + 1] for i, u in enumerate(plan.units)]
+    _insert(con, "dim_scope", rows)
+    _insert(con, "dim_scope_tree", [[year, a, d, level, kind == "unit"] for a, d, level, kind in plan.scope_tree()])
+
+
 def _install_plan(con: duckdb.DuckDBPyConnection, plan: Plan, source_file: str, text: str,
                   loaded_at: dt.datetime | None = None, installed_by: str = "init") -> None:
     """Replace every plan dimension of the plan's year with the plan's content; keep the version."""
@@ -316,6 +332,7 @@ def _install_plan(con: duckdb.DuckDBPyConnection, plan: Plan, source_file: str, 
                 [year, sha, source_file, text, loaded_at or utcnow(), installed_by])
     _insert(con, "dim_unit", [
         [year, u.code, u.name, u.kind, plan.kinds[u.kind].name, u.parent, i] for i, u in enumerate(plan.units)])
+    _insert_scopes(con, plan)
     _insert(con, "dim_element", [
         [year, e.code, e.section, e.name, e.unit_of_measure, e.over_time, e.key, i]
         for i, e in enumerate(plan.elements)])

@@ -115,3 +115,27 @@ CREATE TABLE IF NOT EXISTS dim_event (
     task     VARCHAR,
     PRIMARY KEY (year, code)
 );
+
+-- The hierarchy: every scope a figure can be shown for — 'ALL' (every unit of the plan), the plan's
+-- areas (country, province, district … levels, top-down by `depth`) and each reporting unit (level
+-- 'unit') — and, in dim_scope_tree, every (ancestor, descendant) pair including a place with itself.
+CREATE TABLE IF NOT EXISTS dim_scope (
+    year   INTEGER NOT NULL,
+    code   VARCHAR NOT NULL,
+    name   VARCHAR NOT NULL,
+    level  VARCHAR NOT NULL,
+    level_name VARCHAR NOT NULL,
+    depth  INTEGER NOT NULL,            -- 0 for 'ALL', 1.. for the plan's levels, then units
+    parent VARCHAR,
+    sort   INTEGER NOT NULL,
+    PRIMARY KEY (year, code)
+);
+
+CREATE TABLE IF NOT EXISTS dim_scope_tree (
+    year       INTEGER NOT NULL,
+    ancestor   VARCHAR NOT NULL,
+    descendant VARCHAR NOT NULL,
+    level      VARCHAR NOT NULL,        -- the descendant's level
+    is_unit    BOOLEAN NOT NULL,        -- the descendant is a reporting unit
+    PRIMARY KEY (year, ancestor, descendant)
+);

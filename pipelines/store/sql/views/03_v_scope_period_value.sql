@@ -1,20 +1,20 @@
--- Element values per scope: each unit, and 'ALL' (the whole town) as the sum over units of the
--- units' period values (so the backlog rule is applied per unit before adding units up).
+-- Element values per scope: each unit, each area of the hierarchy (district, province, country …)
+-- and 'ALL' (every unit of the plan), as the sum over the units under the scope of the units'
+-- period values — so the backlog rule (`first`) is applied per unit before units are added up, at
+-- every level alike. `units_reported` counts the units under the scope that reported the element.
 CREATE OR REPLACE VIEW v_scope_period_value AS
-WITH town AS (
-    SELECT
-        year,
-        period,
-        'ALL' AS scope,
-        element,
-        CAST(sum(value) AS BIGINT) AS value,
-        count(value) AS units_reported
-    FROM v_unit_period_value
-    GROUP BY year, period, element
+WITH unit_in_scope AS (
+    SELECT year, ancestor AS scope, descendant AS unit
+    FROM dim_scope_tree
+    WHERE is_unit
 )
-SELECT year, period, unit AS scope, element, value,
-       CASE WHEN value IS NULL THEN 0 ELSE 1 END AS units_reported
-FROM v_unit_period_value
-UNION ALL
-SELECT year, period, scope, element, value, units_reported
-FROM town;
+SELECT
+    v.year,
+    v.period,
+    s.scope,
+    v.element,
+    CAST(sum(v.value) AS BIGINT) AS value,
+    count(v.value) AS units_reported
+FROM v_unit_period_value AS v
+JOIN unit_in_scope AS s ON s.year = v.year AND s.unit = v.unit
+GROUP BY v.year, v.period, s.scope, v.element;

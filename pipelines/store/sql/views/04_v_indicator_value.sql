@@ -1,10 +1,8 @@
--- Rate indicators: Σ numerator ÷ Σ denominator for every scope (unit or 'ALL'), period and
+-- Rate indicators: Σ numerator ÷ Σ denominator for every scope (unit, area or 'ALL'), period and
 -- indicator of a loaded plan, with the counts of terms actually reported (to tell "no data" apart).
 CREATE OR REPLACE VIEW v_indicator_value AS
 WITH scopes AS (
-    SELECT year, code AS scope FROM dim_unit
-    UNION ALL
-    SELECT year, 'ALL' AS scope FROM plans
+    SELECT year, code AS scope FROM dim_scope
 ),
 grid AS (
     SELECT s.year, s.scope, p.code AS period, i.code AS indicator

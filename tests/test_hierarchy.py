@@ -1,0 +1,208 @@
+"""Units in a hierarchy: rates, timeliness and activity totals roll up by level with the same rules
+(sum then divide; backlogs take each unit's earliest quarter before units are added up).
+
+The plan is the 2022 plan with a hand-made hierarchy around it: country VN → provinces P1, P2 →
+districts D1 (the 27 units of Đức Phổ), D2 (one police unit D2_CA) and D3 (one police unit D3_CA,
+province P2). Three police units report tip-offs (TIN_TON backlog, TIN_MOI new, TIN_DA_GQ
+resolved; KPI_GIAI_QUYET = TIN_DA_GQ ÷ (TIN_TON + TIN_MOI), target > 90 %):
+
+            Q1: TON MOI GQ   received      Q2: TON MOI GQ   received
+    CA  D1       2   8  9    14/03 on time      1  10 10    10/06 on time
+    D2_CA D2     0  10  9    20/03 late         1   4  5    10/06 on time
+    D3_CA D3     5   5 10    14/03 on time      (none: missing at 01/07)
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+import pytest
+
+from pipelines.outputs import metrics
+from pipelines.plan import PLANS_DIR, PlanError, load_plan
+from pipelines.store import Store
+from pipelines.store.load import ingest_bytes
+from pipelines.workbook.template import build_template
+
+HIERARCHY = '''
+[[levels]]
+code = "country"
+name = "Cả nước"
+[[levels]]
+code = "province"
+name = "Tỉnh"
+[[levels]]
+code = "district"
+name = "Huyện, thị xã"
+
+[[areas]]
+code = "VN"
+name = "Cả nước"
+level = "country"
+[[areas]]
+code = "P1"
+name = "Tỉnh Một"
+level = "province"
+parent = "VN"
+[[areas]]
+code = "P2"
+name = "Tỉnh Hai"
+level = "province"
+parent = "VN"
+[[areas]]
+code = "D1"
+name = "Thị xã Đức Phổ"
+level = "district"
+parent = "P1"
+[[areas]]
+code = "D2"
+name = "Huyện Hai"
+level = "district"
+parent = "P1"
+[[areas]]
+code = "D3"
+name = "Huyện Ba"
+level = "district"
+parent = "P2"
+
+'''
+
+EXTRA_UNITS = '''
+[[units]]
+code = "D2_CA"
+name = "Công an huyện Hai"
+kind = "police"
+parent = "D2"
+[[units]]
+code = "D3_CA"
+name = "Công an huyện Ba"
+kind = "police"
+parent = "D3"
+
+'''
+
+
+def hierarchy_plan_text() -> str:
+    text = (PLANS_DIR / "duc_pho_2022.toml").read_text(encoding="utf-8")
+    head, units_and_rest = text.split("[[units]]", 1)
+    units, rest = ("[[units]]" + units_and_rest).split("[[elements]]", 1)
+    units = "\n".join(line + ('\nparent = "D1"' if line.startswith("kind = ") else "")
+                      for line in units.splitlines())
+    return head + HIERARCHY + units + "\n" + EXTRA_UNITS + "[[elements]]" + rest
+
+
+REPORTS = [  # unit, quarter, values, received (local time)
+    ("CA", 1, {"TIN_TON": 2, "TIN_MOI": 8, "TIN_PHAN_LOAI": 8, "TIN_DA_GQ": 9}, "2022-03-14T09:00"),
+    ("CA", 2, {"TIN_TON": 1, "TIN_MOI": 10, "TIN_PHAN_LOAI": 10, "TIN_DA_GQ": 10}, "2022-06-10T09:00"),
+    ("D2_CA", 1, {"TIN_TON": 0, "TIN_MOI": 10, "TIN_PHAN_LOAI": 10, "TIN_DA_GQ": 9}, "2022-03-20T09:00"),
+    ("D2_CA", 2, {"TIN_TON": 1, "TIN_MOI": 4, "TIN_PHAN_LOAI": 4, "TIN_DA_GQ": 5}, "2022-06-10T09:00"),
+    ("D3_CA", 1, {"TIN_TON": 5, "TIN_MOI": 5, "TIN_PHAN_LOAI": 5, "TIN_DA_GQ": 10}, "2022-03-14T09:00"),
+]
+AS_OF = dt.datetime(2022, 7, 1)  # naive = plan time
+
+
+@pytest.fixture(scope="module")
+def hstore(tmp_path_factory) -> Store:
+    tmp = tmp_path_factory.mktemp("hierarchy")
+    path = tmp / "hierarchy_2022.toml"
+    path.write_text(hierarchy_plan_text(), encoding="utf-8")
+    store = Store(tmp / "data")
+    plan = store.install_plan(path)
+    for unit, q, values, received in REPORTS:
+        result = ingest_bytes(store, build_template(plan, unit, q, values=values), f"{unit}_Q{q}.xlsx",
+                              dt.datetime.fromisoformat(received))
+        assert result.status == "accepted", result.errors
+    return store
+
+
+def _rate(df, scope: str, indicator: str = "KPI_GIAI_QUYET") -> tuple:
+    r = df[(df["unit"] == scope) & (df["indicator"] == indicator)].iloc[0]
+    return int(r["numerator"]), int(r["denominator"]), r["status"]
+
+
+def test_rates_roll_up_by_level_with_first_backlog_then_sum(hstore):
+    h1 = metrics.attainment(hstore, 2022, "H1", level="district")
+    assert list(dict.fromkeys(h1["unit"])) == ["D1", "D2", "D3"]
+    assert _rate(h1, "D1") == (19, 20, "met")      # 9+10 / (TON of Q1: 2) + 8+10
+    assert _rate(h1, "D2") == (14, 14, "met")      # 9+5 / 0 + 10+4
+    assert _rate(h1, "D3") == (10, 10, "met")
+    provinces = metrics.attainment(hstore, 2022, "H1", level="province")
+    assert _rate(provinces, "P1") == (33, 34, "met")   # not 36: each unit's backlog counted once
+    assert _rate(provinces, "P2") == (10, 10, "met")
+    country = metrics.attainment(hstore, 2022, "H1", unit="VN")
+    assert _rate(country, "VN") == (43, 44, "met")
+    assert _rate(metrics.attainment(hstore, 2022, "H1"), "ALL") == (43, 44, "met")
+    q2 = metrics.attainment(hstore, 2022, "Q2", level="province")
+    assert _rate(q2, "P1") == (15, 16, "met")          # 10+5 / (1+10) + (1+4): 93,75 %
+    assert q2[(q2["unit"] == "P2") & (q2["indicator"] == "KPI_GIAI_QUYET")]["status"].tolist() == ["no_data"]
+    # districts of one province only, and the units under a district
+    assert set(metrics.attainment(hstore, 2022, "H1", level="district", within="P1")["unit"]) == {"D1", "D2"}
+    assert set(metrics.attainment(hstore, 2022, "H1", by_unit=True, within="D2")["unit"]) == {"D2_CA"}
+
+
+def test_activity_totals_roll_up(hstore):
+    p1 = metrics.element_totals(hstore, 2022, "H1", scope="P1").set_index("element")
+    assert p1.loc["TIN_TON", "value"] == 2 and p1.loc["TIN_TON", "units_reported"] == 2   # 2 (CA Q1) + 0 (D2_CA Q1)
+    assert p1.loc["TIN_MOI", "value"] == 32                                              # 8+10 + 10+4
+    by_district = metrics.scope_values(hstore, 2022, level="district", quarter=2, element="TIN_MOI")
+    assert dict(zip(by_district["scope"], by_district["value"])) == {"D1": 10, "D2": 4}  # D3 reported no Q2
+
+
+def test_timeliness_rolls_up_as_counts_then_rate(hstore):
+    r = metrics.compliance_rollup(hstore, 2022, AS_OF, level="province")
+    q1 = r[r["quarter"] == 1].set_index("scope")
+    # P1: the 27 units of D1 and D2_CA; on time CA; late D2_CA; the other 26 never reported
+    assert q1.loc["P1", ["units", "on_time", "late", "missing", "pending"]].tolist() == [28, 1, 1, 26, 0]
+    assert q1.loc["P1", "on_time_rate"] == pytest.approx(1 / 28)
+    assert q1.loc["P2", ["units", "on_time", "missing"]].tolist() == [1, 1, 0]
+    q2 = r[r["quarter"] == 2].set_index("scope")
+    assert q2.loc["P2", ["units", "on_time", "missing"]].tolist() == [1, 0, 1]
+    q3 = r[r["quarter"] == 3].set_index("scope")
+    assert q3.loc["P1", "pending"] == 28                       # due 15/09, judged at 01/07
+    whole = metrics.compliance_rollup(hstore, 2022, AS_OF)
+    assert whole[whole["quarter"] == 1][["scope", "units", "on_time", "late"]].values.tolist() == [["ALL", 29, 2, 1]]
+    d2 = metrics.compliance(hstore, 2022, AS_OF, within="D2")
+    assert set(d2["unit"]) == {"D2_CA"}
+
+
+def cli(store: Store, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipelines", *args, "--data-dir", str(store.data_dir)],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_cli_scope_and_by_level(hstore, tmp_path):
+    out = cli(hstore, "attainment", "--period", "H1", "--by-level", "province", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    rows = [r for r in json.loads(out.stdout) if r["indicator"] == "KPI_GIAI_QUYET"]
+    assert [(r["unit"], r["numerator"], r["denominator"], r["status"]) for r in rows] == \
+        [("P1", 33, 34, "met"), ("P2", 10, 10, "met")]
+    out = cli(hstore, "attainment", "--period", "Q2", "--scope", "D2", "--format", "json")
+    row = next(r for r in json.loads(out.stdout) if r["indicator"] == "KPI_GIAI_QUYET")
+    assert (row["unit"], row["numerator"], row["denominator"], row["value"]) == ("D2", 5, 5, 1.0)
+    out = cli(hstore, "compliance", "--by-level", "district", "--scope", "P1", "--as-of", "2022-07-01T00:00",
+              "--format", "json")
+    assert out.returncode == 0, out.stderr
+    q1 = {r["scope"]: (r["units"], r["on_time"], r["late"]) for r in json.loads(out.stdout) if r["quarter"] == 1}
+    assert q1 == {"D1": (27, 1, 0), "D2": (1, 0, 1)}
+    target = tmp_path / "by_district.csv"
+    out = cli(hstore, "export", "--what", "values", "--by-level", "district", "--quarter", "1", "-o", str(target))
+    assert out.returncode == 0, out.stderr
+    text = target.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0] == "scope,level,year,quarter,element,value,units_reported"
+    assert "D3,district,2022,1,TIN_TON,5,1" in text
+    # wrong usage: exit 2, Vietnamese, no traceback
+    for args in (["attainment", "--scope", "NOWHERE"], ["attainment", "--by-level", "galaxy"],
+                 ["attainment", "--unit", "CA", "--scope", "D1"]):
+        out = cli(hstore, *args)
+        assert out.returncode == 2 and "Traceback" not in out.stderr and out.stderr.startswith("Lỗi"), out.stderr
+
+
+def test_plan_hierarchy_mistakes_are_listed(tmp_path):
+    text = hierarchy_plan_text().replace('parent = "P2"', 'parent = "D1"').replace('level = "country"', 'level = "galaxy"')
+    path = tmp_path / "broken.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PlanError) as err:
+        load_plan(path)
+    assert "unknown level galaxy" in str(err.value) and "parent D1 is not on a higher level" in str(err.value)
