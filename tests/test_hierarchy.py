@@ -146,7 +146,7 @@ def test_activity_totals_roll_up(hstore):
     p1 = metrics.element_totals(hstore, 2022, "H1", scope="P1").set_index("element")
     assert p1.loc["TIN_TON", "value"] == 2 and p1.loc["TIN_TON", "units_reported"] == 2   # 2 (CA Q1) + 0 (D2_CA Q1)
     assert p1.loc["TIN_MOI", "value"] == 32                                              # 8+10 + 10+4
-    by_district = metrics.scope_values(hstore, 2022, level="district", quarter=2, element="TIN_MOI")
+    by_district = metrics.level_values(hstore, 2022, level="district", quarter=2, element="TIN_MOI")
     assert dict(zip(by_district["scope"], by_district["value"])) == {"D1": 10, "D2": 4}  # D3 reported no Q2
 
 

@@ -127,7 +127,7 @@ def export_frame(store: Store, what: str, year: int, quarter: int | None, unit: 
     if level and what == "tasks":
         raise UsageError("--by-level không áp dụng cho --what tasks (trạng thái nhiệm vụ là của từng đơn vị).")
     if what == "values" and level:
-        return metrics.scope_values(store, year, level, scope, quarter, element)[SCOPE_VALUE_COLUMNS]
+        return metrics.level_values(store, year, level, scope, quarter, element)[SCOPE_VALUE_COLUMNS]
     if what == "compliance" and level:
         df = metrics.compliance_rollup(store, year, level=level, within=scope)
         return df[df["quarter"] == quarter].reset_index(drop=True)[ROLLUP_COLUMNS] if quarter else df[ROLLUP_COLUMNS]

@@ -164,7 +164,7 @@ def compliance_rollup(store: Store, year: int, as_of: dt.datetime | None = None,
             WHERE r.year = ? AND {cond} ORDER BY r.quarter, sc.sort""", [as_of_utc, year, *params])
 
 
-def scope_values(store: Store, year: int, level: str | None = None, within: str | None = None,
+def level_values(store: Store, year: int, level: str | None = None, within: str | None = None,
                  quarter: int | None = None, element: str | None = None) -> pd.DataFrame:
     """Element totals per scope and quarter (units' values added up: sum, `first` per unit), for
     one scope (`within`, default 'ALL') or every place of `level` under it."""
