@@ -48,7 +48,9 @@ st.caption(t("rows_shown", n=fmt.num(len(view))))
 if view.empty:
     ui.empty(t("data_empty"))
 else:
-    shown = view.assign(value=[fmt.num(v) if not pd.isna(v) else "" for v in view["value"]],
+    # a value marked "cần xác minh" carries the flag in its own cell too (the comment is further right)
+    shown = view.assign(value=[("⚑ " if isinstance(f, str) else "") + (fmt.num(v) if not pd.isna(v) else "")
+                               for v, f in zip(view["value"], view["follow_up"])],
                         follow_up=["⚑ " + f if isinstance(f, str) else "" for f in view["follow_up"]])
     marked = int(view["follow_up"].notna().sum())
     if marked:
