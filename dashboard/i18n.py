@@ -347,6 +347,27 @@ _S: dict[str, tuple[str, str]] = {
     "col_time": ("Thời gian", "When"),
     "col_action": ("Hoạt động", "Action"),
     "col_detail": ("Chi tiết", "Detail"),
+    # documents the committee sends (report to the province, annex, reminders, publication copies)
+    "report_heading": ("Báo cáo gửi Ban Chỉ đạo 138 tỉnh — {label}", "Report to the provincial committee — {label}"),
+    "report_help": ("Văn bản theo thể thức Nghị định 30/2020/NĐ-CP, số văn bản và chữ ký để trống; phụ lục Excel "
+                    "cùng số liệu.", "In the form of Decree 30/2020 (number and signature left blank); Excel annex "
+                    "with the same figures."),
+    "report_number": ("Số văn bản (có thể để trống)", "Document number (may stay blank)"),
+    "download_report": ("Tải báo cáo (.docx)", "Download the report (.docx)"),
+    "download_annex": ("Tải phụ lục (.xlsx)", "Download the annex (.xlsx)"),
+    "publication_copy": ("Bản công bố (ẩn số người ≤{n})", "Publication copy (hide counts of people ≤{n})"),
+    "publication_help": ("Số nạn nhân, bị can từ 1 đến {n} ghi “≤{n}”, ô “x” được ẩn thêm để không suy ra được; "
+                         "bản gửi tỉnh và các trang nội bộ giữ số chính xác.",
+                         "Counts of victims and defendants from 1 to {n} show as “≤{n}”, cells marked “x” are "
+                         "hidden too so none can be worked out; the report to the province and internal pages stay "
+                         "exact."),
+    "reminders_heading": ("Công văn đôn đốc", "Reminder letters"),
+    "reminders_quarter": ("Quý cần đôn đốc", "Quarter to chase"),
+    "reminders_count": ("{n} đơn vị trễ hạn hoặc chưa nộp {quarter} (tính đến {date}).",
+                        "{n} units late or missing for {quarter} (as of {date})."),
+    "reminders_none": ("Không có đơn vị trễ hạn hoặc chưa nộp {quarter} (tính đến {date}).",
+                       "No unit late or missing for {quarter} (as of {date})."),
+    "download_reminders": ("Tải {n} công văn đôn đốc (.zip)", "Download {n} reminder letters (.zip)"),
 }
 
 USER_ROLES = {

@@ -60,16 +60,24 @@ else:
                  column_config={TITLES["element_name"]: st.column_config.TextColumn(width="large"),
                                 TITLES["value"]: st.column_config.TextColumn(width="small")})
 
+threshold = store.plan(c.year).publication.threshold
+publication_copy = st.toggle(t("publication_copy", n=threshold), key="data_publication",
+                             help=t("publication_help", n=threshold))
+if publication_copy:  # the download hides small counts of people; the table above stays exact
+    from pipelines.outputs.publication import publication, values_frame
+    download = values_frame(publication(store, c.year), view)
+else:
+    download = view
 stem = ("DEMO_" if c.is_demo else "") + f"so_lieu_{c.year}_" + (
-    "-".join(f"Q{q}" for q in sorted(chosen_quarters)) if chosen_quarters else "ca_nam")
+    "-".join(f"Q{q}" for q in sorted(chosen_quarters)) if chosen_quarters else "ca_nam") + (
+    "_CongBo" if publication_copy else "")
 d1, d2, _ = st.columns([1, 1, 3])
 # Files are built only when a button is clicked (deferred data), from exactly the rows shown above;
 # the click is noted in the audit log (who downloaded what).
-d1.download_button(t("download_csv"), lambda v=view: to_csv_bytes(v.rename(columns=TITLES)), file_name=f"{stem}.csv",
-                   mime="text/csv", icon=":material/download:", key="dl_csv", on_click=auth.record_export,
-                   args=(store, f"{stem}.csv ({len(view)} dòng)"),
-                   disabled=view.empty)
-d2.download_button(t("download_xlsx"), lambda v=view: to_xlsx_bytes(v, sheet="Số liệu", rate_columns=set()),
+d1.download_button(t("download_csv"), lambda v=download: to_csv_bytes(v.rename(columns=TITLES)),
+                   file_name=f"{stem}.csv", mime="text/csv", icon=":material/download:", key="dl_csv",
+                   on_click=auth.record_export, args=(store, f"{stem}.csv ({len(view)} dòng)"), disabled=view.empty)
+d2.download_button(t("download_xlsx"), lambda v=download: to_xlsx_bytes(v, sheet="Số liệu", rate_columns=set()),
                    file_name=f"{stem}.xlsx", icon=":material/download:", key="dl_xlsx", on_click=auth.record_export,
                    args=(store, f"{stem}.xlsx ({len(view)} dòng)"),
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", disabled=view.empty)

@@ -5,8 +5,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, i18n, ui
-from pipelines.outputs import fmt
+from dashboard import auth, charts, data, i18n, ui
+from pipelines.outputs import fmt, reminders
 
 c = ui.require_year()
 t, store, lang = ui.t, c.store, c.lang
@@ -53,3 +53,18 @@ table = pd.DataFrame({
        for s in summary.columns},
 })
 st.dataframe(table, hide_index=True, key="compliance_summary")
+
+# -- reminder letters to the units late or missing (one công văn đôn đốc each, zipped) ----------------
+st.subheader(t("reminders_heading"), anchor=False)
+with st.container(border=True, key="reminders_box"):
+    due_quarters = [q for q in quarter_numbers if plan.quarter_by_number[q].due <= as_of_day] or quarter_numbers[:1]
+    rq = st.selectbox(t("reminders_quarter"), quarter_numbers, index=quarter_numbers.index(due_quarters[-1]),
+                      format_func=qname, key="reminders_quarter")
+    chased = comp[(comp["quarter"] == rq) & comp["status"].isin(reminders.CHASED)]
+    when = dict(quarter=i18n.quarter_in_sentence(rq, lang), date=fmt.date(as_of_day))
+    st.caption(t("reminders_count", n=len(chased), **when) if len(chased) else t("reminders_none", **when))
+    zname = ("DEMO_" if c.is_demo else "") + f"DonDoc_{c.year}_Q{rq}.zip"
+    st.download_button(t("download_reminders", n=len(chased)),
+                       lambda: reminders.reminders_zip(store, c.year, rq, as_of), file_name=zname,
+                       mime="application/zip", icon=":material/mail:", key="dl_reminders",
+                       on_click=auth.record_export, args=(store, zname), disabled=chased.empty)

@@ -2,9 +2,11 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, i18n, ui, yoy
+from dashboard import auth, data, i18n, ui, yoy
 from dashboard import periods as P
 from pipelines.outputs import fmt
+from pipelines.outputs.annex import build_annex
+from pipelines.outputs.report import build_report, report_file_name
 
 c = ui.require_year()
 t, store, lang, period = ui.t, c.store, c.lang, c.period
@@ -163,3 +165,25 @@ for start in range(0, len(tiles), 4):
             line = yoy.count_line(totals_last_year.loc[e], c.year, lang)
             if line:
                 st.caption(f":material/history: {line}")
+
+# -- the report to the province and its annex (every signed-in role) -------------------------------
+st.subheader(t("report_heading", label=c.period_label), anchor=False)
+with st.container(border=True, key="report_box"):
+    st.caption(t("report_help"))
+    threshold = store.plan(c.year).publication.threshold
+    r1, r2 = st.columns([1, 2])
+    number = r1.text_input(t("report_number"), key="report_number", max_chars=20).strip() or None
+    publication_copy = r2.toggle(t("publication_copy", n=threshold), key="report_publication",
+                                 help=t("publication_help", n=threshold))
+    b1, b2, _ = st.columns([1, 1, 2])
+    name = report_file_name(c.year, period.code, publication_copy=publication_copy)
+    stem = ("DEMO_" if c.is_demo else "") + name.removesuffix(".docx")
+    b1.download_button(
+        t("download_report"), lambda: build_report(store, c.year, period.code, number=number,
+                                                   publication_copy=publication_copy),
+        file_name=f"{stem}.docx", icon=":material/description:", key="dl_report", on_click=auth.record_export,
+        args=(store, f"{stem}.docx"), mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    b2.download_button(
+        t("download_annex"), lambda: build_annex(store, c.year, period.code, publication_copy=publication_copy),
+        file_name=f"{stem}.xlsx", icon=":material/table:", key="dl_annex", on_click=auth.record_export,
+        args=(store, f"{stem}.xlsx"), mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
