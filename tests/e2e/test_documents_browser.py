@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from browser_kit import MARKS, add_accounts, chromium, no_errors, open_as, serve, shot, tab  # noqa: F401
+from browser_kit import MARKS, add_accounts, chromium, no_errors, open_as, serve, settle, shot, tab  # noqa: F401
 from docx import Document
 from openpyxl import load_workbook
 
@@ -77,7 +77,9 @@ def test_reminders_from_the_deadlines_page(app_url, tab, e2e_data):
 def test_publication_copy_of_the_data(app_url, tab):
     open_as(tab, f"{app_url}/du-lieu?period=Q3&units=CA", "xem", "Dữ liệu — năm 2022")
     tab.get_by_text("Bản công bố (ẩn số người ≤10)").click()
-    tab.wait_for_timeout(1500)
+    tab.get_by_role("switch", name="Bản công bố (ẩn số người ≤10)").and_(tab.locator(":checked")).wait_for(timeout=30000)
+    settle(tab, "Dữ liệu — năm 2022")
+    shot(tab, "du-lieu-cong-bo")
     name, raw = _download(tab, "Tải CSV")
     assert name == "DEMO_so_lieu_2022_Q3_CongBo.csv"
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
