@@ -94,6 +94,7 @@ _FUNCS = {
     "attainment_yoy": metrics.attainment_yoy,
     "element_yoy": metrics.element_yoy,
     "indicator_years": metrics.indicator_years,
+    "plan_changes": metrics.plan_changes,
     "quality_findings": quality.findings,
     "quality_completeness": quality.completeness,
     "quality_backlogs": quality.backlog_checks,
@@ -244,6 +245,10 @@ def element_yoy(store: Store, year: int, period: str, scope: str = metrics.TOWN)
 
 def indicator_years(store: Store, year: int, indicator: str, unit: str | None = None) -> pd.DataFrame:
     return _call(store, "indicator_years", year, indicator, unit)
+
+
+def plan_changes(store: Store, year: int) -> pd.DataFrame:
+    return _call(store, "plan_changes", year)
 
 
 def quality_findings(store: Store, year: int, quarter: int | None = None) -> pd.DataFrame:

@@ -73,3 +73,23 @@ def count_line(row, year: int, lang: str) -> str:
 def no_previous_year(df: pd.DataFrame) -> bool:
     """True when the previous year has no plan in the store (nothing to compare with at all)."""
     return df.empty or df["previous_year"].isna().all()
+
+
+def plan_differences(df: pd.DataFrame, lang: str) -> list[str]:
+    """One line per difference between two plans (metrics.plan_changes): what changed, and whether
+    the figure is still compared."""
+    lines = []
+    for r in df.itertuples():
+        if r.kind == "element":
+            why_text = why({"difference": r.difference, "previous_year": r.previous_year,
+                            "previous_unit_of_measure": r.previous, "unit_of_measure": r.current}, lang)
+            lines.append(f"**{r.code}** — {r.name}: {why_text}. " + i18n.t("yoy_not_compared", lang))
+        elif r.difference == "target":
+            lines.append(f"**{r.name}**: " + i18n.t("yoy_target_changed", lang, year=int(r.previous_year),
+                                                     target=fmt.target(r.previous_op, float(r.previous)))
+                         + f", {fmt.target(r.op, float(r.current))} " + i18n.t("yoy_this_year", lang) + ". "
+                         + i18n.t("yoy_still_compared", lang))
+        else:
+            why_text = why({"difference": r.difference, "previous_year": r.previous_year}, lang)
+            lines.append(f"**{r.name}**: {why_text}. " + i18n.t("yoy_not_compared", lang))
+    return lines

@@ -56,3 +56,14 @@ def test_the_first_year_says_once_that_there_is_nothing_to_compare(two_years, mo
     _no_exception(at)
     text = _texts(at)
     assert text.count("Chưa có số liệu năm 2021 trong hệ thống") == 1 and "Cùng kỳ" not in text
+
+
+def test_indicator_page_says_what_differs_between_the_plans(two_years, monkeypatch):
+    at = _app(two_years, monkeypatch, year="2023", period="Q1").run()
+    at.switch_page("views/chi_tieu.py").run()
+    _no_exception(at)
+    assert "Khác biệt giữa kế hoạch năm 2023 và năm 2022 (2)" in [e.label for e in at.expander]
+    text = _texts(at)
+    assert "**TT_LUOT** — Số người nghe tuyên truyền (mỗi người tính một lần): đơn vị tính đổi từ “lượt người” " \
+           "sang “người”. Không so sánh giữa hai năm." in text
+    assert "**Giải quyết tin báo**: mục tiêu 2022: > 90 %, > 92 % năm nay. Tỷ lệ vẫn so sánh được." in text

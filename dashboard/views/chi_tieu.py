@@ -87,6 +87,12 @@ def year_over_year(ind) -> None:
         st.caption(f"{text[0].upper()}{text[1:]} — {c.year}: {fmt.target(*targets[c.year])}.")
 
 
+changes = data.plan_changes(store, c.year)
+if not changes.empty:
+    with st.expander(t("yoy_differences", year=c.year, prev=c.year - 1) + f" ({len(changes)})",
+                     icon=":material/compare_arrows:"):
+        st.markdown("\n".join(f"- {line}" for line in yoy.plan_differences(changes, lang)))
+
 # Tabs that track state: only the open tab is built (each holds two charts).
 tabs = st.tabs(list(indicators["short_name"]), key="indicator_tab", on_change="rerun")
 for tab, ind in zip(tabs, indicators.itertuples()):

@@ -411,3 +411,22 @@ def indicator_years(store: Store, year: int, indicator: str, unit: str | None = 
             FROM v_attainment a JOIN v_period vp ON vp.year = a.year AND vp.period = a.period
             WHERE a.indicator = ? AND a.scope = ? AND a.year IN ({marks})
             ORDER BY a.year, vp.sort""", [indicator, unit or TOWN, *years])
+
+
+def plan_changes(store: Store, year: int) -> pd.DataFrame:
+    """What differs between `year`'s plan and the previous year's, for the pages to say: kind
+    ('element' | 'indicator'), code, name, difference (see v_element_change / v_indicator_change, or
+    'target' for a changed target alone), previous and current (unit of measure, or target)."""
+    return store.query_df(
+        """SELECT 'element' AS kind, c.element AS code, e.name, c.difference, c.previous_year,
+                  c.previous_unit_of_measure AS previous, c.unit_of_measure AS current, NULL AS previous_op,
+                  NULL AS op, e.sort
+           FROM v_element_change c JOIN dim_element e ON e.year = c.year AND e.code = c.element
+           WHERE c.year = ? AND c.difference IS NOT NULL
+           UNION ALL
+           SELECT 'indicator', c.indicator, i.short_name, coalesce(c.difference, 'target'), c.previous_year,
+                  CAST(c.previous_target AS VARCHAR), CAST(CAST(i.target AS DOUBLE) AS VARCHAR), c.previous_op,
+                  i.op, 1000 + i.sort
+           FROM v_indicator_change c JOIN dim_indicator i ON i.year = c.year AND i.code = c.indicator
+           WHERE c.year = ? AND (c.difference IS NOT NULL OR c.target_changed)
+           ORDER BY sort""", [year, year])
