@@ -6,9 +6,10 @@ without bound or loops on bytes nobody expected. Whatever happens in the child, 
 serves the dashboard (or runs a scheduled ingest) gets a RawWorkbook or a list of Problems — a child
 that dies, runs out of memory or time becomes a clean `hostile` / `unreadable` refusal.
 
-The child is started once (`python -m pipelines.workbook.sandbox`), sets its own limits
-(RLIMIT_AS, RLIMIT_CPU) and then serves one file after another over its stdin/stdout, so a batch of
-a hundred files pays the start-up (~0.3 s) once. A child that died is replaced on the next file.
+The child is started once (`python -m pipelines.workbook.sandbox`), limits its own address space
+(RLIMIT_AS; the parent bounds each file's wall time) and then serves one file after another over
+its stdin/stdout, so a batch of a hundred files pays the start-up (~0.3 s) once. A child that died
+is replaced on the next file. Annotated copies of refused files are made there too (`annotate`).
 Only plain data crosses: JSON of the cells found and the problems (no pickle from the child).
 Several threads (Streamlit sessions) may read at once: each takes an idle child or starts one.
 """
@@ -211,7 +212,10 @@ class Pool:
         with self._lock:
             idle = self._idle.setdefault(key, [])
             worker = idle.pop() if idle else None
-        if worker is None or not worker.alive:
+        if worker is not None and not worker.alive:
+            worker.kill()  # reaps it and closes its pipes
+            worker = None
+        if worker is None:
             worker = Worker(target, memory_mb)
         try:
             msg = worker.call(request, data, seconds)
@@ -293,14 +297,15 @@ def died_problem(file_name: str, why: str, memory_mb: int = MEMORY_MB, seconds: 
 
 
 # -- the child's side ---------------------------------------------------------------------------------
-def _limit(memory_mb: int, cpu_seconds: int) -> None:
+def _limit(memory_mb: int) -> None:
+    """The child's address space. Time is the parent's to bound (wall clock per file): a CPU limit
+    would count the child's whole life, many files long."""
     try:
         import resource
     except ImportError:  # not on POSIX: the parent's time limit still holds
         return
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
 
 
 def _read_frame_from(stream) -> bytes | None:
@@ -322,8 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     module, _, name = args.target.partition(":")
     job = getattr(importlib.import_module(module), name)
     import pipelines.workbook.read  # noqa: F401  (imported before the limit: not the file's cost)
-    # CPU time across the child's life: many files in a batch, each well under a second.
-    _limit(args.memory_mb, 3600)
+    _limit(args.memory_mb)
     # The answers go to the parent through a copy of fd 1; anything a library prints goes to stderr.
     stdin, stdout = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
