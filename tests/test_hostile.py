@@ -291,3 +291,17 @@ def test_the_archives_temporary_name_is_unique_per_write(tmp_path, monkeypatch):
     assert load._archive(tmp_path / "raw" / "ab" / "x.xlsx", b"same bytes") is True
     assert (tmp_path / "raw" / "ab" / "x.xlsx").read_bytes() == b"same bytes"
     assert [p.name for p in (tmp_path / "raw" / "ab").iterdir()] == ["x.xlsx"]   # no temporary left
+
+
+def test_a_write_in_progress_is_not_swept_as_a_leftover(store, monkeypatch):
+    """`ingest` sweeps temporary files of dead processes: not the one this process is writing."""
+    seen = []
+
+    def replace(src, dst):
+        seen.append(store.leftover_temp_files())
+        os.rename(src, dst)
+
+    import os
+    monkeypatch.setattr(load.os, "replace", replace)
+    assert load._archive(store.raw_dir / "ab" / "x.xlsx", b"bytes") is True
+    assert seen == [[]]

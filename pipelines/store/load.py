@@ -196,8 +196,9 @@ def _archive(path: Path, data: bytes) -> bool:
     if path.exists():
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    # A name unique to this write (not to the process: the dashboard's threads write side by side).
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # A name unique to this write (not to the process: the dashboard's threads write side by side),
+    # still carrying the pid so that Store.leftover_temp_files leaves a live process's file alone.
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
