@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import random
 import threading
@@ -30,6 +31,9 @@ from pipelines.plan import Plan, PlanError, default_plan_files, load_plan
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DB_NAME = "ducpho138.duckdb"
 VERSION_NAME = "data_version"
+
+WAIT_LOG_SECONDS = 1.0  # a wait for another process's lock at least this long is logged
+_log = logging.getLogger("pipelines.store")
 
 # One writer at a time inside this process (DuckDB's file lock covers other processes).
 _WRITE_LOCK = threading.RLock()
@@ -65,11 +69,16 @@ class Store:
     # -- connections -----------------------------------------------------------------------------
     def _open(self) -> duckdb.DuckDBPyConnection:
         self.processed_dir.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + self.lock_timeout
+        start = time.monotonic()
+        deadline = start + self.lock_timeout
         delay = 0.02
         while True:
             try:
-                return duckdb.connect(str(self.db_path))
+                con = duckdb.connect(str(self.db_path))
+                waited = time.monotonic() - start
+                if waited >= WAIT_LOG_SECONDS:  # the operator (and the load test) can see long waits
+                    _log.warning("store_wait %.2f s for %s (pid %d)", waited, self.db_path, os.getpid())
+                return con
             except duckdb.IOException as exc:
                 if not _is_lock_error(exc) or time.monotonic() >= deadline:
                     if _is_lock_error(exc):
