@@ -218,6 +218,7 @@ def cmd_demo(args, store: Store) -> int:
 
 
 def cmd_backup(args, store: Store) -> int:
+    from pipelines.outputs import fmt
     from pipelines.store.backup import BackupError, make_backup
     try:
         info = make_backup(store, args.output)
@@ -229,6 +230,7 @@ def cmd_backup(args, store: Store) -> int:
 
 
 def cmd_restore_backup(args, store: Store) -> int:
+    from pipelines.store import Store
     from pipelines.store.backup import BackupError, describe, restore_backup
     if getattr(args, "data_dir", None) is None:
         raise UsageError("Cần --data-dir THƯ_MỤC_MỚI: nơi dựng lại kho (một thư mục mới hoặc trống).")
