@@ -77,7 +77,7 @@ class Store:
                 con = duckdb.connect(str(self.db_path))
                 waited = time.monotonic() - start
                 if waited >= WAIT_LOG_SECONDS:  # the operator (and the load test) can see long waits
-                    _log.warning("store_wait %.2f s for %s (pid %d)", waited, self.db_path, os.getpid())
+                    _log.log(logging.WARNING, "store_wait %.2f s for %s (pid %d)", waited, self.db_path, os.getpid())
                 return con
             except duckdb.IOException as exc:
                 if not _is_lock_error(exc) or time.monotonic() >= deadline:
