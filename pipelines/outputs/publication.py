@@ -4,8 +4,8 @@ The rule (README, "Publication-safe tables"), for each sensitive element of the 
 in the plan file: `NN_*` victims and `BI_CAN` defendants by default) and one year:
 
 * Every count the dashboard, the exports and the report can publish is a sum of the base cells
-  x(unit, quarter): a unit's or the town's value for each report period of the plan (Q1..Q4, H1,
-  9M, Y). All these published counts are decided together, so that no table of the year can be
+  x(unit, quarter): the value of a unit, an area of the plan's hierarchy or the town for each report
+  period of the plan (Q1..Q4, H1, 9M, Y). All these published counts are decided together, so that no table of the year can be
   combined with another to undo the hiding.
 * Primary suppression: a count from 1 to the threshold (default 10) is shown as "≤10" (zero stays).
 * Complementary suppression: a hidden count must not be pinned by the counts still shown. For each
@@ -60,24 +60,38 @@ class Grid:
     cells: list[Cell] = field(default_factory=list)
 
 
-def grid(plan: Plan, element: str, values: pd.DataFrame) -> Grid:
-    """`values`: unit, quarter, value (reported base cells of this element; blank = not reported)."""
+def grid(plan: Plan, element: str, values: pd.DataFrame, members: dict[str, list[str]] | None = None) -> Grid:
+    """`values`: unit, quarter, value (reported base cells of this element; blank = not reported).
+    `members`: each scope that figures are shown for (the town 'ALL', the plan's areas, each unit) →
+    its reporting units; default: each unit alone and the town."""
     rep = values.dropna(subset=["value"])
     base = [(str(r.unit), int(r.quarter)) for r in rep.itertuples()]
     g = Grid(element, base, np.array([int(v) for v in rep["value"]], dtype=np.int64))
     index = {b: i for i, b in enumerate(base)}
     units = list(dict.fromkeys(u for u, _ in base))
+    if members is None:
+        members = {u.code: [u.code] for u in plan.units} | {TOWN: [u.code for u in plan.units]}
     for p in plan.periods:
-        town_terms: list[int] = []
-        for u in units:
-            terms = tuple(index[(u, q)] for q in p.quarters if (u, q) in index)
+        for scope, its_units in members.items():
+            terms = tuple(sorted(index[(u, q)] for u in its_units if u in units for q in p.quarters
+                                 if (u, q) in index))
             if terms:
-                g.cells.append(Cell((element, u, p.code), terms, int(g.values[list(terms)].sum())))
-                town_terms += terms
-        if town_terms:
-            t = tuple(sorted(town_terms))
-            g.cells.append(Cell((element, TOWN, p.code), t, int(g.values[list(t)].sum())))
+                g.cells.append(Cell((element, scope, p.code), terms, int(g.values[list(terms)].sum())))
     return g
+
+
+def scope_members(store: Store, year: int) -> dict[str, list[str]]:
+    """Every scope of the hierarchy → the reporting units it sums (a unit → itself)."""
+    sc = metrics.scopes(store, year)
+    units = list(sc.loc[sc["level"] == "unit", "code"])
+    members: dict[str, list[str]] = {code: [] for code in sc["code"]}
+    for r in sc[sc["level"] == "unit"].itertuples():
+        members[r.code].append(r.code)
+        ancestors = [] if r.ancestors is None or r.ancestors is pd.NA else list(r.ancestors)
+        for a in ancestors:
+            members.setdefault(a, []).append(r.code)
+    members[TOWN] = units
+    return {k: v for k, v in members.items() if v}
 
 
 def value_range(g: Grid, shown: list[Cell], small: list[Cell], other: list[Cell], target: Cell,
@@ -181,8 +195,9 @@ def publication(store: Store, year: int) -> Publication:
     hidden: dict[tuple[str, str, str], str] = {}
     if elements:
         values = metrics.current_values(store, year, elements=elements)
+        members = scope_members(store, year)
         for e in elements:
-            g = grid(plan, e, values[values["element"] == e][["unit", "quarter", "value"]])
+            g = grid(plan, e, values[values["element"] == e][["unit", "quarter", "value"]], members)
             hidden |= suppress(g, threshold)
     # A backlog ("first") element is not a sum of quarters: its small counts are hidden as they are.
     firsts = [e for e in sensitive_elements(plan) if e not in elements]
