@@ -2,7 +2,8 @@
 
 Random counts for a few units and quarters are written straight into the ledger (the loader has its
 own tests); the views must agree with: numerator = Σ over units and quarters; denominator = Σ over
-units of (the backlog of the unit's earliest reported quarter in the period) + Σ new; status by the
+units of (the backlog of the unit's earliest reported quarter in the period, plus any later backlog's
+excess over what the quarter before carried) + Σ new; status by the
 plan's operator on exact fractions; `needed` the least extra numerator that meets the target.
 """
 from fractions import Fraction
@@ -37,6 +38,13 @@ def reference(reports, quarters):
     for unit in UNITS:
         rows = [(q, reports[(unit, q)]) for q in sorted(quarters) if (unit, q) in reports]
         firsts = [c["TIN_TON"] for _, c in rows if c["TIN_TON"] is not None]
+        # a later backlog above what the unit's previous reported backlog quarter carried over
+        # (backlog + new - resolved, all three reported) adds the excess: it too had to be resolved
+        with_backlog = [c for _, c in rows if c["TIN_TON"] is not None]
+        for before, after in zip(with_backlog, with_backlog[1:]):
+            if before["TIN_MOI"] is not None and before["TIN_DA_GQ"] is not None:
+                carried = before["TIN_TON"] + before["TIN_MOI"] - before["TIN_DA_GQ"]
+                firsts[0] += max(after["TIN_TON"] - carried, 0)
         parts = [firsts[:1], [c["TIN_MOI"] for _, c in rows if c["TIN_MOI"] is not None]]
         done = [c["TIN_DA_GQ"] for _, c in rows if c["TIN_DA_GQ"] is not None]
         den_terms += sum(1 for p in parts if p)

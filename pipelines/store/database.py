@@ -42,7 +42,7 @@ _WRITE_LOCK = threading.RLock()
 # Tables derived from plan files (sql/plan_tables.sql): rebuilt from the stored plan texts when the SQL changes.
 DIM_TABLES = ("dim_unit", "dim_element", "dim_unit_element", "dim_indicator", "dim_indicator_term", "dim_quarter",
               "dim_period", "dim_period_quarter", "dim_task", "dim_task_unit", "dim_task_status", "dim_event",
-              "dim_scope", "dim_scope_tree")
+              "dim_scope", "dim_scope_tree", "dim_carry_over")
 
 # Connections open in this thread, by database path (see Store.connect).
 _LOCAL = threading.local()
@@ -371,3 +371,5 @@ def _install_plan(con: duckdb.DuckDBPyConnection, plan: Plan, source_file: str, 
     if plan.events:
         _insert(con, "dim_event", [
             [year, e.code, e.name, e.start, e.end, e.task] for e in plan.events])
+    _insert(con, "dim_carry_over", [
+        [year, r.backlog, r.inflow, r.outflow] for r in plan.rules if r.kind == "carry_over"])

@@ -139,3 +139,12 @@ CREATE TABLE IF NOT EXISTS dim_scope_tree (
     is_unit    BOOLEAN NOT NULL,        -- the descendant is a reporting unit
     PRIMARY KEY (year, ancestor, descendant)
 );
+
+-- Backlog triples of the plan's carry-over rules: backlog(Q) = backlog(Q-1) + inflow(Q-1) - outflow(Q-1).
+CREATE TABLE IF NOT EXISTS dim_carry_over (
+    year    INTEGER NOT NULL,
+    backlog VARCHAR NOT NULL,
+    inflow  VARCHAR NOT NULL,
+    outflow VARCHAR NOT NULL,
+    PRIMARY KEY (year, backlog)
+);
