@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(PY) -m pipelines init --data-dir $(DATA)
 	$(PY) -m dashboard.bootstrap --data-dir $(DATA)
-	$(PY) -m streamlit run dashboard/app.py --server.port $(PORT) -- --data-dir $(DATA)
+	$(PY) -m streamlit run dashboard/server.py --server.port $(PORT) -- --data-dir $(DATA)
 
 ## test: install what the tests need and run the whole suite (browser tests when Chromium is present)
 test: $(STAMP)

@@ -8,8 +8,6 @@ behind those pages check the role in the store again (pipelines.accounts.users.*
 """
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -20,11 +18,11 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
 import streamlit as st  # noqa: E402
 
 from dashboard import auth, data, i18n, phone, ui  # noqa: E402
-from pipelines.store import DEFAULT_DATA_DIR, Store, StoreBusy  # noqa: E402
+from dashboard.web import DATA_DIR_ENV, data_dir_from_args  # noqa: E402,F401
+from pipelines.store import Store, StoreBusy  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "views"
 FAVICON = Path(__file__).resolve().parent / "favicon.png"
-DATA_DIR_ENV = "DUCPHO138_DATA_DIR"
 
 # The page files live in dashboard/views/, one file per page, UI only. Not in a folder named
 # "pages/": Streamlit treats a "pages/" folder beside the entry file as the old multipage mode until
@@ -42,14 +40,6 @@ PAGES = [
     ("tai_len.py", "page_upload", "tai-len", ":material/upload_file:", "section_data", ("analyst", "admin")),
     ("quan_tri.py", "page_admin", "quan-tri", ":material/admin_panel_settings:", "section_admin", ("admin",)),
 ]
-
-
-def data_dir_from_args(argv: list[str] | None = None) -> Path:
-    """--data-dir after `--` on the streamlit command line, else $DUCPHO138_DATA_DIR, else data/."""
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--data-dir")
-    args, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
-    return Path(args.data_dir or os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
 
 
 @st.cache_resource(show_spinner=False)
@@ -73,6 +63,18 @@ def build_pages(lang: str, role: str | None = None) -> dict[str, list]:
     return sections
 
 
+def signed_out_pages(lang: str) -> list:
+    """The default page and the page the address asks for, nothing else (no admin page names for
+    anonymous browsers unless the address itself is one)."""
+    asked = auth.asked_page()
+    pages = []
+    for file, title, url, icon, _section, _roles in PAGES:
+        if url == "tong-quan" or url == asked:
+            pages.append(st.Page(PAGES_DIR / file, title=i18n.t(title, lang), url_path=url, icon=icon,
+                                 default=(url == "tong-quan")))
+    return pages
+
+
 def main() -> None:
     # A local icon file: a ":material/…" icon would be fetched from Google's font servers, which an
     # office network without internet cannot reach.
@@ -84,10 +86,10 @@ def main() -> None:
         with data.batch(store):
             user = auth.gate(store)
         if user is None:
-            # The sign-in form is all a signed-out visitor gets. The pages are registered (hidden,
-            # never run) only so that the address asked for (/du-lieu?period=9M) is still the one
-            # shown after signing in; a page the role may not see then falls back to the overview.
-            st.navigation(build_pages(ui.lang(), role="admin"), position="hidden")
+            # The sign-in screen is all a signed-out visitor gets. Only the page the address asks for
+            # (and the default one) is registered, hidden and never run, so that /du-lieu?period=9M is
+            # still the address after signing in in the tab; no other page name reaches the browser.
+            st.navigation(signed_out_pages(ui.lang()), position="hidden")
             return
         with data.batch(store):
             c = ui.sidebar_filters(store)

@@ -1,27 +1,35 @@
 """Sign-in for the dashboard: every page needs a signed-in account (committee data).
 
-Two ways in, chosen by configuration:
+Three ways in, chosen by how the app is served and configured:
 
-* **Local accounts** (default): a user-name / password form checked by `pipelines.accounts.users.authenticate`
-  (argon2id, five failures lock the account for five minutes; the lock is in the store).
+* **Lasting sign-in** (local accounts, served by dashboard/server.py — `make run`): the sign-in form
+  is a plain HTML page served by the server (dashboard/web.py), whose POST sets an HttpOnly session
+  cookie. This page never signs anyone in itself: on every run it reads the cookie through
+  `st.context.cookies` and asks the store (`sessions.check`) whose live session it is, with the
+  role as stored now. Signing out here ends every session of the account, so another tab is signed
+  out at its next click.
+* **In-tab sign-in** (local accounts, the page served bare: AppTest, `streamlit run dashboard/app.py`):
+  a Streamlit form checked by `users.authenticate`; the user lives in `st.session_state` and is
+  re-read from the store on every rerun.
 * **OpenID Connect**, when `.streamlit/secrets.toml` has an `[auth]` section: `st.login()` signs the
   person in at the provider; the e-mail it returns is mapped to an existing account (see
   `account_names_for_email`) for the role. Unknown e-mails are refused politely.
 
-The signed-in `User` lives in `st.session_state[USER_KEY]`. Every rerun re-reads the account from the
-store (cached per data version, so this is free until something is written): a removed account is
-signed out and a changed role takes effect at once. Hiding pages is only a courtesy — every change
-of data goes through `pipelines.accounts.users.*_as`, which checks the role in the store again.
+Hiding pages is only a courtesy — every change of data goes through `pipelines.accounts.users.*_as`,
+which checks the role in the store again.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from pipelines.accounts import users
-from pipelines.accounts.users import LockedOut, User
+import html
+from urllib.parse import quote, urlencode
+
+from pipelines.accounts import sessions, users
+from pipelines.accounts.users import User
 from pipelines.store import Store
 
-from . import data, i18n
+from . import data, i18n, web
 
 USER_KEY = "_signed_in_user"
 OIDC_SEEN_KEY = "_oidc_signed_in_as"
@@ -93,6 +101,8 @@ def gate(store: Store) -> User | None:
     """The signed-in user, or None after drawing the sign-in screen (the caller then stops)."""
     if oidc_configured():
         return _oidc_gate(store)
+    if web.SERVED:
+        return _cookie_gate(store)
     signed_in = _refresh(store)
     if signed_in is not None:
         return signed_in
@@ -116,12 +126,10 @@ def _password_form(store: Store) -> None:
                                      autocomplete="current-password")
             submitted = st.form_submit_button(_t("signin_button"), type="primary", icon=":material/login:")
         if submitted:
-            try:
-                found = users.authenticate(store, name, password) if name.strip() else None
-            except LockedOut as exc:
-                st.error(str(exc), icon=":material/lock_clock:")
-                return
-            if found is None:
+            client = st.context.ip_address
+            client = client if isinstance(client, str) else ""  # (AppTest has no client)
+            found = users.authenticate(store, name, password, client) if name.strip() else None
+            if found is None:  # one message for every failure: it tells nobody which names exist
                 st.error(_t("signin_failed"), icon=":material/error:")
             else:
                 st.session_state[USER_KEY] = found
@@ -130,6 +138,60 @@ def _password_form(store: Store) -> None:
             st.info(_t("signin_no_accounts"), icon=":material/person_add:")
         else:
             st.caption(_t("signin_help"))
+
+
+# -- lasting sign-in (served by dashboard/server.py) ------------------------------------------------------
+def _token() -> str | None:
+    return web.session_token(st.context.cookies)
+
+
+def _cookie_gate(store: Store) -> User | None:
+    """The account of this browser's live session, checked in the store on this run; else the
+    signed-out screen with a link to the sign-in form that comes back to this address."""
+    found = sessions.check(store, _token())
+    if found is None:
+        st.session_state.pop(USER_KEY, None)
+        _signed_out_screen()
+        return None
+    signed_in = User(*found)
+    st.session_state[USER_KEY] = signed_in
+    return signed_in
+
+
+def asked_page() -> str:
+    """The url path of the page this run was asked for ('' for the overview): from the address on
+    a first load, from the clicked menu entry afterwards."""
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+        pm = get_script_run_ctx().pages_manager
+        if pm.intended_page_name:
+            return str(pm.intended_page_name).strip("/")
+        wanted = pm.intended_page_script_hash
+        if wanted:
+            info = pm.get_pages().get(wanted) or {}
+            return str(info.get("url_pathname") or "").strip("/")
+    except Exception:  # no run context (AppTest edge cases): the overview
+        pass
+    return ""
+
+
+def current_address() -> str:
+    """This page's path and query (for coming back after signing in)."""
+    query = urlencode(st.query_params.to_dict())
+    return "/" + asked_page() + ("?" + query if query else "")
+
+
+def _signed_out_screen() -> None:
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        _heading()
+        st.subheader(_t("signed_out_title"), anchor=False)
+        st.caption(_t("signed_out_help"))
+        target = f"{web.SIGN_IN_PATH}?next={quote(web.safe_next(current_address()), safe='')}"
+        # A plain link in this tab (st.link_button would open a new one).
+        st.html(f'<a href="{html.escape(target)}" style="display:inline-block;padding:.5rem 1.2rem;'
+                f'background:#0072B2;color:#fff;border-radius:.5rem;text-decoration:none;font-weight:600">'
+                f'{html.escape(_t("signin_again"))}</a>')
 
 
 def _oidc_gate(store: Store) -> User | None:
@@ -171,6 +233,8 @@ def sign_out(store: Store) -> None:
     signed_in = st.session_state.get(USER_KEY)
     if signed_in is not None:
         _audit(store, signed_in.name, "sign_out")
+        if web.SERVED and not oidc_configured():  # every browser of this account signs in again
+            sessions.end_all(store, signed_in.name, actor=signed_in.name, reason="đăng xuất")
     for key in list(st.session_state.keys()):
         if key not in KEEP_ON_SIGN_OUT:
             del st.session_state[key]
@@ -205,9 +269,13 @@ def require_role(role: str) -> User:
 
 
 # -- exports -------------------------------------------------------------------------------------------
-def record_export(store: Store, what: str) -> None:
-    """download_button on_click: note the export in the audit log (never blocks the download)."""
-    try:
-        users.record_export(store, user(), what)
-    except Exception:  # the file is already on its way; a failed log line must not break the page
-        pass
+def audited(store: Store, what: str, build):
+    """The `data` of a download button: a callable that builds the file only when it is asked for
+    and notes it in the audit log first (who downloaded what), whatever fetches it. It refuses (no
+    file) when the account may no longer export."""
+    who = user()
+
+    def build_and_note():
+        users.record_export(store, who, what)
+        return build()
+    return build_and_note

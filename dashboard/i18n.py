@@ -198,7 +198,27 @@ _S: dict[str, tuple[str, str]] = {
     "signin_name": ("Tên đăng nhập", "User name"),
     "signin_password": ("Mật khẩu", "Password"),
     "signin_button": ("Đăng nhập", "Sign in"),
-    "signin_failed": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong user name or password."),
+    "signin_failed": ("Không đăng nhập được: sai tên đăng nhập hoặc mật khẩu, hoặc đã thử sai nhiều lần và phải chờ "
+                      "ít phút. Hãy kiểm tra lại rồi thử lại sau.",
+                      "Could not sign in: wrong user name or password, or too many failed attempts and a short wait "
+                      "is in force. Check and try again later."),
+    # the sign-in form served by dashboard/web.py (lasting sign-in)
+    "signin_help_web": ("Số liệu của Ban Chỉ đạo chỉ dành cho người có tài khoản. Quên mật khẩu: liên hệ quản trị viên "
+                        "(Công an thị xã). Sau nhiều lần nhập sai, phải chờ một lúc trước khi thử lại. "
+                        "Phiên đăng nhập giữ 8 giờ kể từ lần dùng cuối (tối đa 7 ngày); hãy đăng xuất khi dùng máy chung.",
+                        "Committee data is for account holders only. Forgot your password? Ask the administrator. "
+                        "After several wrong attempts you must wait a while. A sign-in lasts 8 hours from its last "
+                        "use (7 days at most); sign out on a shared computer."),
+    "signin_form_expired": ("Biểu mẫu đăng nhập đã hết hạn hoặc không đến từ trang này. Hãy nhập lại.",
+                            "The sign-in form expired or did not come from this site. Please try again."),
+    "signin_busy": ("Máy chủ đang bận xử lý nhiều lượt đăng nhập; hãy thử lại sau ít giây.",
+                    "The server is busy with many sign-ins; try again in a few seconds."),
+    "signed_out_title": ("Bạn chưa đăng nhập hoặc phiên đăng nhập đã kết thúc", "You are not signed in, or your session ended"),
+    "signed_out_help": ("Phiên kết thúc khi đăng xuất (ở bất kỳ thẻ nào), khi đổi mật khẩu hoặc vai trò, sau 8 giờ "
+                        "không dùng hoặc sau 7 ngày.",
+                        "A session ends at sign-out (in any tab), on a password or role change, after 8 idle hours "
+                        "or after 7 days."),
+    "signin_again": ("Đăng nhập", "Sign in"),
     "signin_help": ("Số liệu của Ban Chỉ đạo chỉ dành cho người có tài khoản. Quên mật khẩu: liên hệ quản trị viên "
                     "(Công an thị xã). Nhập sai 5 lần liên tiếp, tài khoản bị khóa 5 phút.",
                     "Committee data is for account holders only. Forgot your password? Ask the administrator "
@@ -339,9 +359,9 @@ _S: dict[str, tuple[str, str]] = {
     "save": ("Lưu", "Save"),
     "audit_heading": ("Nhật ký hoạt động", "Audit log"),
     "audit_help": ("Ai đã làm gì, lúc nào (giờ Việt Nam): đăng nhập, tải lên, khôi phục, tải xuống, quản lý tài khoản. "
-                   "Hiện {n} dòng mới nhất.",
+                   "Lọc theo người, loại hoạt động và ngày; mỗi trang 100 dòng, mới nhất trước.",
                    "Who did what, when (Vietnam time): sign-ins, uploads, restores, downloads, accounts. "
-                   "Newest {n} rows."),
+                   "Filter by who, what and date; 100 rows a page, newest first."),
     "audit_actions": ("Loại hoạt động", "Actions"),
     "audit_actor": ("Người thực hiện", "Who"),
     "col_time": ("Thời gian", "When"),
@@ -368,6 +388,41 @@ _S: dict[str, tuple[str, str]] = {
     "reminders_none": ("Không có đơn vị trễ hạn hoặc chưa nộp {quarter} (tính đến {date}).",
                        "No unit late or missing for {quarter} (as of {date})."),
     "download_reminders": ("Tải {n} công văn đôn đốc (.zip)", "Download {n} reminder letters (.zip)"),
+    # admin: roles, sessions, sign-in waits, audit filters (issue 11 §1, issue 12)
+    "col_sessions": ("Phiên đang mở", "Open sessions"),
+    "change_role": ("Đổi vai trò", "Change a role"),
+    "role_set": ("Đã đổi vai trò của {name} thành {role}; các phiên đăng nhập của tài khoản này đã kết thúc.",
+                 "{name} is now {role}; the account's sessions were ended."),
+    "sessions_heading": ("Phiên đăng nhập", "Sessions"),
+    "sessions_help": ("Mỗi dòng là một trình duyệt đang đăng nhập. Kết thúc một phiên buộc trình duyệt đó đăng nhập lại "
+                      "ở lần bấm tiếp theo.",
+                      "One row per signed-in browser. Ending a session makes that browser sign in again at its next click."),
+    "sessions_none": ("Không có phiên nào đang mở.", "No open session."),
+    "col_last_seen": ("Dùng lần cuối", "Last used"),
+    "col_idle_expires": ("Hết hạn nếu không dùng", "Idle expiry"),
+    "col_expires": ("Hết hạn", "Expires"),
+    "col_client": ("Địa chỉ máy", "Address"),
+    "end_session": ("Kết thúc phiên", "End the session"),
+    "session_pick": ("Phiên", "Session"),
+    "session_ended": ("Đã kết thúc phiên số {id} của {name}.", "Session {id} of {name} ended."),
+    "waits_heading": ("Đăng nhập sai nhiều lần", "Repeated failed sign-ins"),
+    "waits_help": ("Tài khoản hoặc địa chỉ máy đang phải chờ trước khi thử đăng nhập lại (sau 5 lần sai với một tài "
+                   "khoản, 20 lần từ một địa chỉ; thời gian chờ tăng dần). Gỡ để cho thử lại ngay.",
+                   "Accounts or addresses that must wait before trying again (after 5 failures for an account, "
+                   "20 from one address; the wait grows). Lift a wait to let them try at once."),
+    "waits_none": ("Không có tài khoản hay địa chỉ nào đang phải chờ.", "No account or address is waiting."),
+    "col_scope": ("Loại", "Kind"),
+    "scope_account": ("Tài khoản", "Account"),
+    "scope_address": ("Địa chỉ máy", "Address"),
+    "col_failures": ("Số lần sai", "Failures"),
+    "col_wait_until": ("Chờ đến", "Wait until"),
+    "lift_wait": ("Gỡ", "Lift"),
+    "wait_pick": ("Tài khoản hoặc địa chỉ máy", "Account or address"),
+    "wait_lifted": ("Đã gỡ thời gian chờ của {label}.", "Wait lifted for {label}."),
+    "audit_since": ("Từ ngày", "From"),
+    "audit_until": ("Đến ngày", "To"),
+    "audit_page": ("Trang", "Page"),
+    "audit_count": ("{n} dòng khớp bộ lọc · trang {page}/{pages}", "{n} matching rows · page {page}/{pages}"),
 }
 
 USER_ROLES = {
@@ -378,10 +433,12 @@ AUDIT_ACTIONS = {
     "vi": {"sign_in": "Đăng nhập", "sign_in_failed": "Đăng nhập không thành công", "locked_out": "Khóa tài khoản",
            "sign_out": "Đăng xuất", "upload": "Tải lên", "restore": "Khôi phục", "export": "Tải xuống",
            "user_add": "Thêm tài khoản", "user_remove": "Xóa tài khoản", "password_change": "Đổi mật khẩu",
-           "demo_remove": "Xóa dữ liệu mẫu"},
+           "demo_remove": "Xóa dữ liệu mẫu", "role_change": "Đổi vai trò", "sessions_ended": "Kết thúc phiên",
+           "wait_lifted": "Gỡ thời gian chờ"},
     "en": {"sign_in": "Sign-in", "sign_in_failed": "Failed sign-in", "locked_out": "Lock-out", "sign_out": "Sign-out",
            "upload": "Upload", "restore": "Restore", "export": "Download", "user_add": "Account added",
-           "user_remove": "Account removed", "password_change": "Password changed", "demo_remove": "Demo data removed"},
+           "user_remove": "Account removed", "password_change": "Password changed", "demo_remove": "Demo data removed",
+           "role_change": "Role changed", "sessions_ended": "Sessions ended", "wait_lifted": "Wait lifted"},
 }
 AUDIT_ACTIONS["vi"]["backup"], AUDIT_ACTIONS["en"]["backup"] = "Sao lưu", "Backup"  # dashboard/backup_section.py
 

@@ -4,6 +4,8 @@ page context, status badges, "chart + its table" blocks and empty states. No SQL
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -179,6 +181,20 @@ def badge(status: str, kind: str = "rate") -> str:
         colour, symbol, name = charts.STATUS_COLOURS[status], charts.STATUS_SYMBOLS[status], i18n.status_name(status, lg)
     return (f'<span style="background:{colour};color:{charts.text_colour(colour)};padding:2px 10px;'
             f'border-radius:12px;font-weight:600;white-space:nowrap;border:1px solid #777">{symbol} {name}</span>')
+
+
+_MD_SYNTAX = re.compile(r"([\\`*_{}\[\]()#|<>~$:&^@])")  # enough: no link, image, HTML, directive, maths
+_WWW = re.compile(r"(?i)\b(www)\.")                             # "www.x.y" would become a link
+
+
+def md(text: object) -> str:
+    """Text that came from outside (a file name, a cell, a typed name) made safe for any place where
+    Streamlit reads markdown (labels, expander titles, alerts, st.table cells, spinners): every
+    markdown and HTML character is backslash-escaped, so it shows as typed and never becomes a
+    link, an image, HTML or a directive; control characters become spaces."""
+    s = "" if text is None else str(text)
+    s = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in s)
+    return _WWW.sub(r"\1\\.", _MD_SYNTAX.sub(r"\\\1", s))
 
 
 def html(text: str) -> None:

@@ -38,3 +38,24 @@ def norm_code(text: object) -> str:
     if text is None:
         return ""
     return fold(text).replace(" ", "_").upper()
+
+
+# Characters that markdown, HTML or a shell would read as syntax: never kept in a stored file name.
+_NAME_SYNTAX = re.compile(r"[\[\]()<>!*`|{}#~$^\\\"';:&=?%@]")
+
+
+def safe_file_name(name: object, limit: int = 120) -> str:
+    """A received file's name as it is stored and shown: the last path part only (either slash),
+    NFC, no control or format characters, no markdown/HTML syntax, single spaces, at most `limit`
+    characters with the extension kept: `![x](http://h/p.png) [Bấm](https:evil.example).xlsx` is
+    stored as `p.png Bấm https evil.example.xlsx`; an empty result becomes `tep.bin`."""
+    s = nfc(str(name or ""))
+    s = re.split(r"[/\\]", s)[-1]
+    s = "".join(" " if unicodedata.category(ch)[0] in "CZ" and ch != " " else ch for ch in s)
+    s = _NAME_SYNTAX.sub(" ", s)
+    s = re.sub(r"\s+", " ", s).strip(" .")
+    stem, dot, ext = s.rpartition(".")
+    if not dot or not stem or len(ext) > 8:
+        stem, ext = s, ""
+    stem = stem[: max(1, limit - len(ext) - 1)].rstrip(" .")
+    return (f"{stem}.{ext}" if ext else stem) or "tep.bin"

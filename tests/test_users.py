@@ -1,4 +1,4 @@
-"""Accounts, sign-in lockout, role checks and the `users` command (real argon2 hashing throughout).
+"""Accounts, sign-in waits, role checks and the `users` command (real argon2 hashing throughout).
 
 `store` (a fresh store in tmp_path) comes from conftest.py.
 """
@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from pipelines.accounts import users
+from pipelines.accounts import throttle, users
 from pipelines.accounts.users import (
-    LockedOut,
     PermissionDenied,
     User,
     UserError,
@@ -54,9 +53,11 @@ def stored_hash(store, name):
         return con.execute("SELECT password_hash FROM app_user WHERE name = ?", [name]).fetchone()[0]
 
 
-def counters(store, name):
+def waiting(store, name):
+    """(failures, blocked_until) counted for a typed name; None when nothing is counted."""
     with store.connect() as con:
-        return con.execute("SELECT failed_count, locked_until FROM app_user WHERE name = ?", [name]).fetchone()
+        return con.execute("SELECT failures, blocked_until FROM signin_throttle WHERE scope = 'account' AND key = ?",
+                           [throttle.account_key(name)]).fetchone()
 
 
 def actions(store, actor=None):
@@ -85,7 +86,7 @@ def test_add_list_passwd_remove(store):
     add_user(store, "root", "admin", PW)
     df = list_users(store)
     assert df["name"].tolist() == ["alice", "root"]
-    assert list(df.columns) == ["name", "role", "created_at", "locked_until"]
+    assert list(df.columns) == ["name", "role", "created_at", "locked_until", "sessions"]
     assert get_user(store, "ALICE") == User("alice", "viewer")
 
     set_password(store, "alice", "new-password-1")
@@ -142,63 +143,130 @@ def test_list_users_never_shows_hashes(store):
 
 
 # -- sign-in --------------------------------------------------------------------------------------
-def test_unknown_user_returns_none_and_is_audited(store):
-    assert authenticate(store, "nobody", PW) is None
-    assert actions(store, "nobody") == ["sign_in_failed"]
+def test_unknown_user_returns_none_and_is_audited_without_the_typed_name(store):
+    # A password typed into the name field must not land in the audit log as the actor.
+    assert authenticate(store, "s3cret-typed-in-name", PW) is None
+    log = store.query_df("SELECT actor, action, detail FROM audit_log")
+    assert list(log["actor"]) == ["(tên không tồn tại)"] and list(log["action"]) == ["sign_in_failed"]
+    assert "s3cret-typed-in-name" not in " ".join(log["detail"])
 
 
-def test_lockout_after_five_failures_even_with_right_password(store):
+def test_waits_after_five_failures_even_with_right_password(store):
     add_user(store, "alice", "viewer", PW)
-    for n in range(1, users.MAX_FAILURES):
+    for n in range(1, 5):
         assert authenticate(store, "alice", "wrong-password") is None
-        assert counters(store, "alice") == (n, None)
-    with pytest.raises(LockedOut) as caught:
-        authenticate(store, "alice", "wrong-password")
-    until = caught.value.until
-    assert dt.timedelta(minutes=4) < until - utcnow() <= dt.timedelta(minutes=users.LOCKOUT_MINUTES)
-    assert "khóa" in str(caught.value)
-    with pytest.raises(LockedOut):
-        authenticate(store, "alice", PW)
+        assert waiting(store, "alice") == (n, None)
+    before = utcnow()
+    assert authenticate(store, "alice", "wrong-password") is None  # the fifth: a 30 s wait starts
+    failures, until = waiting(store, "alice")
+    assert failures == 5 and dt.timedelta(seconds=29) < until - before <= dt.timedelta(seconds=31)
+    assert authenticate(store, "alice", PW) is None                 # even the right password, meanwhile
     assert not list_users(store)["locked_until"].isna().any()
     got = actions(store, "alice")
-    assert got.count("sign_in_failed") == users.MAX_FAILURES + 1 and got.count("locked_out") == 1
-    assert "sign_in" not in got
+    assert got.count("sign_in_failed") == 6 and got.count("locked_out") == 1 and "sign_in" not in got
 
 
-def test_unlocks_after_lock_expires(store):
+def test_waits_grow_and_are_capped():
+    # by hand: none before the 5th failure (account) / 20th (address), then 30 s doubling
+    assert [throttle.wait_after("account", n) for n in (4, 5, 6, 7, 9)] == [
+        None, dt.timedelta(seconds=30), dt.timedelta(seconds=60), dt.timedelta(seconds=120), dt.timedelta(seconds=480)]
+    assert throttle.wait_after("account", 10) == dt.timedelta(minutes=15)   # 960 s capped at 900 s
+    assert throttle.wait_after("account", 500) == dt.timedelta(minutes=15)
+    assert throttle.wait_after("address", 19) is None
+    assert throttle.wait_after("address", 20) == dt.timedelta(seconds=30)
+    assert throttle.wait_after("address", 40) == dt.timedelta(hours=1)
+
+
+def test_wait_ends_by_itself_and_a_quiet_hour_starts_afresh(store):
     add_user(store, "alice", "viewer", PW)
-    for _ in range(users.MAX_FAILURES - 1):
+    for _ in range(5):
         authenticate(store, "alice", "wrong-password")
-    with pytest.raises(LockedOut):
-        authenticate(store, "alice", "wrong-password")
-    with store.transaction() as con:  # instead of sleeping five minutes
-        con.execute("UPDATE app_user SET locked_until = ? WHERE name = 'alice'",
-                    [utcnow() - dt.timedelta(seconds=1)])
+    with store.transaction() as con:  # instead of sleeping: the wait is over
+        con.execute("UPDATE signin_throttle SET blocked_until = ?", [utcnow() - dt.timedelta(seconds=1)])
     assert list_users(store)["locked_until"].isna().all()
-    # An expired lock starts a fresh count: one more failure does not lock again.
-    assert authenticate(store, "alice", "wrong-password") is None
-    assert counters(store, "alice")[0] == 1
     assert authenticate(store, "alice", PW) == User("alice", "viewer")
-    assert counters(store, "alice") == (0, None)
+    assert waiting(store, "alice") is None  # a success clears the account's count
 
 
-def test_success_resets_failure_count(store):
+def test_unknown_and_real_names_are_treated_alike(store):
+    """Same answer, same counting, same waits: nothing tells a real name from an unknown one."""
     add_user(store, "alice", "viewer", PW)
-    for _ in range(users.MAX_FAILURES - 1):
-        authenticate(store, "alice", "wrong-password")
-    assert authenticate(store, "alice", PW) is not None
-    assert counters(store, "alice") == (0, None)
-    for _ in range(users.MAX_FAILURES - 1):  # would have locked without the reset
+    for _ in range(6):
         assert authenticate(store, "alice", "wrong-password") is None
-    assert authenticate(store, "alice", PW) is not None
+        assert authenticate(store, "nobody", "wrong-password") is None
+    assert waiting(store, "alice")[0] == waiting(store, "nobody")[0] == 5  # the 6th waited, uncounted
+    blocks = throttle.list_blocks(store)
+    assert sorted(blocks["label"]) == ["(tên không tồn tại)", "alice"]
 
 
-def test_set_password_lifts_lock(store):
+def test_same_argon2_work_for_every_failure(store, monkeypatch):
+    """One verification per failure that is not waiting, for a real name, an unknown one and an
+    over-long password alike (it used to skip the hash for real accounts only)."""
     add_user(store, "alice", "viewer", PW)
-    with store.transaction() as con:
-        con.execute("UPDATE app_user SET failed_count = 5, locked_until = ? WHERE name = 'alice'",
-                    [utcnow() + dt.timedelta(minutes=5)])
+    calls = []
+
+    class Counting(PasswordHasher):  # the real argon2id, counted
+        def verify(self, hash, password):
+            calls.append(len(password))
+            return super().verify(hash, password)
+    monkeypatch.setattr(users, "_HASHER", Counting())
+    for name, password in [("alice", "wrong-password"), ("nobody", "wrong-password"),
+                           ("alice", "x" * 5000), ("nobody", "x" * 5000)]:
+        before = len(calls)
+        assert authenticate(store, name, password) is None
+        assert len(calls) - before == 1
+    assert calls[2] == calls[3] == users.MAX_PASSWORD_LENGTH
+
+
+def test_client_address_is_limited_across_names(store):
+    """Twenty failures from one address, each for another name, make that address wait; another
+    address is not affected, and an admin lifts the wait."""
+    add_user(store, "alice", "viewer", PW)
+    admin = add_user(store, "boss", "admin", PW)
+    for i in range(20):
+        assert authenticate(store, f"guess{i}", "wrong-password", client="10.0.0.9") is None
+    assert authenticate(store, "alice", PW, client="10.0.0.9") is None          # the address waits
+    assert authenticate(store, "alice", PW, client="10.0.0.10") == User("alice", "viewer")
+    blocks = throttle.list_blocks(store)
+    assert list(blocks[blocks["scope"] == "address"]["label"]) == ["10.0.0.9"]
+    users.lift_wait_as(store, admin, "address", "10.0.0.9")
+    assert authenticate(store, "alice", PW, client="10.0.0.9") == User("alice", "viewer")
+    assert actions(store, "boss")[-1] == "wait_lifted"
+
+
+def test_hashing_is_bounded(store, monkeypatch):
+    """At most HASH_SLOTS argon2 computations run at once, however many sign-ins arrive."""
+    import threading
+    add_user(store, "alice", "viewer", PW)
+    lock, running, peak = threading.Lock(), [0], [0]
+
+    class Counting(PasswordHasher):  # the real argon2id, with how many run at once
+        def verify(self, hash, password):
+            with lock:
+                running[0] += 1
+                peak[0] = max(peak[0], running[0])
+            try:
+                return super().verify(hash, password)
+            finally:
+                with lock:
+                    running[0] -= 1
+    monkeypatch.setattr(users, "_HASHER", Counting())
+    threads = [threading.Thread(target=authenticate, args=(store, f"n{i}", "pw", f"10.1.0.{i}")) for i in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert 1 <= peak[0] <= users.HASH_SLOTS == 2
+
+
+def test_set_password_lifts_wait_and_ends_sessions(store):
+    from pipelines.accounts import sessions
+    add_user(store, "alice", "viewer", PW)
+    for _ in range(5):
+        authenticate(store, "alice", "wrong-password")
+    token = sessions.start(store, "alice")
     set_password(store, "alice", "another-pass")
+    assert sessions.check(store, token) is None
     assert authenticate(store, "alice", "another-pass") is not None
 
 

@@ -72,13 +72,14 @@ stem = ("DEMO_" if c.is_demo else "") + f"so_lieu_{c.year}_" + (
     "-".join(f"Q{q}" for q in sorted(chosen_quarters)) if chosen_quarters else "ca_nam") + (
     "_CongBo" if publication_copy else "")
 d1, d2, _ = st.columns([1, 1, 3])
-# Files are built only when a button is clicked (deferred data), from exactly the rows shown above;
-# the click is noted in the audit log (who downloaded what).
-d1.download_button(t("download_csv"), lambda v=download: to_csv_bytes(v.rename(columns=TITLES)),
-                   file_name=f"{stem}.csv", mime="text/csv", icon=":material/download:", key="dl_csv",
-                   on_click=auth.record_export, args=(store, f"{stem}.csv ({len(view)} dòng)"), disabled=view.empty)
-d2.download_button(t("download_xlsx"), lambda v=download: to_xlsx_bytes(v, sheet="Số liệu", rate_columns=set()),
-                   file_name=f"{stem}.xlsx", icon=":material/download:", key="dl_xlsx", on_click=auth.record_export,
-                   args=(store, f"{stem}.xlsx ({len(view)} dòng)"),
+# Files are built only when a button is clicked (deferred data), from exactly the rows shown above,
+# and noted in the audit log as they are built (who downloaded what), not on the click.
+csv_name, xlsx_name = f"{stem}.csv", f"{stem}.xlsx"
+d1.download_button(t("download_csv"), auth.audited(store, f"{csv_name} ({len(view)} dòng)",
+                                                  lambda v=download: to_csv_bytes(v.rename(columns=TITLES))),
+                   file_name=csv_name, mime="text/csv", icon=":material/download:", key="dl_csv", disabled=view.empty)
+d2.download_button(t("download_xlsx"), auth.audited(store, f"{xlsx_name} ({len(view)} dòng)",
+                                                   lambda v=download: to_xlsx_bytes(v, sheet="Số liệu", rate_columns=set())),
+                   file_name=xlsx_name, icon=":material/download:", key="dl_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", disabled=view.empty)
 st.caption(t("download_note"))

@@ -1,4 +1,5 @@
-"""Quản trị (admins): accounts (list, add, reset password, remove) and the audit log.
+"""Quản trị (admins): accounts (list, add, reset password, change role, remove), open sessions
+(see, end), sign-in waits (see, lift) and the audit log (filters by who, what and when; pages).
 
 Every change goes through pipelines.accounts.users.*_as, which checks the admin role in the store.
 """
@@ -23,7 +24,7 @@ ROLES = list(users.ROLES)
 ui.page_title(t("admin_title"))
 done = ss.pop("_admin_done", None)
 if done:
-    st.success(done, icon=":material/check_circle:")
+    st.success(done, icon=":material/check_circle:")  # names in it passed the account-name check
 
 
 def _local(v) -> str:
@@ -36,7 +37,7 @@ def _run(action, message: str) -> None:
     try:
         action()
     except (users.UserError, users.PermissionDenied) as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(ui.md(str(exc)), icon=":material/error:")  # it may quote what was typed
         return
     ss["_admin_done"] = message
     st.rerun()
@@ -60,10 +61,11 @@ ui.table(pd.DataFrame({
     t("col_role"): [i18n.user_role_name(r, lang) for r in accounts["role"]],
     t("col_created"): [_local(v) for v in accounts["created_at"]],
     t("col_locked"): [_local(v) for v in accounts["locked_until"]],
+    t("col_sessions"): accounts["sessions"],
 }), key="users_table")
 names = list(accounts["name"])
 
-a, b, c = st.columns(3)
+a, b, c, d = st.columns(4)
 with a.form("add_user", clear_on_submit=True):
     st.markdown(f"**{t('add_user')}**")
     new_name = st.text_input(t("col_name"), key="add_name")
@@ -88,7 +90,15 @@ with b.form("reset_password", clear_on_submit=True):
         else:
             _run(lambda: users.set_password_as(store, admin, who, pw1), t("password_set", name=who))
 
-with c.form("remove_user", clear_on_submit=True):
+with c.form("change_role", clear_on_submit=True):
+    st.markdown(f"**{t('change_role')}**")
+    whose = st.selectbox(t("account"), names, key="role_name")
+    role = st.selectbox(t("col_role"), ROLES, format_func=lambda r: i18n.user_role_name(r, lang), key="role_new")
+    if st.form_submit_button(t("change_role"), icon=":material/badge:"):
+        _run(lambda: users.set_role_as(store, admin, whose, role),
+             t("role_set", name=whose, role=i18n.user_role_name(role, lang)))
+
+with d.form("remove_user", clear_on_submit=True):
     st.markdown(f"**{t('remove_user')}**")
     others = [n for n in names if n != admin.name]
     gone = st.selectbox(t("account"), others, key="remove_name")
@@ -101,21 +111,77 @@ with c.form("remove_user", clear_on_submit=True):
         else:
             _run(lambda: users.remove_user_as(store, admin, gone), t("user_removed", name=gone))
 
+# -- sessions ------------------------------------------------------------------------------------------
+st.subheader(t("sessions_heading"), anchor=False)
+st.caption(t("sessions_help"))
+live = users.list_sessions_as(store, admin)
+if live.empty:
+    st.caption(t("sessions_none"))
+else:
+    ui.table(pd.DataFrame({
+        "#": live["id"],
+        t("col_name"): live["user_name"],
+        t("col_created"): [_local(v) for v in live["created_at"]],
+        t("col_last_seen"): [_local(v) for v in live["last_seen"]],
+        t("col_idle_expires"): [_local(v) for v in live["idle_expires_at"]],
+        t("col_expires"): [_local(v) for v in live["expires_at"]],
+        t("col_client"): live["client"].fillna(""),
+    }), key="sessions_table")
+    labels = {int(r.id): f"#{r.id} — {r.user_name} ({r.client or '?'}, {_local(r.last_seen)})" for r in live.itertuples()}
+    s1, s2, _ = st.columns([2, 1, 2])
+    pick = s1.selectbox(t("session_pick"), list(labels), format_func=labels.get, key="session_pick")
+    if s2.button(t("end_session"), icon=":material/logout:", key="end_session"):
+        owner = live.set_index("id").loc[pick, "user_name"]
+        _run(lambda: users.end_session_as(store, admin, pick), t("session_ended", id=pick, name=owner))
+
+# -- sign-in waits ---------------------------------------------------------------------------------------
+st.subheader(t("waits_heading"), anchor=False)
+st.caption(t("waits_help"))
+waits = users.list_waits_as(store, admin)
+if waits.empty:
+    st.caption(t("waits_none"))
+else:
+    ui.table(pd.DataFrame({
+        t("col_scope"): [t("scope_account") if s_ == "account" else t("scope_address") for s_ in waits["scope"]],
+        t("col_name"): waits["label"],
+        t("col_failures"): waits["failures"],
+        t("col_wait_until"): [_local(v) for v in waits["blocked_until"]],
+    }), key="waits_table")
+    wait_labels = {(r.scope, r.key): f"{r.label} ({t('scope_account') if r.scope == 'account' else t('scope_address')})"
+                   for r in waits.itertuples()}
+    w1, w2, _ = st.columns([2, 1, 2])
+    which = w1.selectbox(t("wait_pick"), list(wait_labels), format_func=wait_labels.get, key="wait_pick")
+    if w2.button(t("lift_wait"), icon=":material/lock_open:", key="lift_wait"):
+        _run(lambda: users.lift_wait_as(store, admin, *which), t("wait_lifted", label=ui.md(wait_labels[which])))
+
 # -- audit log ------------------------------------------------------------------------------------------
 st.subheader(t("audit_heading"), anchor=False)
-LIMIT = 500
-log = users.audit_log(store, admin, limit=LIMIT)
-st.caption(t("audit_help", n=fmt.num(LIMIT)))
-f1, f2 = st.columns([3, 2])
-actions = sorted(set(log["action"]))
-chosen = f1.multiselect(t("audit_actions"), actions, format_func=lambda a: i18n.audit_action_name(a, lang),
+PAGE = 100
+st.caption(t("audit_help"))
+all_actors, all_actions = users.audit_choices(store, admin)
+f1, f2, f3, f4 = st.columns([3, 2, 1, 1])
+chosen = f1.multiselect(t("audit_actions"), all_actions, format_func=lambda a: i18n.audit_action_name(a, lang),
                         key="audit_actions", placeholder=t("audit_actions"))
-actor = f2.selectbox(t("audit_actor"), [None] + sorted(set(log["actor"])), key="audit_actor",
+actor = f2.selectbox(t("audit_actor"), [None] + all_actors, key="audit_actor",
                      format_func=lambda x: "—" if x is None else x)
-if chosen:
-    log = log[log["action"].isin(chosen)]
-if actor:
-    log = log[log["actor"] == actor]
+since_day = f3.date_input(t("audit_since"), value=None, key="audit_since", format="DD/MM/YYYY")
+until_day = f4.date_input(t("audit_until"), value=None, key="audit_until", format="DD/MM/YYYY")
+
+
+def _utc(day, days_after: int = 0):
+    """Local midnight of `day` (+ days) as naive UTC, for the filter."""
+    if day is None:
+        return None
+    local = dt.datetime.combine(day + dt.timedelta(days=days_after), dt.time()).replace(tzinfo=TZ)
+    return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+filters = dict(actor=actor, actions=chosen or None, since=_utc(since_day), until=_utc(until_day, 1))
+total = users.audit_count(store, admin, **filters)
+pages = max(1, -(-total // PAGE))
+page_no = st.number_input(t("audit_page"), min_value=1, max_value=pages, value=1, step=1, key="audit_page")
+log = users.audit_log(store, admin, limit=PAGE, offset=(int(page_no) - 1) * PAGE, **filters)
+st.caption(t("audit_count", n=fmt.num(total), page=int(page_no), pages=pages))
 st.dataframe(pd.DataFrame({
     t("col_time"): [_local(v) for v in log["at_utc"]],
     t("audit_actor"): log["actor"],

@@ -41,12 +41,14 @@ def _quarter_of(year, quarter) -> str:
 
 
 def _problem_table(problems) -> pd.DataFrame:
+    # st.table renders markdown: cell values, sheet names and messages quoting them are escaped.
+    md = ui.md
     return pd.DataFrame({
         t("col_level"): [t("level_error") if p.level == "error" else t("level_warning") for p in problems],
-        t("col_where"): [p.where for p in problems],
-        t("col_value"): [p.value or "" for p in problems],
-        t("col_problem"): [p.message for p in problems],
-        t("col_hint"): [p.hint or "" for p in problems],
+        t("col_where"): [md(p.where) for p in problems],
+        t("col_value"): [md(p.value or "") for p in problems],
+        t("col_problem"): [md(p.message) for p in problems],
+        t("col_hint"): [md(p.hint or "") for p in problems],
     })
 
 
@@ -79,7 +81,7 @@ def _summary() -> None:
     }), hide_index=True, key="upload_summary_table")
     for i, o in enumerate(outcomes):
         if o.status == U.REJECTED:
-            st.download_button(f"{t('download_annotated')}: {o.annotated_name}", o.annotated,
+            st.download_button(f"{t('download_annotated')}: {ui.md(o.annotated_name)}", o.annotated,
                                file_name=o.annotated_name, icon=":material/download:", on_click="ignore",
                                key=f"annot_done_{i}",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -121,7 +123,7 @@ def upload_tab() -> None:
             continue
         seen.add(key)
         if key not in checks:
-            with st.spinner(t("upload_checking", name=f.name)):
+            with st.spinner(t("upload_checking", name=ui.md(f.name))):
                 checks[key] = U.check(store, raw, f.name)
         checked.append(checks[key])
 
@@ -145,12 +147,13 @@ def upload_tab() -> None:
     }), hide_index=True, key="upload_preview_table")
     for unit, year, quarter, names in U.same_report_twice(checked):
         st.warning(t("same_quarter_twice", unit=plan.unit_by_code[unit].name if plan and unit in plan.unit_by_code
-                     else unit, quarter=qname(quarter), year=year, n=len(names), files=", ".join(names)),
+                     else ui.md(unit), quarter=qname(quarter), year=year, n=len(names),
+                     files=", ".join(ui.md(n) for n in names)),
                    icon=":material/content_copy:")
 
     received: dict[str, dt.datetime] = {}
     for ch in checked:
-        parts = [ch.name, ch.unit_name or ch.unit, _quarter_of(ch.year, ch.quarter) if ch.quarter else None,
+        parts = [ui.md(ch.name), ui.md(ch.unit_name or ch.unit or ""), _quarter_of(ch.year, ch.quarter) if ch.quarter else None,
                  t(STATUS_TEXT[ch.status])]
         title = " — ".join(p for p in parts if p)
         with st.expander(title, expanded=ch.status == U.REJECTED, icon=STATUS_MATERIAL[ch.status]):
@@ -283,7 +286,7 @@ def versions_tab() -> None:
             st.rerun()
         return
     row = subs[subs["id"] == pick].iloc[0]
-    st.warning(t("restore_confirm_text", id=pick, file=row["file_name"], received=fmt.datetime(row["received_at"]),
+    st.warning(t("restore_confirm_text", id=pick, file=ui.md(row["file_name"]), received=fmt.datetime(row["received_at"]),
                  current=current_id if current_id else "—"), icon=":material/warning:")
     y1, y2, _ = st.columns([1, 1, 3])
     if y1.button(t("restore_confirm"), type="primary", icon=":material/check:", key="restore_yes"):

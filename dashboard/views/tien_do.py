@@ -65,6 +65,6 @@ with st.container(border=True, key="reminders_box"):
     st.caption(t("reminders_count", n=len(chased), **when) if len(chased) else t("reminders_none", **when))
     zname = ("DEMO_" if c.is_demo else "") + f"DonDoc_{c.year}_Q{rq}.zip"
     st.download_button(t("download_reminders", n=len(chased)),
-                       lambda: reminders.reminders_zip(store, c.year, rq, as_of), file_name=zname,
-                       mime="application/zip", icon=":material/mail:", key="dl_reminders",
-                       on_click=auth.record_export, args=(store, zname), disabled=chased.empty)
+                       auth.audited(store, zname, lambda: reminders.reminders_zip(store, c.year, rq, as_of)),
+                       file_name=zname, mime="application/zip", icon=":material/mail:", key="dl_reminders",
+                       disabled=chased.empty)  # noted in the audit log when built (auth.audited)

@@ -178,12 +178,14 @@ with st.container(border=True, key="report_box"):
     b1, b2, _ = st.columns([1, 1, 2])
     name = report_file_name(c.year, period.code, publication_copy=publication_copy)
     stem = ("DEMO_" if c.is_demo else "") + name.removesuffix(".docx")
+    # Built when asked for, and noted in the audit log as it is built (auth.audited), not on the click.
     b1.download_button(
-        t("download_report"), lambda: build_report(store, c.year, period.code, number=number,
-                                                   publication_copy=publication_copy),
-        file_name=f"{stem}.docx", icon=":material/description:", key="dl_report", on_click=auth.record_export,
-        args=(store, f"{stem}.docx"), mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        t("download_report"), auth.audited(store, f"{stem}.docx", lambda: build_report(
+            store, c.year, period.code, number=number, publication_copy=publication_copy)),
+        file_name=f"{stem}.docx", icon=":material/description:", key="dl_report",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     b2.download_button(
-        t("download_annex"), lambda: build_annex(store, c.year, period.code, publication_copy=publication_copy),
-        file_name=f"{stem}.xlsx", icon=":material/table:", key="dl_annex", on_click=auth.record_export,
-        args=(store, f"{stem}.xlsx"), mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        t("download_annex"), auth.audited(store, f"{stem}.xlsx", lambda: build_annex(
+            store, c.year, period.code, publication_copy=publication_copy)),
+        file_name=f"{stem}.xlsx", icon=":material/table:", key="dl_annex",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

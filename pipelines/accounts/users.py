@@ -5,16 +5,20 @@ signed-in person (`*_as`, `record_export`, `audit_log`) checks the role here, on
 and re-reads the account from the store first, so a session whose account was removed or demoted
 meanwhile cannot keep writing. The dashboard hides buttons too, but that is only a courtesy.
 
-Sign-in: consecutive failures are counted in app_user.failed_count; the MAX_FAILURES-th locks the
-account for LOCKOUT_MINUTES (app_user.locked_until), during which even the right password is
-refused. The lock lives in the store, so it holds across processes and restarts. Every attempt
-is written to the audit log; passwords and hashes never are.
+Sign-in (`authenticate`): one answer (None) for every failure, the same argon2 work for real and
+unknown names, failures counted per typed name and per client address with growing waits
+(`throttle`), at most HASH_SLOTS hashes at once. A success starts nothing by itself: the web layer
+asks `sessions.start` for the cookie. A password change, a role change and a removal end every
+session of the account in the same transaction. Every attempt is written to the audit log, with
+"(tên không tồn tại)" as the actor for a name that is not an account (it may be a mistyped
+password); passwords, tokens and hashes never are.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -23,14 +27,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from pipelines.accounts import ROLE_NAMES, ROLES  # noqa: F401  (re-exported)
-from pipelines.localtime import UTC, to_utc_naive, utcnow
+from pipelines.accounts import sessions, throttle
+from pipelines.localtime import utcnow
 from pipelines.store import Store, load
 
 if TYPE_CHECKING:  # the command line imports this module for its parser: keep pandas out of it
     import pandas as pd
 
-MAX_FAILURES = 5
-LOCKOUT_MINUTES = 5
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024   # argon2 copes with more, but nobody types this much; bounds the work
 DEMO_ACCOUNTS = {"demo_viewer": "viewer", "demo_analyst": "analyst", "demo_admin": "admin"}
@@ -49,18 +52,6 @@ class UserError(ValueError):
 
 class PermissionDenied(PermissionError):
     """The signed-in person (or nobody) lacks the role the action needs."""
-
-
-class LockedOut(Exception):
-    """Too many failed sign-ins: the account is locked until `until` (naive UTC)."""
-
-    def __init__(self, until: dt.datetime, name: str = ""):
-        self.until = until
-        self.name = name
-        naive = to_utc_naive(until, UTC)
-        minutes = max(1, -(-int((naive - utcnow()).total_seconds()) // 60))  # rounded up
-        super().__init__(f"Tài khoản {name or 'này'} tạm bị khóa do nhập sai mật khẩu {MAX_FAILURES} lần liên tiếp; "
-                         f"hãy thử lại sau khoảng {minutes} phút.")
 
 
 @dataclass(frozen=True)
@@ -128,17 +119,26 @@ def get_user(store: Store, name: str) -> User | None:
 
 
 def list_users(store: Store) -> pd.DataFrame:
-    """name, role, created_at, locked_until (only while the lock is in force). Never the hash."""
-    return store.query_df(
-        "SELECT name, role, created_at, CASE WHEN locked_until > ? THEN locked_until END AS locked_until "
-        "FROM app_user ORDER BY name", [utcnow()])
+    """name, role, created_at, locked_until (the end of a sign-in wait in force for the account, see
+    `throttle`), sessions (how many live ones). Never the hash."""
+    now = utcnow()
+    df = store.query_df(
+        "SELECT name, role, created_at, "
+        "  (SELECT count(*) FROM app_session s WHERE s.user_name = u.name AND s.idle_expires_at > ? "
+        "   AND s.expires_at > ?) AS sessions FROM app_user u ORDER BY name", [now, now])
+    waits = throttle.list_blocks(store, now)
+    waits = waits[waits["scope"] == "account"].set_index("key")["blocked_until"]
+    df.insert(3, "locked_until", [waits.get(throttle.account_key(n)) for n in df["name"]])
+    import pandas as pd
+    df["locked_until"] = pd.to_datetime(df["locked_until"])
+    return df
 
 
 def add_user(store: Store, name: str, role: str, password: str, actor: str = "cli") -> User:
     name = _check_name(name)
     _rank(role)
     _check_password(name, password)
-    hashed = _HASHER.hash(password)  # slow on purpose: outside the write transaction
+    hashed = _hash(password)  # slow on purpose: outside the write transaction
     with store.transaction() as con:
         if con.execute("SELECT 1 FROM app_user WHERE name = ?", [name]).fetchone():
             raise UserError(f"Tài khoản {name} đã tồn tại.")
@@ -149,16 +149,18 @@ def add_user(store: Store, name: str, role: str, password: str, actor: str = "cl
 
 
 def set_password(store: Store, name: str, password: str, actor: str = "cli") -> None:
-    """A new password; also lifts any lock and clears the failure count."""
+    """A new password; also lifts any sign-in wait of the account and ends all its sessions."""
     norm = _normal_name(name)
     _check_password(norm, password)
-    hashed = _HASHER.hash(password)
+    hashed = _hash(password)
     with store.transaction() as con:
         if not con.execute("SELECT 1 FROM app_user WHERE name = ?", [norm]).fetchone():
             raise UserError(f"Không có tài khoản {name}.")
         con.execute("UPDATE app_user SET password_hash = ?, failed_count = 0, locked_until = NULL WHERE name = ?",
                     [hashed, norm])
-        load.audit(con, actor, "password_change", norm)
+        throttle.clear(con, "account", throttle.account_key(norm))
+        ended = sessions.end_all_in(con, norm)
+        load.audit(con, actor, "password_change", f"{norm} ({ended} phiên đăng nhập kết thúc)")
 
 
 def remove_user(store: Store, name: str, actor: str = "cli") -> None:
@@ -172,7 +174,30 @@ def remove_user(store: Store, name: str, actor: str = "cli") -> None:
             if admins <= 1:
                 raise UserError(f"Không thể xóa {norm}: đây là tài khoản quản trị cuối cùng.")
         con.execute("DELETE FROM app_user WHERE name = ?", [norm])
-        load.audit(con, actor, "user_remove", f"{norm} ({row[0]})")
+        ended = sessions.end_all_in(con, norm)
+        load.audit(con, actor, "user_remove", f"{norm} ({row[0]}; {ended} phiên đăng nhập kết thúc)")
+
+
+def set_role(store: Store, name: str, role: str, actor: str = "cli") -> User:
+    """A new role for an account; ends all its sessions (it signs in again with the new rights).
+    The last admin keeps the role."""
+    norm = _normal_name(name)
+    _rank(role)
+    with store.transaction() as con:
+        row = con.execute("SELECT role FROM app_user WHERE name = ?", [norm]).fetchone()
+        if row is None:
+            raise UserError(f"Không có tài khoản {name}.")
+        if row[0] == role:
+            return User(norm, role)
+        if row[0] == "admin":
+            admins = con.execute("SELECT count(*) FROM app_user WHERE role = 'admin'").fetchone()[0]
+            if admins <= 1:
+                raise UserError(f"Không thể đổi vai trò của {norm}: đây là tài khoản quản trị cuối cùng.")
+        con.execute("UPDATE app_user SET role = ? WHERE name = ?", [role, norm])
+        ended = sessions.end_all_in(con, norm)
+        load.audit(con, actor, "role_change", f"{norm}: {ROLE_NAMES[row[0]]} → {ROLE_NAMES[role]} "
+                                               f"({ended} phiên đăng nhập kết thúc)")
+    return User(norm, role)
 
 
 def create_demo_accounts(store: Store) -> dict[str, tuple[str, str]]:
@@ -181,7 +206,7 @@ def create_demo_accounts(store: Store) -> dict[str, tuple[str, str]]:
     if not list_users(store).empty:
         return {}
     made = {name: (role, secrets.token_urlsafe(12)) for name, role in DEMO_ACCOUNTS.items()}
-    hashes = {name: _HASHER.hash(password) for name, (_, password) in made.items()}
+    hashes = {name: _hash(password) for name, (_, password) in made.items()}
     with store.transaction() as con:
         if con.execute("SELECT count(*) FROM app_user").fetchone()[0]:  # someone was faster
             return {}
@@ -193,69 +218,87 @@ def create_demo_accounts(store: Store) -> dict[str, tuple[str, str]]:
 
 
 # -- sign-in -------------------------------------------------------------------------------------
+# At most this many argon2 computations at once in the process (64 MiB of memory each): a crowd of
+# sign-in attempts queues instead of exhausting memory. The machine has two cores.
+HASH_SLOTS = 2
+_HASH_SEMAPHORE = threading.BoundedSemaphore(HASH_SLOTS)
+
+
+def _hash(password: str) -> str:
+    with _HASH_SEMAPHORE:
+        return _HASHER.hash(password)
+
+
 @lru_cache(maxsize=1)
 def _dummy_hash() -> str:
     # Verified against when the name is unknown, so that case costs as much as a wrong password.
-    return _HASHER.hash(secrets.token_urlsafe(16))
+    return _hash(secrets.token_urlsafe(16))
 
 
 def _verify(hashed: str, password: str) -> bool:
     try:
-        return _HASHER.verify(hashed, password)
+        with _HASH_SEMAPHORE:
+            return _HASHER.verify(hashed, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
-def authenticate(store: Store, name: str, password: str) -> User | None:
-    """The user when name and password match; None otherwise. Raises LockedOut while the account
-    is locked (even for the right password) and on the failure that locks it."""
+def authenticate(store: Store, name: str, password: str, client: str = "") -> User | None:
+    """The user when name and password match; None for every failure, whatever its cause (unknown
+    name, wrong password, a wait in force for the name or for the client address), so that the
+    answer tells nobody which names exist. Every failure that is not already waiting costs one
+    argon2 verification, against a dummy hash for unknown names; a wait in force costs none.
+    Failures are counted per typed name and per client address (see `throttle`)."""
     norm = _normal_name(name)[:64]
     password = password or ""
+    client = (client or "")[:64]
+    akey = throttle.account_key(norm)
+    keys = [("account", akey)] + ([("address", client)] if client else [])
     with store.connect() as con:
-        row = con.execute("SELECT role, password_hash, locked_until FROM app_user WHERE name = ?",
-                          [norm]).fetchone()
-    if row is None:
-        _verify(_dummy_hash(), password)
+        row = con.execute("SELECT role, password_hash FROM app_user WHERE name = ?", [norm]).fetchone()
+        waiting = throttle.blocked_until(con, keys, utcnow())
+    actor = norm if row is not None else throttle.UNKNOWN_NAME
+    where = f" từ {client}" if client else ""
+    if waiting is not None:
         with store.transaction(bump=False) as con:  # counters and audit only
-            load.audit(con, norm, "sign_in_failed", "tài khoản không tồn tại")
+            load.audit(con, actor, "sign_in_failed", f"đang phải chờ đến {waiting:%Y-%m-%d %H:%M:%S} UTC{where}")
         return None
-    role, hashed, locked_until = row
-    if locked_until is not None and locked_until > utcnow():
-        with store.transaction(bump=False) as con:  # counters and audit only
-            load.audit(con, norm, "sign_in_failed", f"tài khoản đang bị khóa đến {locked_until:%Y-%m-%d %H:%M} UTC")
-        raise LockedOut(locked_until, norm)
 
-    # The slow verification runs outside the write transaction; the counters are then updated
-    # from what is stored at that moment, so concurrent attempts all count.
-    ok = len(password) <= MAX_PASSWORD_LENGTH and _verify(hashed, password)
-    rehash = _HASHER.hash(password) if ok and _HASHER.check_needs_rehash(hashed) else None
+    # The same work for every name: one verification, of an over-long password too (cut to the
+    # longest allowed, then refused), against the account's hash or the dummy one.
+    hashed = row[1] if row is not None else _dummy_hash()
+    ok = _verify(hashed, password[:MAX_PASSWORD_LENGTH]) and row is not None and len(password) <= MAX_PASSWORD_LENGTH
+    rehash = _hash(password) if ok and _HASHER.check_needs_rehash(hashed) else None
     with store.transaction(bump=False) as con:  # counters and audit only
         now = utcnow()
-        current = con.execute("SELECT role, password_hash, failed_count, locked_until FROM app_user WHERE name = ?",
-                              [norm]).fetchone()
-        if current is None or current[1] != hashed:  # removed, or password changed, meanwhile
-            load.audit(con, norm, "sign_in_failed", "tài khoản vừa bị xóa hoặc đổi mật khẩu")
-            return None
-        role, _, failed, locked_until = current
-        if locked_until is not None and locked_until > now:  # locked meanwhile by another attempt
-            load.audit(con, norm, "sign_in_failed", "tài khoản đang bị khóa")
-            until = locked_until
-        elif ok:
-            con.execute("UPDATE app_user SET failed_count = 0, locked_until = NULL, "
-                        "password_hash = coalesce(?, password_hash) WHERE name = ?", [rehash, norm])
-            load.audit(con, norm, "sign_in", ROLE_NAMES.get(role, role))
-            return User(norm, role)
-        else:
-            # An expired lock starts a fresh count.
-            failed = (0 if locked_until is not None else failed) + 1
-            until = now + dt.timedelta(minutes=LOCKOUT_MINUTES) if failed >= MAX_FAILURES else None
-            con.execute("UPDATE app_user SET failed_count = ?, locked_until = ? WHERE name = ?",
-                        [failed, until, norm])
-            load.audit(con, norm, "sign_in_failed", f"sai mật khẩu (lần {failed})")
-            if until is None:
-                return None
-            load.audit(con, norm, "locked_out", f"khóa {LOCKOUT_MINUTES} phút sau {failed} lần sai")
-    raise LockedOut(until, norm)
+        current = con.execute("SELECT role, password_hash FROM app_user WHERE name = ?", [norm]).fetchone()
+        if ok and (current is None or current[1] != hashed):  # removed, or password changed, meanwhile
+            ok = False
+        if ok:
+            throttle.clear(con, "account", akey)
+            if rehash:
+                con.execute("UPDATE app_user SET password_hash = ? WHERE name = ?", [rehash, norm])
+            load.audit(con, norm, "sign_in", ROLE_NAMES.get(current[0], current[0]) + where)
+            return User(norm, current[0])
+        n = throttle.record_failure(con, "account", akey, actor, now)
+        if client:
+            throttle.record_failure(con, "address", client, client, now)
+        reason = "tài khoản không tồn tại" if row is None else "sai mật khẩu"
+        load.audit(con, actor, "sign_in_failed", f"{reason} (lần {n}){where}")
+        wait = throttle.wait_after("account", n)
+        if wait is not None:
+            load.audit(con, actor, "locked_out", f"phải chờ {int(wait.total_seconds())} giây sau {n} lần sai")
+    return None
+
+
+def lift_wait_as(store: Store, user: User | None, scope: str, key: str) -> None:
+    """An admin lifts a sign-in wait (of an account or of a client address)."""
+    user = _authorize(store, user, "admin")
+    with store.transaction(bump=False) as con:
+        row = con.execute("SELECT label FROM signin_throttle WHERE scope = ? AND key = ?", [scope, key]).fetchone()
+        throttle.clear(con, scope, key)
+        if row:
+            load.audit(con, user.name, "wait_lifted", f"{row[0]} ({'tài khoản' if scope == 'account' else 'địa chỉ'})")
 
 
 # -- role-guarded actions for the dashboard -------------------------------------------------------
@@ -304,9 +347,73 @@ def record_event(store: Store, actor: str, action: str, detail: str = "") -> Non
         load.audit(con, actor, action, detail)
 
 
-def audit_log(store: Store, user: User | None, limit: int = 500) -> pd.DataFrame:
-    """The newest `limit` audit rows (id, at_utc, actor, action, detail); admins only."""
+def audit_log(store: Store, user: User | None, limit: int = 500, *, offset: int = 0, actor: str | None = None,
+              actions: list[str] | None = None, since: dt.datetime | None = None,
+              until: dt.datetime | None = None) -> pd.DataFrame:
+    """Audit rows newest first (id, at_utc, actor, action, detail); admins only. Filters: who
+    (`actor`, exact), what (`actions`), when (`since` ≤ at_utc < `until`, naive UTC); one page of
+    `limit` rows from `offset`. With `audit_count` (same filters) the caller pages through all."""
     _authorize(store, user, "admin")
-    limit = max(1, int(limit))
-    return store.query_df("SELECT id, at_utc, actor, action, detail FROM audit_log "
-                          "ORDER BY id DESC LIMIT ?", [limit])
+    where, params = _audit_where(actor, actions, since, until)
+    return store.query_df(f"SELECT id, at_utc, actor, action, detail FROM audit_log {where} "
+                          "ORDER BY id DESC LIMIT ? OFFSET ?", params + [max(1, int(limit)), max(0, int(offset))])
+
+
+def audit_count(store: Store, user: User | None, *, actor: str | None = None, actions: list[str] | None = None,
+                since: dt.datetime | None = None, until: dt.datetime | None = None) -> int:
+    _authorize(store, user, "admin")
+    where, params = _audit_where(actor, actions, since, until)
+    with store.connect() as con:
+        return int(con.execute(f"SELECT count(*) FROM audit_log {where}", params).fetchone()[0])
+
+
+def audit_choices(store: Store, user: User | None) -> tuple[list[str], list[str]]:
+    """The actors and the actions that occur in the log (for the filters); admins only."""
+    _authorize(store, user, "admin")
+    with store.connect() as con:
+        actors = [r[0] for r in con.execute("SELECT DISTINCT actor FROM audit_log ORDER BY actor").fetchall()]
+        actions = [r[0] for r in con.execute("SELECT DISTINCT action FROM audit_log ORDER BY action").fetchall()]
+    return actors, actions
+
+
+def _audit_where(actor, actions, since, until) -> tuple[str, list]:
+    clauses, params = [], []
+    if actor:
+        clauses.append("actor = ?")
+        params.append(actor)
+    if actions:
+        clauses.append(f"action IN ({', '.join('?' for _ in actions)})")
+        params += list(actions)
+    if since is not None:
+        clauses.append("at_utc >= ?")
+        params.append(since)
+    if until is not None:
+        clauses.append("at_utc < ?")
+        params.append(until)
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+# -- sessions, for admins --------------------------------------------------------------------------
+def set_role_as(store: Store, user: User | None, name: str, role: str) -> User:
+    user = _authorize(store, user, "admin")
+    return set_role(store, name, role, actor=user.name)
+
+
+def list_sessions_as(store: Store, user: User | None) -> pd.DataFrame:
+    _authorize(store, user, "admin")
+    return sessions.list_live(store)
+
+
+def end_session_as(store: Store, user: User | None, session_id: int) -> str | None:
+    user = _authorize(store, user, "admin")
+    return sessions.end_by_id(store, session_id, actor=user.name)
+
+
+def end_sessions_as(store: Store, user: User | None, name: str) -> int:
+    user = _authorize(store, user, "admin")
+    return sessions.end_all(store, _normal_name(name), actor=user.name, reason="quản trị viên kết thúc")
+
+
+def list_waits_as(store: Store, user: User | None) -> pd.DataFrame:
+    _authorize(store, user, "admin")
+    return throttle.list_blocks(store)

@@ -52,6 +52,15 @@ class StoreBusy(RuntimeError):
     """Another process kept the store locked for longer than we were willing to wait."""
 
 
+def private_dir(path: Path) -> None:
+    """Create `path` (and missing parents) readable by the owner only (0700), and make an existing
+    one so: the store holds the committee's data."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for p in (path, *[q for q in path.parents if q.name in ("raw", "processed")]):
+        if p.stat().st_mode & 0o077:
+            os.chmod(p, 0o700)
+
+
 def _is_lock_error(exc: Exception) -> bool:
     text = str(exc).lower()
     return "lock" in text and ("conflicting" in text or "could not set" in text)
@@ -65,10 +74,13 @@ class Store:
         self.db_path = self.processed_dir / DB_NAME
         self.version_path = self.processed_dir / VERSION_NAME
         self.lock_timeout = lock_timeout
+        self._private = False
 
     # -- connections -----------------------------------------------------------------------------
     def _open(self) -> duckdb.DuckDBPyConnection:
-        self.processed_dir.mkdir(parents=True, exist_ok=True)
+        if not self._private:  # the store and its journal: owner only (other local users read nothing)
+            private_dir(self.processed_dir)
+            self._private = True
         start = time.monotonic()
         deadline = start + self.lock_timeout
         delay = 0.02
@@ -78,6 +90,8 @@ class Store:
                 waited = time.monotonic() - start
                 if waited >= WAIT_LOG_SECONDS:  # the operator (and the load test) can see long waits
                     _log.log(logging.WARNING, "store_wait %.2f s for %s (pid %d)", waited, self.db_path, os.getpid())
+                if self.db_path.stat().st_mode & 0o077:
+                    os.chmod(self.db_path, 0o600)
                 return con
             except duckdb.IOException as exc:
                 if not _is_lock_error(exc) or time.monotonic() >= deadline:

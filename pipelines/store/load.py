@@ -16,7 +16,8 @@ from pathlib import Path
 
 from pipelines.localtime import from_utc_naive, to_utc_naive, utcnow
 from pipelines.problems import Problem, error, errors_of, warning, warnings_of
-from pipelines.store.database import Store
+from pipelines.store.database import Store, private_dir
+from pipelines.text import safe_file_name
 from pipelines.workbook.read import PERSONAL_HEADINGS
 from pipelines.workbook.sandbox import read_workbook  # in a child process with memory and time limits
 from pipelines.workbook.validate import Submission, validate
@@ -84,7 +85,7 @@ def ingest_bytes(store: Store, data: bytes, file_name: str, received_at: dt.date
                  loaded_by: str = "cli", is_demo: bool = False) -> IngestResult:
     """Validate and load one file; every step shares one connection (one lock, one open)."""
     with store.connect():
-        return _ingest(store, data, Path(file_name).name, received_at, loaded_by, is_demo)
+        return _ingest(store, data, safe_file_name(file_name), received_at, loaded_by, is_demo)
 
 
 def _ingest(store: Store, data: bytes, file_name: str, received_at: dt.datetime | None,
@@ -195,7 +196,7 @@ def _archive(path: Path, data: bytes) -> bool:
     """Write the raw bytes once (content-addressed, never overwritten). True when newly written."""
     if path.exists():
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)  # the committee's files: owner only (mkstemp makes them 0600)
     # A name unique to this write (not to the process: the dashboard's threads write side by side),
     # still carrying the pid so that Store.leftover_temp_files leaves a live process's file alone.
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)

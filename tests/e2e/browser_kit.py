@@ -42,11 +42,11 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serve(data_dir: Path, log_path: Path) -> Iterator[str]:
-    """`streamlit run dashboard/app.py` on a free port against data_dir; yields its URL."""
+    """`streamlit run dashboard/server.py` on a free port against data_dir; yields its URL."""
     port = free_port()
     log = log_path.open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", "dashboard/server.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--", "--data-dir", str(data_dir)],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
@@ -105,18 +105,22 @@ def settle(page, heading: str) -> None:
 
 
 def sign_in(page, name: str, password: str = PASSWORD) -> None:
-    """Fill the sign-in form shown to a signed-out visitor and submit it."""
+    """Fill the sign-in form (the server's /dang-nhap page a signed-out visitor is sent to) and
+    submit it; the server answers with the page asked for, or the form again with a message."""
     page.get_by_label("Tên đăng nhập").wait_for(timeout=30000)
     page.get_by_label("Tên đăng nhập").fill(name)
     page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
+    with page.expect_navigation(timeout=60000):
+        page.get_by_role("button", name="Đăng nhập").click()
     idle(page)
 
 
 def open_as(page, url: str, name: str, heading: str) -> None:
-    """Open `url` in a fresh session (which asks to sign in), sign in, wait for the page."""
+    """Open `url`; when the browser has no live session it is sent to the sign-in form: sign in as
+    `name` (the server then opens `url`). Wait for the page."""
     page.goto(url)
-    sign_in(page, name)
+    if "/dang-nhap" in page.url:
+        sign_in(page, name)
     settle(page, heading)
 
 

@@ -78,7 +78,7 @@ def test_sign_in_page(app_url, tab):
         not tab.locator('[data-testid="stSidebarNav"]').count()
     shot(tab, "dang-nhap")
     sign_in(tab, "chuyen_vien", "sai-mat-khau")
-    assert "Sai tên đăng nhập hoặc mật khẩu." in tab.inner_text("body")
+    assert "Không đăng nhập được: sai tên đăng nhập hoặc mật khẩu" in tab.inner_text("body")
 
 
 def test_analyst_uploads_a_mix_confirms_and_sees_the_overview_change(app_url, tab, data_dir):

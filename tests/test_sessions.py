@@ -1,0 +1,125 @@
+"""Lasting sign-in sessions (pipelines.accounts.sessions): only the token's hash is stored; idle
+(8 h) and absolute (7 days) expiry; sign-out, a password change, a role change and a removal end
+every session of the account; file permissions of the store."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import stat
+
+from pipelines.accounts import sessions, users
+from pipelines.localtime import utcnow
+from pipelines.store import Store
+
+PW = "s3cret-pass"
+T0 = dt.datetime(2026, 3, 2, 8, 0)
+
+
+def _rows(store):
+    return store.query_df("SELECT * FROM app_session ORDER BY id")
+
+
+def test_only_the_hash_of_a_256_bit_token_is_stored(store):
+    users.add_user(store, "alice", "viewer", PW)
+    token = sessions.start(store, "alice", "10.0.0.5", now=T0)
+    assert len(token) == 43  # 32 random bytes, base64url without padding
+    rows = _rows(store)
+    assert list(rows["token_hash"]) == [hashlib.sha256(token.encode()).hexdigest()]
+    assert token not in rows.astype(str).to_string()
+    assert rows["client"][0] == "10.0.0.5"
+    assert rows["created_at"][0] == T0 and rows["last_seen"][0] == T0
+    assert rows["idle_expires_at"][0] == dt.datetime(2026, 3, 2, 16, 0)      # + 8 h
+    assert rows["expires_at"][0] == dt.datetime(2026, 3, 9, 8, 0)            # + 7 days
+    assert sessions.check(store, token, now=T0) == ("alice", "viewer")
+    assert sessions.check(store, token + "x", now=T0) is None
+    assert sessions.check(store, None) is None and sessions.check(store, "") is None
+
+
+def test_idle_expiry_moves_with_use_until_the_absolute_one(store):
+    users.add_user(store, "alice", "viewer", PW)
+    token = sessions.start(store, "alice", now=T0)
+    # used every 7 h: each use pushes the idle expiry 8 h further …
+    moment = T0
+    for _ in range(23):  # up to T0 + 161 h (6 days 17 h)
+        moment += dt.timedelta(hours=7)
+        assert sessions.check(store, token, now=moment) == ("alice", "viewer"), moment
+    # … but never past created + 7 days (T0 + 168 h): at T0 + 168 h it is over.
+    assert sessions.check(store, token, now=T0 + dt.timedelta(hours=168)) is None
+    assert _rows(store).empty  # an expired session is deleted when met
+
+
+def test_idle_for_eight_hours_ends_the_session(store):
+    users.add_user(store, "alice", "viewer", PW)
+    token = sessions.start(store, "alice", now=T0)
+    assert sessions.check(store, token, now=T0 + dt.timedelta(hours=7, minutes=59)) == ("alice", "viewer")
+    # last seen at 15:59 now: idle until 23:59
+    assert sessions.check(store, token, now=dt.datetime(2026, 3, 2, 23, 58)) == ("alice", "viewer")
+    assert sessions.check(store, token, now=dt.datetime(2026, 3, 3, 7, 59)) is None  # 8 h after 23:58 is 07:58
+
+
+def test_role_is_read_from_the_store_and_changes_end_sessions(store):
+    users.add_user(store, "alice", "analyst", PW)
+    users.add_user(store, "boss", "admin", PW)
+    a1, a2 = sessions.start(store, "alice"), sessions.start(store, "alice")
+    b = sessions.start(store, "boss")
+    users.set_role(store, "alice", "viewer", actor="boss")
+    assert sessions.check(store, a1) is None and sessions.check(store, a2) is None
+    assert sessions.check(store, b) == ("boss", "admin")
+    a3 = sessions.start(store, "alice")
+    assert sessions.check(store, a3) == ("alice", "viewer")
+    users.remove_user(store, "alice", actor="boss")
+    assert sessions.check(store, a3) is None
+    assert sessions.check(store, b) == ("boss", "admin")
+
+
+def test_sign_out_ends_every_session_of_the_account(store):
+    users.add_user(store, "alice", "viewer", PW)
+    users.add_user(store, "bob", "viewer", PW)
+    tabs = [sessions.start(store, "alice") for _ in range(3)]
+    other = sessions.start(store, "bob")
+    assert sessions.end_all(store, "alice", actor="alice", reason="đăng xuất") == 3
+    assert all(sessions.check(store, t) is None for t in tabs)
+    assert sessions.check(store, other) == ("bob", "viewer")
+
+
+def test_admin_lists_and_ends_sessions(store):
+    users.add_user(store, "alice", "viewer", PW)
+    boss = users.add_user(store, "boss", "admin", PW)
+    token = sessions.start(store, "alice", "10.0.0.7")
+    live = users.list_sessions_as(store, boss)
+    assert list(live["user_name"]) == ["alice"] and list(live["client"]) == ["10.0.0.7"]
+    assert "token_hash" not in live.columns
+    assert users.end_session_as(store, boss, int(live["id"][0])) == "alice"
+    assert sessions.check(store, token) is None
+    log = store.query_df("SELECT actor, action FROM audit_log WHERE action = 'sessions_ended'")
+    assert list(log["actor"]) == ["boss"]
+
+
+def test_store_files_are_private(tmp_path):
+    from pipelines.store import load
+    from conftest import book, report
+    store = Store(tmp_path / "data")
+    r = load.ingest_bytes(store, book(report("CA", 2022, 1)), "BC_CA.xlsx", received_at=dt.datetime(2022, 3, 10, 9, 0))
+    assert r.status == "accepted", r.errors
+    mode = lambda p: stat.S_IMODE(os.stat(p).st_mode)  # noqa: E731
+    assert mode(store.db_path) == 0o600
+    assert mode(store.processed_dir) == 0o700
+    assert mode(store.data_dir / "raw") == 0o700
+    archived = [p for p in (store.data_dir / "raw").rglob("*") if p.is_file()]
+    assert archived and all(mode(p) == 0o600 for p in archived)
+    assert all(mode(p) == 0o700 for p in (store.data_dir / "raw").rglob("*") if p.is_dir())
+
+
+def test_file_names_are_cleaned_before_they_are_stored(tmp_path):
+    from pipelines.store import load
+    from conftest import book, report
+    store = Store(tmp_path / "data")
+    hostile = "../../![x](http://127.0.0.1:9/p.png) [Bấm vào đây](https:evil.example)\x07.xlsx"
+    r = load.ingest_bytes(store, book(report("CA", 2022, 1)), hostile, received_at=dt.datetime(2022, 3, 10, 9, 0))
+    assert r.status == "accepted", r.errors
+    stored = store.query_df("SELECT file_name FROM submission")["file_name"][0]
+    # by hand: the last path part is "p.png) [Bấm vào đây](https:evil.example)\x07.xlsx"; brackets,
+    # parentheses, the colon and the bell become spaces, spaces collapse
+    assert stored == "p.png Bấm vào đây https evil.example.xlsx"
+    assert utcnow()  # the store is usable afterwards
