@@ -184,7 +184,10 @@ def badge(status: str, kind: str = "rate") -> str:
 
 
 _MD_SYNTAX = re.compile(r"([\\`*_{}\[\]()#|<>~$:&^@])")  # enough: no link, image, HTML, directive, maths
-_WWW = re.compile(r"(?i)\b(www)\.")                             # "www.x.y" would become a link
+# Streamlit's markdown also turns bare addresses in the text into links (GFM autolinks: "http://…",
+# "www.…", "a@b.c"), after escapes are resolved: an invisible word joiner breaks each pattern.
+_AUTOLINK = re.compile(r"(?i)(://|\bwww\.|@)")
+_JOINER = "\u2060"
 
 
 def md(text: object) -> str:
@@ -194,7 +197,8 @@ def md(text: object) -> str:
     link, an image, HTML or a directive; control characters become spaces."""
     s = "" if text is None else str(text)
     s = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in s)
-    return _WWW.sub(r"\1\\.", _MD_SYNTAX.sub(r"\\\1", s))
+    s = _AUTOLINK.sub(lambda m: m[0][0] + _JOINER + m[0][1:] if m[0] != "@" else _JOINER + "@", s)
+    return _MD_SYNTAX.sub(r"\\\1", s)
 
 
 def html(text: str) -> None:
