@@ -63,6 +63,19 @@ def build_pages(lang: str, role: str | None = None) -> dict[str, list]:
     return sections
 
 
+def with_refusal(sections: dict[str, list], lang: str, role: str) -> dict[str, list]:
+    """When the address asks for a page this role may not open (a viewer following /tai-len), add a
+    hidden stand-in at that address that leads to the overview, instead of a "page not found"."""
+    asked = auth.asked_page()
+    if not asked or asked in {spec[2] for spec in page_specs(role)} or asked not in {spec[2] for spec in PAGES}:
+        return sections
+    overview = next(p for pages in sections.values() for p in pages if p.url_path == "")
+    stand_in = st.Page(lambda: st.switch_page(overview), title=i18n.t("page_overview", lang), url_path=asked,
+                       visibility="hidden")
+    first = next(iter(sections))
+    return {**sections, first: [*sections[first], stand_in]}
+
+
 def signed_out_pages(lang: str) -> list:
     """The default page and the page the address asks for, nothing else (no admin page names for
     anonymous browsers unless the address itself is one)."""
@@ -94,7 +107,7 @@ def main() -> None:
         with data.batch(store):
             c = ui.sidebar_filters(store)
         auth.sidebar_user(store)
-        page = st.navigation(build_pages(c.lang, role=user.role))
+        page = st.navigation(with_refusal(build_pages(c.lang, role=user.role), c.lang, user.role))
         if c.is_demo:
             st.warning(i18n.t("demo_banner", c.lang, year=c.year), icon=":material/science:")
         with data.batch(store):

@@ -257,7 +257,7 @@ async def _anonymous_websocket(url: str, page_name: str = "", upload: bytes | No
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-    status, _, _, cookies = _request(url, path="/")
+    _, _, _, cookies = _request(url, path="/_stcore/health")   # where Streamlit hands out its XSRF cookie
     xsrf = _cookie(cookies, "_streamlit_xsrf") or ""
     ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
     headers = {"Cookie": f"_streamlit_xsrf={xsrf}"} if xsrf else {}
