@@ -379,7 +379,7 @@ def test_demo_accounts_only_on_empty_table(store, tmp_path):
 def test_demo_passwords_are_not_in_the_repository(store):
     made = create_demo_accounts(store)
     for pw in (pw for _, pw in made.values()):
-        found = subprocess.run(["git", "grep", "-F", "-q", "--untracked", pw], cwd=REPO)
+        found = subprocess.run(["git", "grep", "-F", "-q", "--untracked", "-e", pw], cwd=REPO)  # pw may start with "-"
         assert found.returncode == 1, "a demo password is written in the repository"
 
 
