@@ -32,6 +32,22 @@ VALID, WARNINGS, REJECTED, DUPLICATE = "valid", "warnings", "rejected", "duplica
 NEW, REPLACED, SAME = "new", "replaced", "duplicate"
 
 
+# One batch on the upload page: a quarter's reports of every unit twice over. More is refused whole,
+# with the limit in the message (each file's size is bounded by server.maxUploadSize and guard.py).
+MAX_FILES_PER_BATCH = 60
+
+
+def too_many_files(n: int, lang: str = "vi") -> str | None:
+    """The refusal for a batch of n files, or None when it is within the limit."""
+    if n <= MAX_FILES_PER_BATCH:
+        return None
+    if lang == "en":
+        return (f"At most {MAX_FILES_PER_BATCH} files per upload ({n} chosen): split them into several batches, "
+                "or load a folder from the shell (python -m pipelines ingest FOLDER).")
+    return (f"Mỗi lần tải lên tối đa {MAX_FILES_PER_BATCH} tệp (đã chọn {n}): hãy chia thành nhiều lần, "
+            "hoặc nạp cả thư mục bằng lệnh python -m pipelines ingest THƯ_MỤC.")
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

@@ -113,6 +113,9 @@ def upload_tab() -> None:
                              key=f"uploader_{ss['_upload_round']}", max_upload_size=20)
     if not files:
         return
+    if refusal := U.too_many_files(len(files), ui.lang()):
+        st.error(refusal, icon=":material/block:")
+        return
     checks: dict = ss["_upload_checks"]
     checked: list[U.Preview] = []
     seen = set()
