@@ -54,6 +54,8 @@ _S: dict[str, tuple[str, str]] = {
     "period": ("Kỳ báo cáo", "Report period"),
     "units_filter": ("Đơn vị", "Units"),
     "units_all": ("Tất cả đơn vị", "All units"),
+    "level": ("Cấp", "Level"),
+    "place": ("Địa bàn", "Place"),
     "language": ("Ngôn ngữ", "Language"),
     "share_hint": ("Đường dẫn trên thanh địa chỉ giữ bộ lọc: gửi nó để người khác xem đúng màn hình này.",
                    "The address bar keeps the filters: send it to share this exact view."),

@@ -30,10 +30,13 @@ class Context:
     year: int | None = None
     periods: list[P.Period] = field(default_factory=list)
     period: P.Period | None = None
-    units: list[str] = field(default_factory=list)      # selected unit codes; empty = all units
+    units: list[str] = field(default_factory=list)      # selected unit codes (or the area's); empty = all units
+    area: str | None = None                             # the place of the hierarchy picked (district, province …)
+    area_name: str = ""
     unit_names: dict[str, str] = field(default_factory=dict)
     is_demo: bool = False
     quarters_with_data: set[int] = field(default_factory=set)
+    sb: object = None
 
     @property
     def has_data(self) -> bool:
@@ -56,13 +59,15 @@ class Context:
 
     @property
     def scope(self) -> str:
-        """'ALL' (the whole town) unless exactly one unit is selected."""
-        return self.single_unit or "ALL"
+        """'ALL' (the whole town), the picked area of the hierarchy, or the one unit selected."""
+        return self.single_unit or self.area or "ALL"
 
     @property
     def scope_name(self) -> str:
         if self.single_unit:
             return self.unit_names.get(self.single_unit, "")
+        if self.area:
+            return self.area_name
         plan = self.store.plan(self.year) if self.year else None
         return plan.plan.scope_name if plan else ""  # the whole area, as the plan file names it
 
@@ -112,7 +117,7 @@ def sidebar_filters(store: Store) -> Context:
     c = Context(store=store, lang=lang_now)
     st.session_state[CTX_KEY] = c
 
-    sb = st.sidebar
+    sb = c.sb = st.sidebar
     sb.markdown(f"**{i18n.t('app_title', lang_now)}**  \n{i18n.t('app_subtitle', lang_now)}")
     c.years = data.years(store)
     if c.years:
@@ -140,12 +145,17 @@ def sidebar_filters(store: Store) -> Context:
         c.period = P.by_code(c.periods, code)
         units_df = data.units(store, c.year)
         c.unit_names = dict(zip(units_df["code"], units_df["name"]))
+        area_units = _hierarchy_filters(store, c, qp if first else {}, lang_now)
+        if area_units is not None:
+            c.unit_names = {u: n for u, n in c.unit_names.items() if u in area_units}
         if first and _url_first(qp, "units"):
             ss["f_units"] = [u for u in _url_first(qp, "units").split(",") if u in c.unit_names]
         ss["f_units"] = [u for u in ss.get("f_units", []) if u in c.unit_names]
         c.units = sb.multiselect(i18n.t("units_filter", lang_now), list(c.unit_names), key="f_units",
                                  format_func=lambda k: c.unit_names.get(k, k),
                                  placeholder=i18n.t("units_all", lang_now))
+        if not c.units and c.area:
+            c.units = [u for u in c.unit_names]   # the pages' unit lists follow the picked area
         c.is_demo = data.is_demo_year(store, c.year)
     sb.segmented_control(i18n.t("language", lang_now), list(i18n.LANGS), key="f_lang", required=True,
                          format_func=lambda k: i18n.LANGS[k])
@@ -155,14 +165,50 @@ def sidebar_filters(store: Store) -> Context:
     return c
 
 
+def _hierarchy_filters(store: Store, c: Context, qp: dict, lang_now: str) -> set[str] | None:
+    """Level and place pickers, shown when the plan has a hierarchy (areas above the units): a
+    province's committee picks its province, then drills down to a district. Returns the units
+    under the picked place, or None for every unit."""
+    ss = st.session_state
+    scopes = data.scopes(store, c.year)
+    areas = scopes[~scopes["level"].isin(["all", "unit"])]
+    if areas.empty:
+        return None
+    levels = list(dict.fromkeys(areas.sort_values("depth")["level"]))
+    level_names = dict(zip(areas["level"], areas["level_name"]))
+    names = dict(zip(scopes["code"], scopes["name"]))
+    ancestors = {code: set(a) for code, a in zip(scopes["code"], scopes["ancestors"])}
+    if qp.get("scope") and _url_first(qp, "scope") in names:
+        ss["f_scope"] = _url_first(qp, "scope")
+        ss["f_level"] = areas.set_index("code")["level"].get(ss["f_scope"], levels[0])
+    if ss.get("f_level") not in levels:
+        ss["f_level"] = levels[0]
+    level = c.sb.selectbox(i18n.t("level", lang_now), levels, key="f_level", format_func=lambda k: level_names[k])
+    previous = ss.get("f_scope") or "ALL"
+    at_level = [code for code, lv in zip(areas["code"], areas["level"]) if lv == level]
+    inside = [code for code in at_level if previous in ancestors[code]]   # drill down from the place picked
+    options = ["ALL"] + (inside or at_level)
+    if previous not in options:
+        above = [code for code in options if code in ancestors.get(previous, set())]
+        ss["f_scope"] = above[0] if above else "ALL"
+    picked = c.sb.selectbox(i18n.t("place", lang_now), options, key="f_scope",
+                            format_func=lambda k: names.get(k, k) if k != "ALL" else i18n.t("units_all", lang_now))
+    if picked == "ALL":
+        return None
+    c.area, c.area_name = picked, names[picked]
+    return {code for code, lv in zip(scopes["code"], scopes["level"]) if lv == "unit" and picked in ancestors[code]}
+
+
 def _write_url(c: Context) -> None:
     want: dict[str, str] = {}
     if c.year is not None:
         want["year"] = str(c.year)
     if c.period is not None:
         want["period"] = c.period.code
-    if c.units:
-        want["units"] = ",".join(c.units)
+    if c.area:
+        want["scope"] = c.area
+    if c.units and st.session_state.get("f_units"):
+        want["units"] = ",".join(st.session_state["f_units"])
     if c.lang != i18n.DEFAULT_LANG:
         want["lang"] = c.lang
     have = {k: (v[-1] if isinstance(v, list) else v) for k, v in st.query_params.to_dict().items()}

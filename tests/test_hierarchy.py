@@ -206,3 +206,33 @@ def test_plan_hierarchy_mistakes_are_listed(tmp_path):
     with pytest.raises(PlanError) as err:
         load_plan(path)
     assert "unknown level galaxy" in str(err.value) and "parent D1 is not on a higher level" in str(err.value)
+
+
+def test_dashboard_level_and_place_pickers_follow_the_hierarchy(hstore, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import auth
+    from pipelines.accounts import users
+    monkeypatch.setenv("DUCPHO138_DATA_DIR", str(hstore.data_dir))
+    at = AppTest.from_file(str(PLANS_DIR.parent.parent / "dashboard" / "app.py"), default_timeout=120)
+    at.session_state[auth.USER_KEY] = users.get_user(hstore, "h_viewer") or \
+        users.add_user(hstore, "h_viewer", "viewer", "a-long-passphrase-138")
+    at.query_params["year"] = "2022"
+    at.query_params["period"] = "H1"
+    at.query_params["scope"] = "P1"          # a shared link to province P1
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    level, place = at.selectbox(key="f_level"), at.selectbox(key="f_scope")
+    assert level.value == "province" and place.value == "P1"
+    assert level.options == ["Tỉnh", "Huyện, thị xã"] or level.options == ["Cả nước", "Tỉnh", "Huyện, thị xã"]
+    card = next(m for m in at.metric if m.label.startswith("Tỷ lệ giải quyết") or "giải quyết" in m.label.lower())
+    assert card.value == "97,1 %"                       # P1: 33/34
+    assert "Tỉnh Một" in "\n".join(c.value for c in at.caption)
+    # drill down: the district level lists only P1's districts
+    at.selectbox(key="f_level").set_value("district").run()
+    assert at.selectbox(key="f_scope").options[1:] == ["Thị xã Đức Phổ", "Huyện Hai"]
+    at.selectbox(key="f_scope").set_value("D2").run()
+    assert not at.exception, [e.value for e in at.exception]
+    card = next(m for m in at.metric if "giải quyết" in m.label.lower())
+    assert card.value == "100 %"                        # D2: 14/14
+    assert at.query_params["scope"] == ["D2"] or at.query_params["scope"] == "D2"

@@ -17,7 +17,7 @@ if not c.has_data:
 indicators = data.indicators(store, c.year)
 elements_df = data.elements(store, c.year)
 element_names = dict(zip(elements_df["code"], elements_df["name"]))
-all_att = data.attainment(store, c.year, None, unit=c.single_unit)
+all_att = data.attainment(store, c.year, None, unit=c.single_unit or c.area)
 quarter_numbers = sorted({q for p in c.periods if p.is_single_quarter for q in p.quarters})
 
 
@@ -47,9 +47,9 @@ def year_over_year(ind) -> None:
     """This year beside the years before it that define the rate alike (up to five), the target as
     a line; says which earlier year is left out and why, and when a target changed."""
     st.markdown(f"##### {t('yoy_heading')}")
-    history = data.indicator_years(store, c.year, ind.code, c.single_unit)
+    history = data.indicator_years(store, c.year, ind.code, c.single_unit or c.area)
     years = sorted(int(y) for y in history["year"].unique())
-    link = data.attainment_yoy(store, years[0], period.code, c.single_unit).set_index("indicator")
+    link = data.attainment_yoy(store, years[0], period.code, c.single_unit or c.area).set_index("indicator")
     first = link.loc[ind.code] if ind.code in link.index else None
     if first is not None and not pd.isna(first["previous_year"]) and not pd.isna(first["difference"]):
         st.caption(t("yoy_chain_break", year=int(first["previous_year"]), why=yoy.why(first, lang)))

@@ -17,11 +17,11 @@ if not c.has_data:
     ui.empty(t("no_data_year", year=c.year))
 elif c.missing_quarters(period.quarters):
     ui.empty(ui.missing_quarters_message(c.missing_quarters(period.quarters)))
-if len(c.units) > 1:
+if len(c.units) > 1 and not c.area:  # with an area picked, the cards are the area's
     st.caption(t("scope_multi_note"))
 
 # -- rate cards ----------------------------------------------------------------------------------
-scope = c.single_unit
+scope = c.single_unit or c.area  # the one unit, the picked area of the hierarchy, or (None) all
 att = data.attainment(store, c.year, period.code, unit=scope)
 prev_period = P.previous(c.periods, period)
 prev = data.attainment(store, c.year, prev_period.code, unit=scope) if prev_period else None

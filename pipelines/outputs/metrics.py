@@ -191,7 +191,7 @@ def scopes(store: Store, year: int) -> pd.DataFrame:
     ancestors (nearest first is not guaranteed; use depth)."""
     return store.query_df(
         """SELECT s.code, s.name, s.level, s.level_name, s.depth, s.parent, s.sort,
-                  list(t.ancestor) FILTER (WHERE t.ancestor <> s.code) AS ancestors
+                  coalesce(list(t.ancestor) FILTER (WHERE t.ancestor <> s.code), []) AS ancestors
            FROM dim_scope s LEFT JOIN dim_scope_tree t ON t.year = s.year AND t.descendant = s.code
            WHERE s.year = ? GROUP BY ALL ORDER BY s.sort""", [year])
 
