@@ -102,6 +102,7 @@ def summary_sheet(ws, d: PeriodData, texts: dict) -> None:
              [None, None, "#,##0", "#,##0",
               "0." + "0" * fmt.rate_digits(r.numerator, r.denominator, r.target_op, r.target) + "%",
               "0%", None, None, None, "#,##0"])
+        ws.row_dimensions[n].height = 32  # the long names wrap on two lines
     last = hr + len(d.attainment)
     _widths(ws, [16, 48, 9, 9, 9, 9, 16, 28, 14, 9])
     _print_setup(ws, hr, landscape=True)
