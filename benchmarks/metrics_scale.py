@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import OUT, ROOT, timed  # noqa: E402  (puts the project on sys.path)
+from common import OUT, timed  # noqa: E402  (puts the project on sys.path)
 
 from pipelines.outputs import metrics  # noqa: E402
 from pipelines.plan import PLANS_DIR  # noqa: E402

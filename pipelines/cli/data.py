@@ -239,7 +239,7 @@ def cmd_restore_backup(args, store: Store) -> int:
     except BackupError as exc:
         raise Refused(str(exc))
     print(f"Đã khôi phục {describe(manifest)} vào {args.data_dir}.")
-    return _report_check(Store(args.data_dir))
+    return _report_check(store)  # `store` was opened on --data-dir: the restored one
 
 
 def cmd_check(args, store: Store) -> int:

@@ -43,7 +43,7 @@ def cmd_attainment(args, store: Store) -> int:
     scope, level = _hierarchy(args, store, year)
     df = metrics.attainment(store, year, period_of(store, year, args.period), unit=unit, by_unit=args.by_unit,
                             level=level, within=scope)
-    return emit(df, args.format, ATTAINMENT_COLUMNS, lambda: _attainmenttext_table(df), store, year)
+    return emit(df, args.format, ATTAINMENT_COLUMNS, lambda: _attainment_table(df), store, year)
 
 
 def _status_text(r) -> str:
@@ -57,10 +57,10 @@ def _status_text(r) -> str:
     return f"{metrics.STATUS_NAMES[r.status]} (theo {r.judged_period})"
 
 
-def _attainmenttext_table(df: pd.DataFrame) -> str:
+def _attainment_table(df: pd.DataFrame) -> str:
     import pandas as pd
 
-    from pipelines.outputs import fmt, metrics
+    from pipelines.outputs import fmt
     rows = [[r.indicator, r.period, r.unit, f"{fmt.num(r.numerator)}/{fmt.num(r.denominator)}"
              if r.period_status != "no_data" else "—", fmt.rate(r.numerator, r.denominator, r.target_op, r.target),
              fmt.target(r.target_op, r.target), _status_text(r),

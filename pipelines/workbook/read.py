@@ -18,7 +18,7 @@ from functools import lru_cache
 import python_calamine
 
 from pipelines.plan import DEFAULT_PERSONAL_HEADINGS
-from pipelines.problems import Problem, error, warning
+from pipelines.problems import Problem, error
 from pipelines.text import fold
 from pipelines.workbook import guard
 from pipelines.workbook.cells import a1, col_letter
