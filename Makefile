@@ -26,7 +26,7 @@ test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not e2e and not load" $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
