@@ -184,3 +184,13 @@ def test_a_typo_in_a_rates_cell_is_its_own_error_not_a_blank(store):
     _, problems = check(store, sheets)
     # TIN_MOI did not parse: no rule naming it runs, and the rate is not "incomplete" (the cell is written)
     assert [(p.code, p.where) for p in errors(problems)] == [("not_a_number", data_cell(sheets, "TIN_MOI"))]
+
+
+# -- workbook contract: the header row is looked for within the first 30 rows ---------------------------
+def test_the_header_row_is_found_up_to_row_30_and_not_beyond(store):
+    at_30 = report(unit="CA", values={"TT_BUOI": 3}, title_rows=29)     # header on row 30
+    assert at_30["Số liệu"].index(["STT", "Mã chỉ tiêu", "Chỉ tiêu", "Số liệu"]) == 29
+    sub, problems = check(store, at_30)
+    assert errors(problems) == [] and sub.values == {"TT_BUOI": 3}
+    _, problems = check(store, report(unit="CA", values={"TT_BUOI": 3}, title_rows=30))   # row 31
+    assert [p.code for p in errors(problems)] == ["missing_field"]
