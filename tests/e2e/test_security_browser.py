@@ -118,18 +118,22 @@ def _failure_text(body: bytes) -> str:
 
 
 def _choose(page, label: str, option) -> None:
-    """Pick `option` in the selectbox labelled `label` (a click right after a viewport change may
-    not open the list: try again)."""
+    """Pick `option` in the selectbox labelled `label` (a click right after a viewport change or
+    during a rerun may not open the list or may lose its option: try again)."""
+    idle(page)
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label)
     wanted = page.get_by_role("option", name=option, exact=isinstance(option, str))
-    for _ in range(3):
-        box.click()
+    for attempt in range(3):
         try:
+            box.click()
             wanted.first.wait_for(timeout=5000)
+            wanted.first.click(timeout=10000)
             break
         except Exception:
+            if attempt == 2:
+                raise
             page.keyboard.press("Escape")
-    wanted.first.click()
+            idle(page)
     idle(page)
 
 
