@@ -41,14 +41,16 @@ def norm_code(text: object) -> str:
 
 
 # Characters that markdown, HTML or a shell would read as syntax: never kept in a stored file name.
-_NAME_SYNTAX = re.compile(r"[\[\]()<>!*`|{}#~$^\\\"';:&=?%@]")
+# Parentheses stay: mail clients name a second copy "BC_CA_2022_Q1 (1).xlsx", and without brackets
+# no markdown link or image can form (every display escapes the name as well).
+_NAME_SYNTAX = re.compile(r"[\[\]<>!*`|{}#~$^\\\"';:&=?%@]")
 
 
 def safe_file_name(name: object, limit: int = 120) -> str:
     """A received file's name as it is stored and shown: the last path part only (either slash),
     NFC, no control or format characters, no markdown/HTML syntax, single spaces, at most `limit`
     characters with the extension kept: `![x](http://h/p.png) [Bấm](https:evil.example).xlsx` is
-    stored as `p.png Bấm https evil.example.xlsx`; an empty result becomes `tep.bin`."""
+    stored as `p.png) Bấm (https evil.example).xlsx`; an empty result becomes `tep.bin`."""
     s = nfc(str(name or ""))
     s = re.split(r"[/\\]", s)[-1]
     s = "".join(" " if unicodedata.category(ch)[0] in "CZ" and ch != " " else ch for ch in s)

@@ -120,6 +120,6 @@ def test_file_names_are_cleaned_before_they_are_stored(tmp_path):
     assert r.status == "accepted", r.errors
     stored = store.query_df("SELECT file_name FROM submission")["file_name"][0]
     # by hand: the last path part is "p.png) [Bấm vào đây](https:evil.example)\x07.xlsx"; brackets,
-    # parentheses, the colon and the bell become spaces, spaces collapse
-    assert stored == "p.png Bấm vào đây https evil.example.xlsx"
+    # the colon and the bell become spaces, spaces collapse; parentheses stay (no link without brackets)
+    assert stored == "p.png) Bấm vào đây (https evil.example).xlsx"
     assert utcnow()  # the store is usable afterwards

@@ -371,7 +371,7 @@ def test_markdown_in_file_names_and_cells_is_shown_as_text(app_url, tab, data_di
     tab.get_by_role("button", name="Xác nhận nạp 2 tệp hợp lệ").click()
     tab.get_by_text("Đã nạp xong:").wait_for(timeout=60000)
     stored = set(store.query_df("SELECT file_name FROM submission WHERE unit = 'CA'")["file_name"])
-    assert stored >= {"p.png Bấm vào đây https evil.example.xlsx", "p.png Bấm vào đây https evil.example 2.xlsx"}
+    assert stored >= {"p.png) Bấm vào đây (https evil.example).xlsx", "p.png) Bấm vào đây (https evil.example) 2.xlsx"}
 
     # the restore confirmation of the version stored under a hostile name (before names were cleaned)
     tab.get_by_role("tab", name="Phiên bản").click()
