@@ -108,10 +108,11 @@ def test_indicator_page_draws_a_line_per_year_with_each_target(app_url, tab):
     body = tab.inner_text("body")
     assert "Mục tiêu 2022: > 90 % — 2023: > 92 %." in body
     assert "So sánh 2022, 2023: các năm định nghĩa tỷ lệ giống nhau." in body
-    # the 2023 line's points are labelled: Q1 9/9 = 100 %; H1 (9 + 4) / (backlog at the start 0 + 9 + 5)
-    # = 13/14 = 92,9 % (a backlog counts once per period: the earliest quarter's)
+    # the 2023 line's points are labelled: Q1 9/9 = 100 %; H1 (9 + 4) / (backlog at the start 0 + 9 + 5
+    # + 3): Q1 carries 0 + 9 - 9 = 0 on, Q2 starts with 3, and those 3 also had to be resolved in H1
+    # (issue 8: a backlog beyond what the quarter before carried counts) = 13/17 = 76,5 %
     texts = [x.strip() for x in chart.locator(".textpoint").all_text_contents()]
-    assert "100 %" in texts and "92,9 %" in texts
+    assert "100 %" in texts and "76,5 %" in texts
     shot(tab, "yoy-chi-tieu", 1440)
 
 
