@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,13 @@ import pytest
 from pipelines.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Tests mirror the tree (tests/workbook, tests/store, …, as pipelines/ and dashboard/). A few share
+# fixtures and writers across folders (`from test_dashboard_auth import _app`): every folder is on
+# the path, whatever order pytest collects them in.
+for _folder in sorted(p for p in Path(__file__).parent.iterdir() if p.is_dir() and p.name not in ("fixtures", "__pycache__")):
+    if str(_folder) not in sys.path:
+        sys.path.append(str(_folder))
 
 
 @pytest.fixture

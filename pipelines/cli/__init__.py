@@ -7,7 +7,7 @@ one module per group (`data`, `outputs`, `accounts`), each adding its parsers he
 The command line starts instantly: `--help`, `init` and `ingest` import neither pandas, openpyxl,
 plotly nor streamlit. So a group module imports at its top only the standard library and
 `pipelines.cli.common`; everything else (the store, metrics, pandas...) is imported inside the
-`cmd_*` function that needs it. tests/test_cli_imports.py guards this.
+`cmd_*` function that needs it. tests/cli/test_cli_imports.py guards this.
 """
 from __future__ import annotations
 

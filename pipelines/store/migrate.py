@@ -10,7 +10,7 @@ fingerprint of all the SQL differs from the one stored, `database.Store` rebuild
 
 To change a kept table: add the next numbered file (ALTER TABLE …, CREATE TABLE …, INSERT … SELECT);
 never edit a file that has shipped. A migration never deletes a row of PROTECTED_TABLES
-(tests/test_migrations.py opens a store made by the first release and compares every row).
+(tests/store/test_migrations.py opens a store made by the first release and compares every row).
 """
 from __future__ import annotations
 

@@ -146,7 +146,7 @@ def test_indicator_page_on_a_phone(app_url, phone):
 def test_analyst_marks_a_value_to_verify_and_it_shows_on_the_data_page(app_url, tab, two_year_data):
     open_as(tab, f"{app_url}/chat-luong?year=2023&period=H1", "chuyen_vien", "Chất lượng số liệu — năm 2023")
     # CA's Q2 2023 backlog says 3; Q1 closed with 0 + 9 − 9 = 0 (the tables are drawn on a canvas:
-    # their text is checked in tests/test_quality.py; here the summary and the picker)
+    # their text is checked in tests/outputs/test_quality.py; here the summary and the picker)
     card = tab.locator(".st-key-quality_backlog_mismatch")
     assert "Số tồn không khớp quý trước" in card.inner_text() and "1" in card.inner_text()
     form = tab.locator('[data-testid="stForm"]').first

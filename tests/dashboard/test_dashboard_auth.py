@@ -31,7 +31,7 @@ from pipelines.outputs import fmt, metrics
 from pipelines.store import Store, load
 from pipelines.workbook.template import build_template
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard" / "app.py"
 PASSWORD = "mat-khau-thu-nghiem"
 YEAR = 2022

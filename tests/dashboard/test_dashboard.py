@@ -4,7 +4,7 @@ Every page renders without exception for the demo year, an empty store and a yea
 loaded; the overview's numbers equal `pipelines attainment`; filters round-trip through the URL; a
 new load shows without a restart; no connection stays open between reruns. Every page needs a
 signed-in account: `_app` signs in (as the app does after `users.authenticate`) with an account
-created in the test's store. Sign-in, roles, upload and admin pages: tests/test_dashboard_auth.py.
+created in the test's store. Sign-in, roles, upload and admin pages: tests/dashboard/test_dashboard_auth.py.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from pipelines.store import Store
 from pipelines.store.load import ingest_bytes
 from pipelines.workbook.template import build_template
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard" / "app.py"
 PAGES = ["views/tong_quan.py", "views/chi_tieu.py", "views/don_vi.py", "views/tien_do.py", "views/nhiem_vu.py",
          "views/du_lieu.py", "views/chat_luong.py"]

@@ -25,7 +25,7 @@ def _rss_mb() -> float:
 def test_memory_levels_off_over_many_reruns(data_dir, monkeypatch):  # noqa: F811
     at = _app(data_dir, monkeypatch, "xem").run()
     store = Store(data_dir)
-    pages = [p for p in PAGES if (Path(__file__).parents[1] / "dashboard" / "views" / f"{p}.py").exists()]
+    pages = [p for p in PAGES if (Path(__file__).parents[2] / "dashboard" / "views" / f"{p}.py").exists()]
 
     def round_(n: int) -> None:
         for page in pages:

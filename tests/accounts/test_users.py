@@ -38,7 +38,7 @@ from pipelines.localtime import utcnow
 from pipelines.store import Store
 from pipelines.workbook.template import build_template
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PW = "s3cret-pass"
 
 

@@ -19,7 +19,7 @@ import pytest
 from pipelines.store import SchemaError, Store
 from pipelines.store import migrate
 
-FIXTURE = Path(__file__).parent / "fixtures" / "store_v1"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "store_v1"
 
 
 def unpack_v1(target: Path) -> Store:
