@@ -51,7 +51,7 @@ def render(store: Store, admin: users.User) -> None:
                 st.session_state["_backup"] = (name, info.path.read_bytes(), info.submissions, info.raw_files)
             users.record_event(store, admin.name, "backup", f"{name}: {info.submissions} bản báo cáo")
         except (BackupError, users.PermissionDenied) as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(ui.md(exc), icon=":material/error:")
     made = st.session_state.get("_backup")
     if made:
         name, data, n, files = made

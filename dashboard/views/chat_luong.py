@@ -134,7 +134,7 @@ with st.form("quality_mark_form", clear_on_submit=True, border=True):
             st.success(t("quality_marked", id=mark_id), icon=":material/flag:")
             st.rerun()
         except (quality.QualityError, users.PermissionDenied) as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(ui.md(exc), icon=":material/error:")
 
 open_marks = data.quality_marks(store, c.year)
 if c.units:
@@ -163,7 +163,7 @@ else:
                 st.success(t("quality_cleared", id=which))
                 st.rerun()
             except (quality.QualityError, users.PermissionDenied) as exc:
-                st.error(str(exc), icon=":material/error:")
+                st.error(ui.md(exc), icon=":material/error:")
 
 done = data.quality_marks(store, c.year, states=("corrected", "cleared"))
 if not done.empty:
