@@ -3,7 +3,8 @@
 `report()` (tests/conftest.py) lays a report out as: `Thông tin` rows 3–5 = Mã đơn vị / Năm / Quý with
 the value in column B; `Số liệu` header on row 1 (STT, Mã chỉ tiêu, Chỉ tiêu, Số liệu = A..D), a
 section title on row 2, the first code on row 3; `Nhiệm vụ` header on row 1, first task on row 2.
-The cells below are counted by hand from that layout.
+The cells below are counted by hand from that layout. Test files named without a folder are in
+tests/workbook/.
 
 | workbook.md case (a few words) | level / code | test |
 |---|---|---|
@@ -21,7 +22,7 @@ The cells below are counted by hand from that layout.
 | Sheet names: case, diacritics, NFC/NFD, `so_lieu` | accepted | test_read.py::test_renamed_sheets |
 | "old vs new tone placement" (`Qúy`/`Quý`), surrounding spaces of a sheet name | accepted | **new** test_contract.py::test_old_tone_placement_and_spaces_around_names_are_the_same |
 | "Order of sheets does not matter; extra sheets are ignored" | accepted | **new** test_contract.py::test_sheet_order_does_not_matter_and_extra_sheets_are_ignored |
-| "person-level data anywhere refuses the file" | refused `personal_data` @ cell | test_read.py::test_person_level_data_is_refused_wherever_it_is, test_load.py::test_personal_data_file_is_not_even_archived |
+| "person-level data anywhere refuses the file" | refused `personal_data` @ cell | test_read.py::test_person_level_data_is_refused_wherever_it_is, tests/store/test_load.py::test_personal_data_file_is_not_even_archived |
 | `Thông tin` (required) missing | refused `missing_sheet` | test_read.py::test_missing_sheets_and_header |
 | "value in the first non-empty cell to its right. … Any row order; other rows are ignored", labels matched like sheet names | accepted | **new** test_contract.py::test_info_value_is_the_first_non_empty_cell_right_of_its_label_in_any_row_order |
 | Mã đơn vị unknown | refused `unknown_unit` @ Thông tin!B3 | test_read.py::test_unknown_unit |
@@ -48,10 +49,10 @@ The cells below are counted by hand from that layout.
 | `Nhiệm vụ` header, optional columns any order, statuses ignoring case and diacritics | accepted | test_read.py::test_codes_case_and_spaces_ignored; **new** test_contract.py::test_task_sheet_optional_columns_in_any_order_and_statuses_without_diacritics |
 | "Unknown task code or status: error" | refused `unknown_task` / `unknown_status` @ cell | test_read.py::test_every_problem_is_reported_not_only_the_first; **new** test_contract.py::test_unknown_task_code_and_status_name_their_cells |
 | "Missing sheet: no task statuses … (warning)" | warning `missing_task_sheet` | test_read.py::test_missing_task_sheet_is_a_warning |
-| "loaded whole and atomically … raw bytes archived … content-addressed" | accepted | test_load.py::test_accepted_file_is_archived_by_content_and_recorded, ::test_a_failure_mid_load_rolls_everything_back |
-| "A file that fails is loaded not at all … every problem found" | rejected | test_load.py::test_rejected_file_leaves_nothing, test_read.py::test_every_problem_is_reported_not_only_the_first |
-| "same bytes again is a no-op reported as a duplicate" | duplicate | test_load.py::test_same_bytes_again_is_a_duplicate_and_a_no_op |
-| "new current version; earlier versions stay, can be listed, … restore" | accepted | test_load.py::test_new_version_becomes_current_and_restore_brings_the_old_back |
+| "loaded whole and atomically … raw bytes archived … content-addressed" | accepted | tests/store/test_load.py::test_accepted_file_is_archived_by_content_and_recorded, ::test_a_failure_mid_load_rolls_everything_back |
+| "A file that fails is loaded not at all … every problem found" | rejected | tests/store/test_load.py::test_rejected_file_leaves_nothing, test_read.py::test_every_problem_is_reported_not_only_the_first |
+| "same bytes again is a no-op reported as a duplicate" | duplicate | tests/store/test_load.py::test_same_bytes_again_is_a_duplicate_and_a_no_op |
+| "new current version; earlier versions stay, can be listed, … restore" | accepted | tests/store/test_load.py::test_new_version_becomes_current_and_restore_brings_the_old_back |
 """
 import pytest
 from conftest import book, report
