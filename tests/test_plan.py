@@ -87,6 +87,9 @@ def test_names_the_code_used_to_hold_come_from_the_plan(plan, demo_store):
     from pipelines.outputs import metrics
     town = metrics.attainment(demo_store, 2022, "Q1")
     assert set(town["unit_name"]) == {"Toàn thị xã"}
+    values = metrics.scope_values(demo_store, 2022, "Q1", elements=["TT_BUOI"])
+    names = dict(zip(values["scope"], values["unit_name"]))
+    assert names["ALL"] == "Toàn thị xã" and names["CA"] == "Công an thị xã" and len(names) == 28
     compliance = metrics.compliance(demo_store, 2022)
     never = compliance[compliance["status"] == "missing"]
     assert {("X_PHO_KHANH", 3), ("X_PHO_NHON", 4), ("DTN", 4)} <= set(zip(never["unit"], never["quarter"]))

@@ -155,7 +155,7 @@ def section_sheets(wb: Workbook, d: PeriodData, used: set[str]) -> None:
             _put(ws, row, [u.name] + [_shown(d, c, u.code, v) for c, v in zip(codes, cells)],
                  [None] + ["#,##0"] * len(codes))
             row += 1
-        _put(ws, row, ["Toàn thị xã"] + [_shown(d, c, metrics.TOWN, vals.get((metrics.TOWN, c))) for c in codes],
+        _put(ws, row, [d.plan.plan.scope_name] + [_shown(d, c, metrics.TOWN, vals.get((metrics.TOWN, c))) for c in codes],
              [None] + ["#,##0"] * len(codes))
         for c in ws[row]:
             c.font = Font(bold=True)

@@ -307,12 +307,14 @@ def scope_values(store: Store, year: int, period: str | None = None,
         where.append(f"v.element IN ({', '.join('?' for _ in elements)})")
         params += list(elements)
     return store.query_df(
-        f"""SELECT v.scope, coalesce(u.name, 'Toàn thị xã') AS unit_name, v.period, v.element, v.value
+        f"""SELECT v.scope, CASE WHEN v.scope = 'ALL' THEN ? ELSE sc.name END AS unit_name, v.period, v.element,
+                   v.value
             FROM v_scope_period_value v
             JOIN dim_element e ON e.year = v.year AND e.code = v.element
+            JOIN dim_scope sc ON sc.year = v.year AND sc.code = v.scope
             LEFT JOIN dim_unit u ON u.year = v.year AND u.code = v.scope
             WHERE {' AND '.join(where)}
-            ORDER BY v.period, coalesce(u.sort, 1e9), e.sort""", params)
+            ORDER BY v.period, coalesce(u.sort, 1e9), e.sort""", [store.plan(year).plan.scope_name, *params])
 
 
 # -- year over year ------------------------------------------------------------------------------
