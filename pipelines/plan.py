@@ -7,6 +7,7 @@ so a mistake in next year's file is caught by `pipelines init`, not by a wrong c
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from functools import cached_property
 from pathlib import Path
@@ -273,58 +274,58 @@ class Plan(_Model):
         problems: list[str] = []
         unit_codes = [u.code for u in self.units]
         element_codes = [e.code for e in self.elements]
-        for label, codes in (("unit", unit_codes), ("element", element_codes),
-                             ("indicator", [i.code for i in self.indicators]),
-                             ("task", [t.code for t in self.tasks]),
-                             ("period", [p.code for p in self.periods]),
-                             ("quarter", [q.quarter for q in self.quarters])):
+        for label, codes in (("đơn vị", unit_codes), ("chỉ tiêu", element_codes),
+                             ("tỷ lệ", [i.code for i in self.indicators]),
+                             ("nhiệm vụ", [t.code for t in self.tasks]),
+                             ("kỳ báo cáo", [p.code for p in self.periods]),
+                             ("quý", [q.quarter for q in self.quarters])):
             seen = set()
             for c in codes:
                 if c in seen:
-                    problems.append(f"{label} {c} is defined twice")
+                    problems.append(f"{label} {c} được khai báo hai lần")
                 seen.add(c)
         known_units, known_elements = set(unit_codes), set(element_codes)
         problems += self._hierarchy_problems(known_units)
         area_level = {a.code: a.level for a in self.areas}
         for name, kind in self.kinds.items():
-            problems += [f"kind {name}: unknown element {e}" for e in kind.elements if e not in known_elements]
+            problems += [f"loại đơn vị {name}: không có chỉ tiêu {e}" for e in kind.elements if e not in known_elements]
         for u in self.units:
             if u.kind not in self.kinds:
-                problems.append(f"unit {u.code}: unknown kind {u.kind}")
+                problems.append(f"đơn vị {u.code}: không có loại đơn vị {u.kind}")
             if u.parent and u.parent not in known_units and u.parent not in area_level:
-                problems.append(f"unit {u.code}: unknown parent {u.parent}")
-            problems += [f"unit {u.code}: unknown element {e}" for e in (u.elements or []) if e not in known_elements]
+                problems.append(f"đơn vị {u.code}: không có đơn vị/địa bàn cấp trên {u.parent}")
+            problems += [f"đơn vị {u.code}: không có chỉ tiêu {e}" for e in (u.elements or []) if e not in known_elements]
         if self.demo:
             story = [self.demo.lead_unit, *self.demo.victim_communes, self.demo.support_unit,
                      self.demo.legal_aid_unit, *(c for codes in self.demo.missing.values() for c in codes),
                      *(d.unit for d in self.demo.doubts)]
-            problems += [f"demo: unknown unit {c}" for c in story if c and c not in known_units]
-            problems += [f"demo: unknown element {e}" for d in self.demo.doubts for e in d.values
+            problems += [f"dữ liệu mẫu [demo]: không có đơn vị {c}" for c in story if c and c not in known_units]
+            problems += [f"dữ liệu mẫu [demo]: không có chỉ tiêu {e}" for d in self.demo.doubts for e in d.values
                          if e not in known_elements]
         for i in self.indicators:
-            problems += [f"indicator {i.code}: unknown element {e}"
+            problems += [f"tỷ lệ {i.code}: không có chỉ tiêu {e}"
                          for e in (*i.numerator, *i.denominator) if e not in known_elements]
             if i.owner not in known_units:
-                problems.append(f"indicator {i.code}: unknown owner {i.owner}")
+                problems.append(f"tỷ lệ {i.code}: không có đơn vị chủ trì {i.owner}")
         for r in self.rules:
-            problems += [f"rule {r.code}: unknown element {e}" for e in r.elements if e not in known_elements]
+            problems += [f"quy tắc {r.code}: không có chỉ tiêu {e}" for e in r.elements if e not in known_elements]
         for rg in self.ranges:
             if rg.element not in known_elements:
-                problems.append(f"range {rg.element}: unknown element")
-            problems += [f"range {rg.element}: unknown kind {k}" for k in (rg.kinds or []) if k not in self.kinds]
-            problems += [f"range {rg.element}: unknown unit {u}" for u in (rg.units or []) if u not in known_units]
+                problems.append(f"khoảng giá trị {rg.element}: không có chỉ tiêu này")
+            problems += [f"khoảng giá trị {rg.element}: không có loại đơn vị {k}" for k in (rg.kinds or []) if k not in self.kinds]
+            problems += [f"khoảng giá trị {rg.element}: không có đơn vị {u}" for u in (rg.units or []) if u not in known_units]
             if rg.min > rg.max:
-                problems.append(f"range {rg.element}: min {rg.min} > max {rg.max}")
+                problems.append(f"khoảng giá trị {rg.element}: min {rg.min} lớn hơn max {rg.max}")
         for t in self.tasks:
             for field in (t.lead, t.participants):
                 if field != ALL:
-                    problems += [f"task {t.code}: unknown unit {c}" for c in field if c not in known_units]
+                    problems += [f"nhiệm vụ {t.code}: không có đơn vị {c}" for c in field if c not in known_units]
         quarters = {q.quarter for q in self.quarters}
         for p in self.periods:
-            problems += [f"period {p.code}: unknown quarter {q}" for q in p.quarters if q not in quarters]
+            problems += [f"kỳ báo cáo {p.code}: không có quý {q}" for q in p.quarters if q not in quarters]
         for e in self.events:
             if e.task and e.task not in {t.code for t in self.tasks}:
-                problems.append(f"event {e.code}: unknown task {e.task}")
+                problems.append(f"sự kiện {e.code}: không có nhiệm vụ {e.task}")
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -334,21 +335,21 @@ class Plan(_Model):
         problems: list[str] = []
         depth = {lv.code: i for i, lv in enumerate(self.levels)}
         if len(depth) != len(self.levels):
-            problems.append("a level is defined twice")
+            problems.append("một cấp được khai báo hai lần")
         areas = {a.code: a for a in self.areas}
         if len(areas) != len(self.areas):
-            problems.append("an area is defined twice")
+            problems.append("một địa bàn được khai báo hai lần")
         for a in self.areas:
             if a.code in unit_codes or a.code == SCOPE_ALL:
-                problems.append(f"area {a.code}: the code is taken (by a unit, or ALL)")
+                problems.append(f"địa bàn {a.code}: mã đã dùng (cho một đơn vị, hoặc ALL)")
             if a.level not in depth:
-                problems.append(f"area {a.code}: unknown level {a.level}")
+                problems.append(f"địa bàn {a.code}: không có cấp {a.level}")
             elif a.parent is not None:
                 parent = areas.get(a.parent)
                 if parent is None:
-                    problems.append(f"area {a.code}: unknown parent {a.parent}")
+                    problems.append(f"địa bàn {a.code}: không có địa bàn cấp trên {a.parent}")
                 elif depth.get(parent.level, len(depth)) >= depth[a.level]:
-                    problems.append(f"area {a.code}: parent {a.parent} is not on a higher level")
+                    problems.append(f"địa bàn {a.code}: địa bàn cấp trên {a.parent} không ở cấp cao hơn")
         return problems
 
     # -- lookups used across the pipeline --------------------------------------------------------
@@ -437,12 +438,30 @@ def load_plan(path: Path | str) -> Plan:
     except FileNotFoundError:
         raise PlanError(f"Không tìm thấy tệp kế hoạch: {path}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise PlanError(f"Tệp kế hoạch {path.name} không đúng định dạng TOML: {exc}") from None
+        where = re.search(r"line (\d+), column (\d+)", str(exc))
+        at = f" (dòng {where[1]}, cột {where[2]})" if where else ""
+        raise PlanError(f"Tệp kế hoạch {path.name} không đúng định dạng TOML{at}.") from None
     try:
         return Plan.model_validate(raw)
     except ValidationError as exc:
-        details = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'plan'}: {e['msg']}" for e in exc.errors())
+        details = "; ".join(_vietnamese(e) for e in exc.errors())
         raise PlanError(f"Tệp kế hoạch {path.name} không hợp lệ: {details}") from None
+
+
+def _vietnamese(error: dict) -> str:
+    """One pydantic error of a plan file, for the people who edit it: where, then what, in Vietnamese
+    (our own cross-reference checks are already Vietnamese; pydantic's wording is not)."""
+    where = ".".join(map(str, error["loc"])) or "kế hoạch"
+    kind = error["type"]
+    if kind == "value_error":
+        what = str(error.get("ctx", {}).get("error", error["msg"]))
+    elif kind == "missing":
+        what = "thiếu mục bắt buộc"
+    elif kind == "extra_forbidden":
+        what = "mục này không có trong mẫu tệp kế hoạch"
+    else:
+        what = f"giá trị không hợp lệ: {error.get('input')!r}"
+    return f"{where}: {what}"
 
 
 def default_plan_files() -> list[Path]:

@@ -75,9 +75,25 @@ def test_a_broken_plan_lists_every_problem(tmp_path):
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(PlanError) as err:
         load_plan(bad)
-    assert "unknown kind tribunal" in str(err.value)
-    assert "unknown element AN_KHOI" in str(err.value)
-    assert "demo: unknown unit CONG_AN" in str(err.value)
+    # every problem at once, in Vietnamese, naming what the file says
+    assert "không có loại đơn vị tribunal" in str(err.value)
+    assert "không có chỉ tiêu AN_KHOI" in str(err.value)
+    assert "dữ liệu mẫu [demo]: không có đơn vị CONG_AN" in str(err.value)
+    assert "Value error" not in str(err.value) and "unknown" not in str(err.value)
+
+
+def test_plan_file_mistakes_are_told_in_vietnamese(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[plan]\ncode = \"X\"\nyear = 2022\nname = \"KH\"\ncolour = \"đỏ\"\n", encoding="utf-8")
+    with pytest.raises(PlanError) as err:
+        load_plan(bad)
+    text = str(err.value)
+    assert "plan.colour: mục này không có trong mẫu tệp kế hoạch" in text
+    assert "units: thiếu mục bắt buộc" in text and "Field required" not in text
+    bad.write_text("[plan]\ncode = \n", encoding="utf-8")
+    with pytest.raises(PlanError) as err:
+        load_plan(bad)
+    assert "không đúng định dạng TOML (dòng 2, cột" in str(err.value)
 
 
 def test_names_the_code_used_to_hold_come_from_the_plan(plan, demo_store):

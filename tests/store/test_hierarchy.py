@@ -205,7 +205,7 @@ def test_plan_hierarchy_mistakes_are_listed(tmp_path):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(PlanError) as err:
         load_plan(path)
-    assert "unknown level galaxy" in str(err.value) and "parent D1 is not on a higher level" in str(err.value)
+    assert "không có cấp galaxy" in str(err.value) and "địa bàn cấp trên D1 không ở cấp cao hơn" in str(err.value)
 
 
 def test_dashboard_level_and_place_pickers_follow_the_hierarchy(hstore, monkeypatch):
