@@ -12,7 +12,7 @@ import datetime as dt
 import random
 
 from pipelines.plan import Plan
-from pipelines.store import Store
+from pipelines.store import Store, marts
 from pipelines.store.load import IngestResult, audit, ingest_bytes
 from pipelines.workbook.template import build_template
 
@@ -160,6 +160,7 @@ def remove_demo(store: Store, year: int, actor: str = "cli") -> int:
                 con.execute(f"DELETE FROM {table} WHERE submission_id IN ({marks})", ids)
             con.execute(f"DELETE FROM submission WHERE id IN ({marks})", ids)
         con.execute("DELETE FROM meta WHERE key = ?", [f"demo:{year}"])
+        marts.refresh(con, year)
         audit(con, actor, "demo_remove", f"{year}: {len(ids)} báo cáo mẫu")
     for _, raw in rows:  # after the commit: the archive is content-addressed, demo files are demo-only
         store.raw_path(raw).unlink(missing_ok=True)

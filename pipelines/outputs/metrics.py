@@ -1,7 +1,9 @@
 """Thin query functions over the SQL views, returning DataFrames for the CLI, exports and dashboard.
 
 No metric is computed here: the views (sql/views/*.sql) hold the logic; these functions choose
-rows, add the plan's names and convert UTC timestamps to the plan's time zone.
+rows, add the plan's names and convert UTC timestamps to the plan's time zone. Values and
+attainment are read from the marts (tables the views fill at load time, store/marts.py), so a
+query costs the same for a town and for the whole country.
 """
 from __future__ import annotations
 
@@ -96,7 +98,7 @@ def attainment(store: Store, year: int, period: str | None = None, unit: str | N
                    i.name AS indicator_name, i.short_name,
                    i.judged_on, i.action,
                    CASE WHEN a.scope = 'ALL' THEN ? ELSE sc.name END AS unit_name, sc.level
-            FROM v_attainment a
+            FROM mart_attainment a
             JOIN dim_indicator i ON i.year = a.year AND i.code = a.indicator
             JOIN dim_period p ON p.year = a.year AND p.code = a.period
             JOIN dim_scope sc ON sc.year = a.year AND sc.code = a.scope
@@ -108,7 +110,7 @@ def contributions(store: Store, year: int, period: str, indicator: str) -> pd.Da
     """Each unit's numerator and denominator of one indicator (units with anything reported)."""
     return store.query_df(
         """SELECT a.scope AS unit, u.name AS unit_name, a.numerator, a.denominator, a.value, a.status
-           FROM v_attainment a JOIN dim_unit u ON u.year = a.year AND u.code = a.scope
+           FROM mart_attainment a JOIN dim_unit u ON u.year = a.year AND u.code = a.scope
            WHERE a.year = ? AND a.period = ? AND a.indicator = ? AND a.status <> 'no_data'
            ORDER BY u.sort""", [year, period, indicator])
 
@@ -118,7 +120,7 @@ def element_totals(store: Store, year: int, period: str, scope: str = TOWN) -> p
     return store.query_df(
         """SELECT e.code AS element, e.name, e.section, e.unit_of_measure, e.is_key, v.value, v.units_reported
            FROM dim_element e
-           LEFT JOIN v_scope_period_value v
+           LEFT JOIN mart_scope_period_value v
              ON v.year = e.year AND v.element = e.code AND v.period = ? AND v.scope = ?
            WHERE e.year = ? ORDER BY e.sort""", [period, scope, year])
 
@@ -179,7 +181,7 @@ def level_values(store: Store, year: int, level: str | None = None, within: str 
     return store.query_df(
         f"""SELECT v.scope, sc.name AS scope_name, sc.level, v.year, p.first_quarter AS quarter, v.element,
                    v.value, v.units_reported
-            FROM v_scope_period_value v
+            FROM mart_scope_period_value v
             JOIN v_period p ON p.year = v.year AND p.period = v.period AND p.is_single_quarter
             JOIN dim_scope sc ON sc.year = v.year AND sc.code = v.scope
             JOIN dim_element e ON e.year = v.year AND e.code = v.element
@@ -309,7 +311,7 @@ def scope_values(store: Store, year: int, period: str | None = None,
     return store.query_df(
         f"""SELECT v.scope, CASE WHEN v.scope = 'ALL' THEN ? ELSE sc.name END AS unit_name, v.period, v.element,
                    v.value
-            FROM v_scope_period_value v
+            FROM mart_scope_period_value v
             JOIN dim_element e ON e.year = v.year AND e.code = v.element
             JOIN dim_scope sc ON sc.year = v.year AND sc.code = v.scope
             LEFT JOIN dim_unit u ON u.year = v.year AND u.code = v.scope
@@ -319,7 +321,7 @@ def scope_values(store: Store, year: int, period: str | None = None,
 
 # -- year over year ------------------------------------------------------------------------------
 # Two years are compared only where a figure means the same thing in both plans: the views
-# v_element_change / v_indicator_change (sql/views/09_v_plan_change.sql) say what differs.
+# v_element_change / v_indicator_change (sql/views/13_v_plan_change.sql) say what differs.
 MIN_BASE_FOR_PERCENT = 10  # a percentage change on a base under 10 cases says more about chance than work
 MAX_YEARS_COMPARED = 5
 
@@ -347,11 +349,11 @@ def attainment_yoy(store: Store, year: int, period: str, unit: str | None = None
                   coalesce(ch.target_changed, FALSE) AS target_changed, ch.previous_op, ch.previous_target,
                   p.numerator AS previous_numerator, p.denominator AS previous_denominator,
                   p.value AS previous_value, p.status AS previous_status
-           FROM v_attainment a
+           FROM mart_attainment a
            JOIN v_period cp ON cp.year = a.year AND cp.period = a.period
            LEFT JOIN v_indicator_change ch ON ch.year = a.year AND ch.indicator = a.indicator
            LEFT JOIN v_period pp ON pp.year = a.year - 1 AND pp.period = a.period
-           LEFT JOIN v_attainment p
+           LEFT JOIN mart_attainment p
              ON p.year = a.year - 1 AND p.indicator = a.indicator AND p.period = a.period AND p.scope = a.scope
             AND ch.difference IS NULL AND pp.quarters = cp.quarters
            WHERE a.year = ? AND a.period = ? AND a.scope = ?
@@ -378,10 +380,10 @@ def element_yoy(store: Store, year: int, period: str, scope: str = TOWN) -> pd.D
            FROM dim_element e
            LEFT JOIN v_period cp ON cp.year = e.year AND cp.period = ?
            LEFT JOIN v_period pp ON pp.year = e.year - 1 AND pp.period = ?
-           LEFT JOIN v_scope_period_value cur
+           LEFT JOIN mart_scope_period_value cur
              ON cur.year = e.year AND cur.element = e.code AND cur.period = ? AND cur.scope = ?
            LEFT JOIN v_element_change ch ON ch.year = e.year AND ch.element = e.code
-           LEFT JOIN v_scope_period_value prev
+           LEFT JOIN mart_scope_period_value prev
              ON prev.year = e.year - 1 AND prev.element = e.code AND prev.period = ? AND prev.scope = ?
             AND pp.quarters = cp.quarters
             AND (ch.difference IS NULL OR (ch.difference = 'units_differ' AND ? <> 'ALL'))
@@ -410,7 +412,7 @@ def indicator_years(store: Store, year: int, indicator: str, unit: str | None = 
     return store.query_df(
         f"""SELECT a.year, a.period, vp.name AS period_name, vp.quarters, vp.last_quarter, vp.is_single_quarter,
                    vp.is_cumulative, a.numerator, a.denominator, a.value, a.status, a.target_op, a.target
-            FROM v_attainment a JOIN v_period vp ON vp.year = a.year AND vp.period = a.period
+            FROM mart_attainment a JOIN v_period vp ON vp.year = a.year AND vp.period = a.period
             WHERE a.indicator = ? AND a.scope = ? AND a.year IN ({marks})
             ORDER BY a.year, vp.sort""", [indicator, unit or TOWN, *years])
 

@@ -4,7 +4,8 @@ Errors (the store is not as it should be): a submission whose raw file is missin
 hash or size; a current submission whose stored values or task statuses differ from what re-reading
 its raw file gives; rows of values, tasks or warnings without their submission; a unit, quarter or
 year that is not current exactly once; a submission of a year without its plan; a plan whose text
-does not match its hash; a schema older than the code's. Notes (worth knowing, not wrong): raw files
+does not match its hash; a schema older than the code's; a mart (store/marts.py) that differs from
+its view recomputed from the ledger. Notes (worth knowing, not wrong): raw files
 no submission references (left by a load killed before it committed, harmless), temporary files of
 processes that have ended.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from pipelines.store import migrate
+from pipelines.store import marts, migrate
 from pipelines.store.database import Store
 
 
@@ -60,6 +61,10 @@ def check_store(store: Store, reread: bool = True) -> CheckReport:
         for sid, unit, year in q("SELECT s.id, s.unit, s.year FROM submission s WHERE NOT EXISTS "
                                  "(SELECT 1 FROM dim_unit u WHERE u.year = s.year AND u.code = s.unit)"):
             report.errors.append(f"Bản #{sid}: đơn vị {unit} không có trong kế hoạch năm {year}.")
+        for mart, n in marts.differences(con).items():
+            if n:
+                report.errors.append(f"Bảng tổng hợp {mart} lệch {n} dòng so với số liệu tính lại từ các bản báo cáo "
+                                     "(các trang đang hiển thị số cũ; hãy báo người quản trị).")
 
     for year, (text, sha) in sorted(plans.items()):
         if _sha256(text.encode()) != sha:

@@ -24,7 +24,7 @@ from typing import Iterator
 import duckdb
 
 from pipelines.localtime import utcnow
-from pipelines.store import migrate, plan_history
+from pipelines.store import marts, migrate, plan_history
 from pipelines.store.plan_history import PlanChangeRefused
 from pipelines.plan import Plan, PlanError, default_plan_files, load_plan
 
@@ -387,3 +387,4 @@ def _install_plan(con: duckdb.DuckDBPyConnection, plan: Plan, source_file: str, 
             [year, e.code, e.name, e.start, e.end, e.task] for e in plan.events])
     _insert(con, "dim_carry_over", [
         [year, r.backlog, r.inflow, r.outflow] for r in plan.rules if r.kind == "carry_over"])
+    marts.refresh(con, year)  # the plan decides every number: the year's marts are recomputed under it

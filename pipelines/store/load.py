@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pipelines.localtime import from_utc_naive, to_utc_naive, utcnow
 from pipelines.problems import Problem, error, errors_of, warning, warnings_of
+from pipelines.store import marts
 from pipelines.store.database import Store, private_dir
 from pipelines.text import safe_file_name
 from pipelines.workbook.read import PERSONAL_HEADINGS
@@ -140,6 +141,7 @@ def _ingest(store: Store, data: bytes, file_name: str, received_at: dt.datetime 
             if result.warnings:
                 con.executemany("INSERT INTO submission_warning VALUES (?, ?, ?, ?, ?, ?)",
                                 [[sid, i, w.where, w.code, w.message, w.value] for i, w in enumerate(result.warnings)])
+            marts.refresh(con, sub.year, sub.unit)
             audit(con, loaded_by, "upload", f"{file_name}: {sub.unit} {sub.year} Q{sub.quarter} → #{sid}")
     except _Duplicate:
         return _duplicate(store, file_name, None, sha)
@@ -287,6 +289,7 @@ def restore(store: Store, submission_id: int, actor: str = "cli") -> dict:
             con.execute("UPDATE submission SET is_current = FALSE WHERE unit = ? AND year = ? AND quarter = ?",
                         [unit, year, quarter])
             con.execute("UPDATE submission SET is_current = TRUE WHERE id = ?", [submission_id])
+            marts.refresh(con, year, unit)
             audit(con, actor, "restore", f"{unit} {year} Q{quarter}: #{before[0] if before else '-'} → #{submission_id}")
     return {"submission_id": submission_id, "unit": unit, "year": year, "quarter": quarter,
             "previous_current": before[0] if before else None, "changed": not is_current}

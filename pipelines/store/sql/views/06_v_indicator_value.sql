@@ -1,5 +1,6 @@
 -- Rate indicators: Σ numerator ÷ Σ denominator for every scope (unit, area or 'ALL'), period and
 -- indicator of a loaded plan, with the counts of terms actually reported (to tell "no data" apart).
+-- It reads the scopes' values from their mart (05_mart_scope_period_value.sql).
 CREATE OR REPLACE VIEW v_indicator_value AS
 WITH scopes AS (
     SELECT year, code AS scope FROM dim_scope
@@ -14,7 +15,7 @@ term_values AS (
     SELECT g.year, g.scope, g.period, g.indicator, t.role, v.value
     FROM grid AS g
     JOIN dim_indicator_term AS t ON t.year = g.year AND t.indicator = g.indicator
-    LEFT JOIN v_scope_period_value AS v
+    LEFT JOIN mart_scope_period_value AS v
         ON v.year = g.year AND v.scope = g.scope AND v.period = g.period AND v.element = t.element
 )
 SELECT

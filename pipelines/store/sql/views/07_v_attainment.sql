@@ -5,6 +5,9 @@
 -- Yearly targets (judged_on = 'cumulative') are judged on the cumulative period ending with the
 -- period's last quarter (Q2 → H1, Q3 → 9M, Q4 → Y): `status` and `needed` come from that period,
 -- `period_status` keeps the period's own verdict, `judged_period` says which period judged.
+-- The cumulative verdict is taken with a window over the rows that share a cumulative period
+-- rather than a self-join: a filter on scope then reaches the scan (refreshing the mart for the
+-- five scopes above one unit reads those scopes only).
 CREATE OR REPLACE VIEW v_attainment AS
 WITH judged AS (
     SELECT
@@ -15,6 +18,8 @@ WITH judged AS (
         i.sort,
         i.op,
         i.target,
+        i.judged_on,
+        p.cumulative_period,
         v.numerator,
         v.denominator,
         CASE WHEN v.denominator > 0 THEN v.numerator / v.denominator END AS value,
@@ -34,30 +39,35 @@ WITH judged AS (
         END AS numerator_to_meet
     FROM v_indicator_value AS v
     JOIN dim_indicator AS i ON i.year = v.year AND i.code = v.indicator
+    LEFT JOIN v_period AS p ON p.year = v.year AND p.period = v.period
 ),
 with_needed AS (
     SELECT *, CASE WHEN status = 'not_met' THEN greatest(numerator_to_meet - numerator, 1) END AS needed
     FROM judged
+),
+with_cumulative AS (  -- the verdict of the cumulative period this period ends with (NULL: none)
+    SELECT
+        *,
+        any_value(status) FILTER (WHERE period = cumulative_period)
+            OVER (PARTITION BY year, scope, indicator, cumulative_period) AS cumulative_status,
+        any_value(needed) FILTER (WHERE period = cumulative_period)
+            OVER (PARTITION BY year, scope, indicator, cumulative_period) AS cumulative_needed
+    FROM with_needed
 )
 SELECT
-    w.year,
-    w.scope,
-    w.period,
-    w.indicator,
-    w.sort,
-    w.numerator,
-    w.denominator,
-    w.value,
-    w.op AS target_op,
-    CAST(w.target AS DOUBLE) AS target,
-    CASE WHEN i.judged_on = 'cumulative' THEN coalesce(c.status, w.status) ELSE w.status END AS status,
-    CASE WHEN i.judged_on = 'cumulative' AND c.status IS NOT NULL THEN c.needed ELSE w.needed END AS needed,
-    w.status AS period_status,
-    CASE WHEN i.judged_on = 'cumulative' THEN coalesce(co.cumulative_period, w.period) ELSE w.period END
-        AS judged_period
-FROM with_needed AS w
-JOIN dim_indicator AS i ON i.year = w.year AND i.code = w.indicator
-LEFT JOIN v_period AS co ON co.year = w.year AND co.period = w.period  -- the cumulative period ending with it
-LEFT JOIN with_needed AS c
-    ON i.judged_on = 'cumulative' AND c.year = w.year AND c.scope = w.scope
-   AND c.period = co.cumulative_period AND c.indicator = w.indicator;
+    year,
+    scope,
+    period,
+    indicator,
+    sort,
+    numerator,
+    denominator,
+    value,
+    op AS target_op,
+    CAST(target AS DOUBLE) AS target,
+    CASE WHEN judged_on = 'cumulative' THEN coalesce(cumulative_status, status) ELSE status END AS status,
+    CASE WHEN judged_on = 'cumulative' AND cumulative_status IS NOT NULL THEN cumulative_needed ELSE needed END
+        AS needed,
+    status AS period_status,
+    CASE WHEN judged_on = 'cumulative' THEN coalesce(cumulative_period, period) ELSE period END AS judged_period
+FROM with_cumulative;

@@ -1,0 +1,67 @@
+"""Marts: the metric views a page reads, kept as tables and refreshed inside the write that changes them.
+
+At national scale (12 000 units, 10 years) computing attainment from the ledger takes seconds per
+query; reading it from a table takes milliseconds. Each mart is the copy of one view
+(sql/views/NN_mart_*.sql says which), and the views above a mart read the mart, so the layers are:
+
+    ledger → v_unit_period_value → mart_unit_period_value
+           → v_scope_period_value → mart_scope_period_value
+           → v_indicator_value → v_attainment → mart_attainment
+
+A load or a restore of one (unit, year) refreshes that unit's rows and those of the scopes above it
+(district, province, 'ALL' …); installing a plan or rebuilding the schema refreshes a whole year.
+Both run in the caller's transaction: a reader sees the old numbers or the new ones, never a mix.
+`differences()` recomputes every layer from the one below and counts the rows that differ — the
+`check` command's proof that no write forgot a refresh.
+"""
+from __future__ import annotations
+
+import duckdb
+
+# (mart, the view it copies, the column that says which unit or scope a row is about)
+LAYERS = (
+    ("mart_unit_period_value", "v_unit_period_value", "unit"),
+    ("mart_scope_period_value", "v_scope_period_value", "scope"),
+    ("mart_attainment", "v_attainment", "scope"),
+)
+
+
+def scopes_above(con: duckdb.DuckDBPyConnection, year: int, unit: str) -> list[str]:
+    """The unit itself and every scope it counts in (its district, province … and 'ALL')."""
+    rows = con.execute("SELECT ancestor FROM dim_scope_tree WHERE year = ? AND descendant = ?",
+                       [year, unit]).fetchall()
+    return sorted({unit, *(r[0] for r in rows)})
+
+
+def refresh(con: duckdb.DuckDBPyConnection, year: int, unit: str | None = None) -> None:
+    """Refill the marts for one year: every row (`unit` None) or the rows `unit` touches.
+    Call inside the write's transaction, after the ledger changed."""
+    for mart, view, column in LAYERS:
+        if unit is None:
+            con.execute(f"DELETE FROM {mart} WHERE year = ?", [year])
+            con.execute(f"INSERT INTO {mart} SELECT * FROM {view} WHERE year = ?", [year])
+            continue
+        keys = [unit] if column == "unit" else scopes_above(con, year, unit)
+        # a literal IN list (not a subquery) so the filter reaches the scans under the view
+        marks = ", ".join("?" * len(keys))
+        con.execute(f"DELETE FROM {mart} WHERE year = ? AND {column} IN ({marks})", [year, *keys])
+        con.execute(f"INSERT INTO {mart} SELECT * FROM {view} WHERE year = ? AND {column} IN ({marks})",
+                    [year, *keys])
+
+
+def refresh_all(con: duckdb.DuckDBPyConnection) -> None:
+    """Every year that has a plan (after a schema rebuild, or a store written by other means)."""
+    for (year,) in con.execute("SELECT year FROM plans ORDER BY year").fetchall():
+        refresh(con, year)
+
+
+def differences(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """For each mart, how many rows differ from its view recomputed now (0 everywhere: in step).
+    Layers are compared one at a time, each view reading the mart below it, so a stale layer is
+    named where it went stale."""
+    out = {}
+    for mart, view, _ in LAYERS:
+        out[mart] = con.execute(
+            f"SELECT count(*) FROM ((SELECT * FROM {mart} EXCEPT ALL SELECT * FROM {view}) "
+            f"UNION ALL (SELECT * FROM {view} EXCEPT ALL SELECT * FROM {mart}))").fetchone()[0]
+    return out
