@@ -129,47 +129,42 @@ def contributions(df: pd.DataFrame, title: str, lang: str = "vi") -> go.Figure:
 
 
 # -- heatmaps ------------------------------------------------------------------------------------
+MAX_ANNOTATED_CELLS = 150  # beyond this (a town has ~110), plotly's per-annotation cost shows on every rerun
+
+
 def status_heatmap(cells: pd.DataFrame, rows: list[str], cols: list[str], palette: dict[str, str],
                    names: dict[str, str], title: str, x_title: str, y_title: str) -> go.Figure:
     """A discrete heatmap. `cells`: row, col, status, text (shown in the cell), hover.
     Every status of `palette` gets a legend entry (name + colour), so colour is never the only cue."""
     order = list(palette)
     index = {s: i for i, s in enumerate(order)}
-    grid = cells.set_index(["row", "col"])
-    z, text, hover = [], [], []
-    for r in rows:
-        zr, tr, hr = [], [], []
-        for c in cols:
-            if (r, c) in grid.index:
-                cell = grid.loc[(r, c)]
-                zr.append(index[cell["status"]])
-                tr.append(cell["text"])
-                hr.append(cell["hover"])
-            else:
-                zr.append(None)
-                tr.append("")
-                hr.append("")
-        z.append(zr)
-        text.append(tr)
-        hover.append(hr)
+    found = {(r, c): (index[s], tx, hv) for r, c, s, tx, hv in
+             zip(cells["row"], cells["col"], cells["status"], cells["text"], cells["hover"])}
+    empty = (None, "", "")
+    z = [[found.get((r, c), empty)[0] for c in cols] for r in rows]
+    text = [[found.get((r, c), empty)[1] for c in cols] for r in rows]
+    hover = [[found.get((r, c), empty)[2] for c in cols] for r in rows]
     n = len(order)
     scale = []
     for i, s in enumerate(order):
         scale += [[i / n, palette[s]], [(i + 1) / n, palette[s]]]
+    many = len(rows) * len(cols) > MAX_ANNOTATED_CELLS
     fig = go.Figure(go.Heatmap(
         z=z, x=cols, y=rows, zmin=-0.5, zmax=n - 0.5, colorscale=scale, showscale=False, xgap=2, ygap=2,
         customdata=hover, hovertemplate="%{y} — %{x}<br>%{customdata}<extra></extra>",
+        # a big grid: the labels drawn by the heatmap itself (plotly picks a contrasting colour)
+        **({"text": text, "texttemplate": "%{text}", "textfont": {"size": 11}} if many else {}),
     ))
-    # Cell labels as annotations so each can take a readable colour on its background.
-    notes = []
-    for yi, r in enumerate(rows):
-        for xi, c in enumerate(cols):
-            if z[yi][xi] is None or not text[yi][xi]:
-                continue
-            bg = palette[order[z[yi][xi]]]
-            notes.append({"x": c, "y": r, "text": text[yi][xi], "showarrow": False,
-                          "font": {"color": text_colour(bg), "size": 11}})
-    fig.update_layout(annotations=notes)  # one call: adding them one by one is slow
+    if not many:  # cell labels as annotations, each in the readable colour for its background
+        notes = []
+        for yi, r in enumerate(rows):
+            for xi, c in enumerate(cols):
+                if z[yi][xi] is None or not text[yi][xi]:
+                    continue
+                bg = palette[order[z[yi][xi]]]
+                notes.append({"x": c, "y": r, "text": text[yi][xi], "showarrow": False,
+                              "font": {"color": text_colour(bg), "size": 11}})
+        fig.update_layout(annotations=notes)  # one call: adding them one by one is slow
     for s in order:
         fig.add_scatter(x=[None], y=[None], mode="markers", name=names[s],
                         marker={"size": 14, "symbol": "square", "color": palette[s],

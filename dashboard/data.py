@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 import pandas as pd
@@ -86,7 +87,9 @@ _FUNCS = {
     "contributions": metrics.contributions,
     "element_totals": metrics.element_totals,
     "compliance": metrics.compliance,
+    "compliance_rollup": metrics.compliance_rollup,
     "current_values": metrics.current_values,
+    "current_value_count": metrics.current_value_count,
     "task_progress": metrics.task_progress,
     "task_units": metrics.task_units,
     "stored_warnings": metrics.stored_warnings,
@@ -120,6 +123,60 @@ def _call(store: Store, name: str, *args, **kwargs) -> Any:
 
 def clear() -> None:
     _cached.clear()
+    _hierarchy.clear()
+
+
+@dataclass(frozen=True)
+class Hierarchy:
+    """The plan's places, indexed once per data version (a country has 12 000 units: rebuilding these
+    dicts from the scopes frame on every rerun cost ~0,3 s). Shared between sessions: read only."""
+    names: dict[str, str]
+    levels: dict[str, str]                 # code → level ('all', 'country', …, 'unit')
+    level_names: dict[str, str]
+    parents: dict[str, str | None]
+    ancestors: dict[str, frozenset[str]]   # code → every scope above it
+    areas: tuple[str, ...]                 # the places between 'ALL' and the units, in plan order
+    area_levels: tuple[str, ...]           # their levels, top-down
+    units_under: dict[str, frozenset[str]]  # area → its units
+
+    def places_below(self, parent: str) -> list[str]:
+        """The areas one level below `parent`, skipping a lone area ('ALL' → the country → its
+        provinces); empty when only units are below."""
+        while True:
+            below = [a for a in self.areas if self.parents[a] == parent]
+            if len(below) == 1 and any(self.parents[a] == below[0] for a in self.areas):
+                parent = below[0]
+                continue
+            return below
+
+    def place_of(self, units, places: list[str]) -> list[str | None]:
+        """For each unit, the one of `places` it is under (None: under none of them)."""
+        chosen = set(places)
+        return [next(iter(self.ancestors.get(u, frozenset()) & chosen), None) for u in units]
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _hierarchy(data_dir: str, version: str, year: int) -> Hierarchy:
+    scopes = metrics.scopes(_store_for(data_dir), year)
+    codes, levels = list(scopes["code"]), list(scopes["level"])
+    ancestors = {c: frozenset(a) for c, a in zip(codes, scopes["ancestors"])}
+    areas = tuple(c for c, lv in zip(codes, levels) if lv not in ("all", "unit"))
+    under: dict[str, set[str]] = {a: set() for a in areas}
+    for c, lv in zip(codes, levels):
+        if lv == "unit":
+            for a in ancestors[c]:
+                if a in under:
+                    under[a].add(c)
+    area_rows = scopes[scopes["code"].isin(areas)].sort_values("depth")
+    return Hierarchy(names=dict(zip(codes, scopes["name"])), levels=dict(zip(codes, levels)),
+                     level_names=dict(zip(scopes["level"], scopes["level_name"])),
+                     parents=dict(zip(codes, scopes["parent"])), ancestors=ancestors, areas=areas,
+                     area_levels=tuple(dict.fromkeys(area_rows["level"])),
+                     units_under={a: frozenset(u) for a, u in under.items()})
+
+
+def hierarchy(store: Store, year: int) -> Hierarchy:
+    return _hierarchy(str(store.data_dir), store.data_version(), year)
 
 
 # -- the functions pages use -----------------------------------------------------------------------
@@ -166,8 +223,8 @@ def events(store: Store, year: int) -> pd.DataFrame:
 
 
 def attainment(store: Store, year: int, period: str | None = None, unit: str | None = None,
-               by_unit: bool = False) -> pd.DataFrame:
-    return _call(store, "attainment", year, period, unit=unit, by_unit=by_unit)
+               by_unit: bool = False, level: str | None = None, within: str | None = None) -> pd.DataFrame:
+    return _call(store, "attainment", year, period, unit=unit, by_unit=by_unit, level=level, within=within)
 
 
 def contributions(store: Store, year: int, period: str, indicator: str) -> pd.DataFrame:
@@ -178,17 +235,40 @@ def element_totals(store: Store, year: int, period: str, scope: str = metrics.TO
     return _call(store, "element_totals", year, period, scope=scope)
 
 
-def compliance(store: Store, year: int, as_of: dt.datetime | None = None) -> pd.DataFrame:
-    """Timeliness judged at `as_of` (default: now, to the minute, so the cache stays useful)."""
-    if as_of is None:
-        as_of = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
-    return _call(store, "compliance", year, as_of)
+def _now_to_the_minute() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
+
+
+def compliance(store: Store, year: int, as_of: dt.datetime | None = None, within: str | None = None
+               ) -> pd.DataFrame:
+    """Timeliness of each unit (under `within`), judged at `as_of` (default: now, to the minute, so
+    the cache stays useful)."""
+    return _call(store, "compliance", year, as_of or _now_to_the_minute(), within=within)
+
+
+def compliance_rollup(store: Store, year: int, as_of: dt.datetime | None = None, level: str | None = None,
+                      within: str | None = None) -> pd.DataFrame:
+    """Timeliness counted per place of `level` under `within` (or for `within` itself)."""
+    return _call(store, "compliance_rollup", year, as_of or _now_to_the_minute(), level=level, within=within)
+
+
+def _value_filters(units, elements, kinds, quarters) -> dict:
+    return dict(units=tuple(units or ()) or None, elements=tuple(elements or ()) or None,
+                kinds=tuple(kinds or ()) or None, quarters=tuple(quarters or ()) or None)
 
 
 def current_values(store: Store, year: int, units: list[str] | None = None, elements: list[str] | None = None,
-                   kinds: list[str] | None = None) -> pd.DataFrame:
-    return _call(store, "current_values", year, None, tuple(units or ()) or None, tuple(elements or ()) or None,
-                 tuple(kinds or ()) or None)
+                   kinds: list[str] | None = None, quarters: list[int] | None = None, reported_only: bool = False,
+                   limit: int | None = None, within: str | None = None) -> pd.DataFrame:
+    return _call(store, "current_values", year, None, reported_only=reported_only, limit=limit, within=within,
+                 **_value_filters(units, elements, kinds, quarters))
+
+
+def current_value_count(store: Store, year: int, units: list[str] | None = None, elements: list[str] | None = None,
+                        kinds: list[str] | None = None, quarters: list[int] | None = None,
+                        reported_only: bool = False, within: str | None = None) -> int:
+    return _call(store, "current_value_count", year, reported_only=reported_only, within=within,
+                 **_value_filters(units, elements, kinds, quarters))
 
 
 def task_progress(store: Store, year: int, quarter: int | None = None) -> pd.DataFrame:

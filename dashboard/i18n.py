@@ -56,6 +56,19 @@ _S: dict[str, tuple[str, str]] = {
     "units_all": ("Tất cả đơn vị", "All units"),
     "level": ("Cấp", "Level"),
     "place": ("Địa bàn", "Place"),
+    "place_column": ("Địa bàn", "Place"),
+    "places_compliance_counts": ("Đúng hạn {on_time}, trễ hạn {late}, chưa nộp {missing}, chưa đến hạn {pending} "
+                                 "— trên {units} đơn vị",
+                                 "On time {on_time}, late {late}, missing {missing}, not yet due {pending} "
+                                 "— of {units} units"),
+    "places_compliance_title": ("Tình hình nộp báo cáo theo địa bàn ({n}) và quý, tính đến {date} — năm {year} "
+                                "(ô: số đơn vị đúng hạn/tổng số; màu: tình trạng cần chú ý nhất)",
+                                "Reporting by place ({n}) and quarter as of {date} — {year} "
+                                "(cell: units on time/all; colour: the most pressing status)"),
+    "places_attainment_title": ("Tình trạng đạt chỉ tiêu theo địa bàn và quý (tỷ lệ riêng từng quý) — năm {year}",
+                                "Targets met by place and quarter (each quarter's own rate) — {year}"),
+    "places_hint": ("Mỗi dòng là một địa bàn cấp dưới; chọn một địa bàn ở thanh bên để xem từng đơn vị.",
+                    "Each row is a place one level down; pick a place in the sidebar to see its units."),
     "language": ("Ngôn ngữ", "Language"),
     "share_hint": ("Đường dẫn trên thanh địa chỉ giữ bộ lọc: gửi nó để người khác xem đúng màn hình này.",
                    "The address bar keeps the filters: send it to share this exact view."),
@@ -190,6 +203,12 @@ _S: dict[str, tuple[str, str]] = {
     "elements": ("Chỉ tiêu số liệu", "Data elements"),
     "only_reported": ("Chỉ hiện ô đã báo cáo", "Only reported cells"),
     "rows_shown": ("{n} dòng", "{n} rows"),
+    "rows_truncated": ("{n} dòng — bảng hiển thị {shown} dòng đầu; tệp tải xuống có đủ {n} dòng. Chọn địa bàn, quý "
+                       "hoặc chỉ tiêu để thu hẹp.",
+                       "{n} rows — the table shows the first {shown}; the downloads hold all {n}. Pick a place, "
+                       "quarter or element to narrow it."),
+    "xlsx_too_many_rows": ("Excel chứa tối đa 1.048.575 dòng số liệu: hãy thu hẹp bộ lọc hoặc tải CSV.",
+                           "Excel holds at most 1,048,575 data rows: narrow the filters or download CSV."),
     "download_csv": ("Tải CSV", "Download CSV"),
     "download_xlsx": ("Tải Excel (XLSX)", "Download Excel (XLSX)"),
     "data_empty": ("Không có số liệu nào khớp bộ lọc.", "No values match the filters."),

@@ -34,6 +34,11 @@ class Context:
     area: str | None = None                             # the place of the hierarchy picked (district, province …)
     area_name: str = ""
     unit_names: dict[str, str] = field(default_factory=dict)
+    # When the scope holds areas (a country, a province) and no unit is picked, matrices show one row
+    # per place one level down instead of one per unit (12 000 rows would say nothing and take minutes).
+    places: list[str] = field(default_factory=list)
+    place_level: str | None = None
+    place_names: dict[str, str] = field(default_factory=dict)
     is_demo: bool = False
     quarters_with_data: set[int] = field(default_factory=set)
     sb: object = None
@@ -154,6 +159,8 @@ def sidebar_filters(store: Store) -> Context:
         c.units = sb.multiselect(i18n.t("units_filter", lang_now), list(c.unit_names), key="f_units",
                                  format_func=lambda k: c.unit_names.get(k, k),
                                  placeholder=i18n.t("units_all", lang_now))
+        if c.units:
+            c.places, c.place_level, c.place_names = [], None, {}   # the units picked are the rows
         if not c.units and c.area:
             c.units = [u for u in c.unit_names]   # the pages' unit lists follow the picked area
         c.is_demo = data.is_demo_year(store, c.year)
@@ -170,33 +177,33 @@ def _hierarchy_filters(store: Store, c: Context, qp: dict, lang_now: str) -> set
     province's committee picks its province, then drills down to a district. Returns the units
     under the picked place, or None for every unit."""
     ss = st.session_state
-    scopes = data.scopes(store, c.year)
-    areas = scopes[~scopes["level"].isin(["all", "unit"])]
-    if areas.empty:
+    h = data.hierarchy(store, c.year)
+    if not h.areas:
         return None
-    levels = list(dict.fromkeys(areas.sort_values("depth")["level"]))
-    level_names = dict(zip(areas["level"], areas["level_name"]))
-    names = dict(zip(scopes["code"], scopes["name"]))
-    ancestors = {code: set(a) for code, a in zip(scopes["code"], scopes["ancestors"])}
-    if qp.get("scope") and _url_first(qp, "scope") in names:
+    levels = list(h.area_levels)
+    if qp.get("scope") and _url_first(qp, "scope") in h.names:
         ss["f_scope"] = _url_first(qp, "scope")
-        ss["f_level"] = areas.set_index("code")["level"].get(ss["f_scope"], levels[0])
+        ss["f_level"] = h.levels.get(ss["f_scope"]) if h.levels.get(ss["f_scope"]) in levels else levels[0]
     if ss.get("f_level") not in levels:
         ss["f_level"] = levels[0]
-    level = c.sb.selectbox(i18n.t("level", lang_now), levels, key="f_level", format_func=lambda k: level_names[k])
+    level = c.sb.selectbox(i18n.t("level", lang_now), levels, key="f_level", format_func=lambda k: h.level_names[k])
     previous = ss.get("f_scope") or "ALL"
-    at_level = [code for code, lv in zip(areas["code"], areas["level"]) if lv == level]
-    inside = [code for code in at_level if previous in ancestors[code]]   # drill down from the place picked
+    at_level = [code for code in h.areas if h.levels[code] == level]
+    inside = [code for code in at_level if previous in h.ancestors[code]]   # drill down from the place picked
     options = ["ALL"] + (inside or at_level)
     if previous not in options:
-        above = [code for code in options if code in ancestors.get(previous, set())]
+        above = [code for code in options if code in h.ancestors.get(previous, frozenset())]
         ss["f_scope"] = above[0] if above else "ALL"
     picked = c.sb.selectbox(i18n.t("place", lang_now), options, key="f_scope",
-                            format_func=lambda k: names.get(k, k) if k != "ALL" else i18n.t("units_all", lang_now))
+                            format_func=lambda k: h.names.get(k, k) if k != "ALL" else i18n.t("units_all", lang_now))
+    # When the scope holds areas, matrices show one row per place one level down (see Context.places).
+    c.places = h.places_below(picked)
+    c.place_names = {p: h.names[p] for p in c.places}
+    c.place_level = h.levels[c.places[0]] if c.places else None
     if picked == "ALL":
         return None
-    c.area, c.area_name = picked, names[picked]
-    return {code for code, lv in zip(scopes["code"], scopes["level"]) if lv == "unit" and picked in ancestors[code]}
+    c.area, c.area_name = picked, h.names[picked]
+    return set(h.units_under[picked])
 
 
 def _write_url(c: Context) -> None:
@@ -324,3 +331,33 @@ def table(df: pd.DataFrame, key: str, max_rows: int = 30, **kwargs) -> None:
     """A dataframe tall enough to show its rows without inner scrolling (up to max_rows)."""
     rows = min(len(df), max_rows)
     st.dataframe(df, hide_index=True, key=key, height=38 + 35 * max(rows, 1), **kwargs)
+
+
+def places_compliance_block(rollup: pd.DataFrame, places: list[str], place_names: dict[str, str],
+                            quarter_numbers: list[int], title: str, key: str) -> None:
+    """The place × quarter reporting matrix: a cell takes the most pressing status among the place's
+    units (missing, then late, then not yet due) and says how many of them were on time."""
+    lg = lang()
+    qname = lambda q: i18n.quarter_name(q, lg)  # noqa: E731
+    rollup = rollup[rollup["scope"].isin(places)]
+    status = ["missing" if m else "late" if lt else "pending" if p else "on_time"
+              for m, lt, p in zip(rollup["missing"], rollup["late"], rollup["pending"])]
+    counts = [t("places_compliance_counts", on_time=fmt.num(o), late=fmt.num(lt), missing=fmt.num(m),
+                pending=fmt.num(p), units=fmt.num(n))
+              for o, lt, m, p, n in zip(rollup["on_time"], rollup["late"], rollup["missing"], rollup["pending"],
+                                        rollup["units"])]
+    cells = pd.DataFrame({
+        "row": [place_names[s] for s in rollup["scope"]], "col": [qname(q) for q in rollup["quarter"]],
+        "status": status,
+        "text": [f"{charts.COMPLIANCE_SYMBOLS[s]} {fmt.num(o)}/{fmt.num(n)}"
+                 for s, o, n in zip(status, rollup["on_time"], rollup["units"])],
+        "hover": counts,
+    })
+    rows = [place_names[p] for p in places]
+    cols = [qname(q) for q in quarter_numbers]
+    fig = charts.status_heatmap(cells, rows, cols, charts.COMPLIANCE_COLOURS,
+                                {s: i18n.compliance_name(s, lg) for s in charts.COMPLIANCE_COLOURS},
+                                title, t("axis_quarter"), "")
+    table = cells.assign(cell=counts).pivot(index="row", columns="col", values="cell").reindex(index=rows, columns=cols)
+    table.index.name = t("place_column")
+    chart(fig, table.reset_index(), key=key)

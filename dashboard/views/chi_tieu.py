@@ -148,9 +148,13 @@ for tab, ind in zip(tabs, indicators.itertuples()):
         year_over_year(ind)
 
         # contributions of the units, for the chosen period
-        contrib = data.contributions(store, c.year, period.code, ind.code)
-        if c.units:
-            contrib = contrib[contrib["unit"].isin(c.units)]
+        if c.places:  # a country or a province: what each place one level down adds
+            contrib = data.attainment(store, c.year, period.code, level=c.place_level, within=c.area)
+            contrib = contrib[contrib["indicator"] == ind.code]
+        else:
+            contrib = data.contributions(store, c.year, period.code, ind.code)
+            if c.units:
+                contrib = contrib[contrib["unit"].isin(c.units)]
         contrib = contrib[(contrib["numerator"] > 0) | (contrib["denominator"] > 0)]
         if contrib.empty:
             ui.empty(t("contrib_empty", name=ind.short_name, period=c.period_name))
@@ -159,7 +163,7 @@ for tab, ind in zip(tabs, indicators.itertuples()):
         fig = charts.contributions(contrib, title, lang)
         town = rows[rows["period"] == period.code]
         table = pd.DataFrame({
-            t("axis_unit"): list(contrib["unit_name"]),
+            t("place_column" if c.places else "axis_unit"): list(contrib["unit_name"]),
             t("numerator"): [fmt.num(v) for v in contrib["numerator"]],
             t("denominator"): [fmt.num(v) for v in contrib["denominator"]],
             t("axis_rate"): [fmt.rate(n, d, ind.op, ind.target) for n, d in zip(contrib["numerator"], contrib["denominator"])],

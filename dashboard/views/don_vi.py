@@ -21,37 +21,50 @@ cols = [qname(q) for q in quarter_numbers]
 
 
 def all_units() -> None:
-    # -- reporting status ----------------------------------------------------------------------------
-    ui.compliance_block(data.compliance(store, c.year), shown_units, c.unit_names, quarter_numbers,
-                        t("heat_compliance_title", n=len(shown_units), year=c.year), key="heat_compliance")
+    by_place = bool(c.places)  # a country or a province: one row per place one level down
+    if by_place:
+        st.caption(t("places_hint"))
+        ui.places_compliance_block(data.compliance_rollup(store, c.year, level=c.place_level, within=c.area),
+                                   c.places, c.place_names, quarter_numbers,
+                                   t("places_compliance_title", n=len(c.places), date=fmt.date(ui.today(store, c.year)),
+                                     year=c.year), key="heat_compliance")
+        by_row = data.attainment(store, c.year, None, level=c.place_level, within=c.area)
+        rows_shown, title = c.places, t("places_attainment_title", year=c.year)
+    else:
+        # -- reporting status ------------------------------------------------------------------------
+        ui.compliance_block(data.compliance(store, c.year, within=c.area), shown_units, c.unit_names,
+                            quarter_numbers, t("heat_compliance_title", n=len(shown_units), year=c.year),
+                            key="heat_compliance")
+        by_row = data.attainment(store, c.year, None, by_unit=True, within=c.area)
+        rows_shown, title = shown_units, t("heat_attainment_title", year=c.year)
     # -- attainment ----------------------------------------------------------------------------------
-    by_unit = data.attainment(store, c.year, None, by_unit=True)
     single = {p.code: p.quarters[0] for p in c.periods if p.is_single_quarter}
-    by_unit = by_unit[by_unit["period"].isin(single) & by_unit["unit"].isin(shown_units)]
-    active = by_unit.groupby(["unit", "indicator"])["status"].transform(lambda s: (s != "no_data").any())
-    by_unit = by_unit[active]
-    if by_unit.empty:
+    by_row = by_row[by_row["period"].isin(single) & by_row["unit"].isin(rows_shown)]
+    active = by_row["status"].ne("no_data").groupby([by_row["unit"], by_row["indicator"]]).transform("any")
+    by_row = by_row[active]
+    if by_row.empty:
         ui.empty(t("heat_attainment_empty", year=c.year))
     else:
-        by_unit = by_unit.assign(row=by_unit["unit_name"] + " — " + by_unit["short_name"],
-                                 col=[qname(single[p]) for p in by_unit["period"]])
+        by_row = by_row.assign(row=by_row["unit_name"] + " — " + by_row["short_name"],
+                               col=[qname(single[p]) for p in by_row["period"]])
         cells = pd.DataFrame({
-            "row": by_unit["row"], "col": by_unit["col"], "status": by_unit["status"],
+            "row": by_row["row"], "col": by_row["col"], "status": by_row["status"],
             "text": [f"{charts.STATUS_SYMBOLS[s]} {int(n)}/{int(d)}" if s in ("met", "not_met") else charts.STATUS_SYMBOLS[s]
-                     for s, n, d in zip(by_unit["status"], by_unit["numerator"].fillna(0), by_unit["denominator"].fillna(0))],
+                     for s, n, d in zip(by_row["status"], by_row["numerator"].fillna(0), by_row["denominator"].fillna(0))],
             "hover": [f"{i18n.status_name(s, lang)} — {ui.fraction(n, d)} ({r})"
-                      for s, n, d, r in zip(by_unit["status"], by_unit["numerator"], by_unit["denominator"],
-                                            fmt.rates(by_unit))],
+                      for s, n, d, r in zip(by_row["status"], by_row["numerator"], by_row["denominator"],
+                                            fmt.rates(by_row))],
         })
-        rows = list(dict.fromkeys(by_unit["row"]))
+        rows = list(dict.fromkeys(by_row["row"]))
         fig = charts.status_heatmap(cells, rows, cols, charts.STATUS_COLOURS,
                                     {s: i18n.status_name(s, lang) for s in charts.STATUS_COLOURS},
-                                    t("heat_attainment_title", year=c.year), t("axis_quarter"), "")
-        table = by_unit.assign(cell=[f"{i18n.status_name(s, lang)} ({ui.fraction(n, d)})" if s != "no_data"
-                                     else i18n.status_name(s, lang)
-                                     for s, n, d in zip(by_unit["status"], by_unit["numerator"], by_unit["denominator"])])
+                                    title, t("axis_quarter"), "")
+        table = by_row.assign(cell=[f"{i18n.status_name(s, lang)} ({ui.fraction(n, d)})" if s != "no_data"
+                                    else i18n.status_name(s, lang)
+                                    for s, n, d in zip(by_row["status"], by_row["numerator"], by_row["denominator"])])
         table = table.pivot(index="row", columns="col", values="cell").reindex(index=rows, columns=cols)
-        ui.chart(fig, table.reset_index().rename(columns={"row": t("axis_unit")}), key="heat_attainment")
+        axis = t("place_column") if by_place else t("axis_unit")
+        ui.chart(fig, table.reset_index().rename(columns={"row": axis}), key="heat_attainment")
 
 
 def one_unit() -> None:

@@ -4,11 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, data, i18n, ui
-from pipelines.outputs import fmt
+from pipelines.outputs import fmt, metrics
 from pipelines.outputs.export import TITLES, to_csv_bytes, to_xlsx_bytes
 
 COLUMNS = ["year", "quarter", "unit", "unit_name", "kind_name", "element", "element_name", "value", "unit_of_measure",
            "follow_up"]  # follow_up: the comment of an open "cần xác minh" mark (Chất lượng số liệu page)
+SHOWN_ROWS = 20_000
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 
 c = ui.require_year()
 t, store, lang, period = ui.t, c.store, c.lang, c.period
@@ -32,19 +34,31 @@ chosen_elements = f3.multiselect(t("elements"), list(element_names),
                                  format_func=lambda e: f"{e} — {element_names[e]}", key="data_elements",
                                  placeholder="Tất cả chỉ tiêu" if lang == "vi" else "All elements")
 only_reported = st.toggle(t("only_reported"), value=False, key="data_only_reported")
-st.caption(t("scope", scope=", ".join(c.unit_names[u] for u in c.units) if c.units else t("units_all")))
+picked_units = st.session_state.get("f_units") or []   # units picked by name; else the place's units
+st.caption(t("scope", scope=", ".join(c.unit_names[u] for u in picked_units) if picked_units
+             else c.area_name or t("units_all")))
 
-values = data.current_values(store, c.year, units=c.units, elements=chosen_elements, kinds=chosen_kinds)
-if chosen_quarters:
-    values = values[values["quarter"].isin(chosen_quarters)]
-if only_reported:
-    values = values[values["value"].notna()]
-view = values[COLUMNS].reset_index(drop=True)
+filters = dict(units=picked_units, elements=chosen_elements, kinds=chosen_kinds, quarters=chosen_quarters,
+               reported_only=only_reported, within=c.area)
+# A screenful of rows at most (a country holds 1,5 million values a year); the downloads hold them all.
+values = data.current_values(store, c.year, **filters, limit=SHOWN_ROWS + 1)
+truncated = len(values) > SHOWN_ROWS
+total = data.current_value_count(store, c.year, **filters) if truncated else len(values)
+view = values[COLUMNS].head(SHOWN_ROWS).reset_index(drop=True)
+
+
+def every_row() -> pd.DataFrame:
+    """The whole filtered table, for the downloads (built when a button is clicked)."""
+    if not truncated:
+        return view
+    return metrics.current_values(store, c.year, **{k: v or None for k, v in filters.items()})[COLUMNS]
+
 
 missing = c.missing_quarters(chosen_quarters or quarter_numbers)
 if missing:
     ui.empty(ui.missing_quarters_message(missing))
-st.caption(t("rows_shown", n=fmt.num(len(view))))
+st.caption(t("rows_shown", n=fmt.num(total)) if not truncated else
+           t("rows_truncated", n=fmt.num(total), shown=fmt.num(SHOWN_ROWS)))
 if view.empty:
     ui.empty(t("data_empty"))
 else:
@@ -63,11 +77,15 @@ else:
 threshold = store.plan(c.year).publication.threshold
 publication_copy = st.toggle(t("publication_copy", n=threshold), key="data_publication",
                              help=t("publication_help", n=threshold))
-if publication_copy:  # the download hides small counts of people; the table above stays exact
-    from pipelines.outputs.publication import publication, values_frame
-    download = values_frame(publication(store, c.year), view)
-else:
-    download = view
+
+
+def download() -> pd.DataFrame:
+    if publication_copy:  # the download hides small counts of people; the table above stays exact
+        from pipelines.outputs.publication import publication, values_frame
+        return values_frame(publication(store, c.year), every_row())
+    return every_row()
+
+
 stem = ("DEMO_" if c.is_demo else "") + f"so_lieu_{c.year}_" + (
     "-".join(f"Q{q}" for q in sorted(chosen_quarters)) if chosen_quarters else "ca_nam") + (
     "_CongBo" if publication_copy else "")
@@ -75,11 +93,12 @@ d1, d2, _ = st.columns([1, 1, 3])
 # Files are built only when a button is clicked (deferred data), from exactly the rows shown above,
 # and noted in the audit log as they are built (who downloaded what), not on the click.
 csv_name, xlsx_name = f"{stem}.csv", f"{stem}.xlsx"
-d1.download_button(t("download_csv"), auth.audited(store, f"{csv_name} ({len(view)} dòng)",
-                                                  lambda v=download: to_csv_bytes(v.rename(columns=TITLES))),
+d1.download_button(t("download_csv"), auth.audited(store, f"{csv_name} ({total} dòng)",
+                                                  lambda: to_csv_bytes(download().rename(columns=TITLES))),
                    file_name=csv_name, mime="text/csv", icon=":material/download:", key="dl_csv", disabled=view.empty)
-d2.download_button(t("download_xlsx"), auth.audited(store, f"{xlsx_name} ({len(view)} dòng)",
-                                                   lambda v=download: to_xlsx_bytes(v, sheet="Số liệu", rate_columns=set())),
+d2.download_button(t("download_xlsx"), auth.audited(store, f"{xlsx_name} ({total} dòng)",
+                                                   lambda: to_xlsx_bytes(download(), sheet="Số liệu", rate_columns=set())),
                    file_name=xlsx_name, icon=":material/download:", key="dl_xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", disabled=view.empty)
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   disabled=view.empty or total > XLSX_MAX_ROWS, help=t("xlsx_too_many_rows") if total > XLSX_MAX_ROWS else None)
 st.caption(t("download_note"))

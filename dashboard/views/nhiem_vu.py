@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, i18n, ui
+from pipelines.outputs import fmt
 
 c = ui.require_year()
 t, store, lang, period = ui.t, c.store, c.lang, c.period
@@ -58,6 +59,20 @@ if c.units:
     tu = tu[tu["unit"].isin(c.units)]
 if tu.empty:
     ui.empty(t("data_empty"))
+elif c.places:  # a country or a province: units reporting the task done, per place one level down
+    st.caption(t("places_hint"))
+    tu = tu.assign(place=data.hierarchy(store, c.year).place_of(tu["unit"], c.places), done=tu["status"].eq("done"))
+    per = tu.dropna(subset=["place"]).groupby(["place", "quarter"], sort=False).agg(
+        done=("done", "sum"), concerned=("done", "size")).reset_index()
+    per = per.assign(cell=[f"{fmt.num(int(d))}/{fmt.num(int(n))}" if q in c.quarters_with_data else "—"
+                           for d, n, q in zip(per["done"], per["concerned"], per["quarter"])],
+                     q=[qname(q) for q in per["quarter"]])
+    pivot = per.pivot(index="place", columns="q", values="cell").reindex(
+        index=[p for p in c.places if p in set(per["place"])], columns=[qname(q) for q in quarter_numbers])
+    pivot.insert(0, t("place_column"), [c.place_names[p] for p in pivot.index])
+    st.caption("Số đơn vị báo cáo hoàn thành / số đơn vị được giao" if lang == "vi" else
+               "Units reporting done / units concerned")
+    ui.table(pivot, key="task_units")
 else:
     tu = tu.assign(q=[qname(q) for q in tu["quarter"]],
                    s=[(f"{i18n.task_status_name(s, lang)}" + (f" — {n}" if isinstance(n, str) and n else ""))

@@ -34,17 +34,25 @@ if not first <= today <= last:
 plan = store.plan(c.year)
 as_of_day = st.date_input(t("as_of"), value=today, format="DD/MM/YYYY", key="as_of")
 as_of = None if as_of_day == today else dt.datetime.combine(as_of_day, dt.time(23, 59, 59), tzinfo=plan.tz)
-comp = data.compliance(store, c.year, as_of)
-shown = [u for u in c.unit_names if not c.units or u in c.units]
 quarter_numbers = [int(q) for q in quarters["quarter"]]
 if not c.has_data:
     ui.empty(t("no_data_year", year=c.year))
-ui.compliance_block(comp, shown, c.unit_names, quarter_numbers,
-                    t("compliance_title", date=fmt.date(as_of_day), year=c.year), key="compliance")
+if c.places:  # a country or a province: one row per place one level down, counted in SQL
+    st.caption(t("places_hint"))
+    rollup = data.compliance_rollup(store, c.year, as_of, level=c.place_level, within=c.area)
+    ui.places_compliance_block(rollup, c.places, c.place_names, quarter_numbers,
+                               t("places_compliance_title", n=len(c.places), date=fmt.date(as_of_day), year=c.year),
+                               key="compliance")
+    summary = rollup[rollup["scope"].isin(c.places)].groupby("quarter")[list(charts.COMPLIANCE_COLOURS)].sum()
+else:
+    comp = data.compliance(store, c.year, as_of, within=c.area)
+    shown = [u for u in c.unit_names if not c.units or u in c.units]
+    ui.compliance_block(comp, shown, c.unit_names, quarter_numbers,
+                        t("compliance_title", date=fmt.date(as_of_day), year=c.year), key="compliance")
+    sub = comp[comp["unit"].isin(shown)]
+    summary = sub.groupby(["quarter", "status"]).size().unstack(fill_value=0)
 
 st.subheader(t("compliance_summary"), anchor=False)
-sub = comp[comp["unit"].isin(shown)]
-summary = sub.groupby(["quarter", "status"]).size().unstack(fill_value=0)
 summary = summary.reindex(columns=list(charts.COMPLIANCE_COLOURS), fill_value=0)
 table = pd.DataFrame({
     t("axis_quarter"): [qname(q) for q in summary.index],
@@ -60,11 +68,13 @@ with st.container(border=True, key="reminders_box"):
     due_quarters = [q for q in quarter_numbers if plan.quarter_by_number[q].due <= as_of_day] or quarter_numbers[:1]
     rq = st.selectbox(t("reminders_quarter"), quarter_numbers, index=quarter_numbers.index(due_quarters[-1]),
                       format_func=qname, key="reminders_quarter")
-    chased = comp[(comp["quarter"] == rq) & comp["status"].isin(reminders.CHASED)]
+    # the letters go to every unit of the plan late or missing that quarter: counted for the whole plan
+    whole = data.compliance_rollup(store, c.year, as_of)
+    chased = int(whole.loc[whole["quarter"] == rq, list(reminders.CHASED)].to_numpy().sum())
     when = dict(quarter=i18n.quarter_in_sentence(rq, lang), date=fmt.date(as_of_day))
-    st.caption(t("reminders_count", n=len(chased), **when) if len(chased) else t("reminders_none", **when))
+    st.caption(t("reminders_count", n=chased, **when) if chased else t("reminders_none", **when))
     zname = ("DEMO_" if c.is_demo else "") + f"DonDoc_{c.year}_Q{rq}.zip"
-    st.download_button(t("download_reminders", n=len(chased)),
+    st.download_button(t("download_reminders", n=chased),
                        auth.audited(store, zname, lambda: reminders.reminders_zip(store, c.year, rq, as_of)),
                        file_name=zname, mime="application/zip", icon=":material/mail:", key="dl_reminders",
-                       disabled=chased.empty)  # noted in the audit log when built (auth.audited)
+                       disabled=not chased)  # noted in the audit log when built (auth.audited)

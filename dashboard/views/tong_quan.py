@@ -121,15 +121,19 @@ if len(c.units) > 1:
 # -- reporting and deadlines ---------------------------------------------------------------------
 st.subheader(t("reporting_heading"), anchor=False)
 left, right = st.columns(2)
-comp = data.compliance(store, c.year)
 q = period.last_quarter
-comp_q = comp[comp["quarter"] == q]
-if c.units:
-    comp_q = comp_q[comp_q["unit"].isin(c.units)]
-counts = comp_q["status"].value_counts()
+if st.session_state.get("f_units"):  # units picked by name: count those
+    comp_q = data.compliance(store, c.year, within=c.area)
+    comp_q = comp_q[(comp_q["quarter"] == q) & comp_q["unit"].isin(c.units)]
+    counts, expected = comp_q["status"].value_counts(), len(comp_q)
+else:  # the whole scope, counted in SQL (a country: 12 000 units)
+    rollup = data.compliance_rollup(store, c.year, within=c.area)
+    row = rollup[rollup["quarter"] == q]
+    counts = row.iloc[0] if len(row) else pd.Series(dtype=int)
+    expected = int(counts.get("units", 0))
 with left, st.container(border=True, key="reporting"):
-    st.markdown(f"#### {t('on_time_units', n=int(counts.get('on_time', 0)), total=len(comp_q), quarter=i18n.quarter_in_sentence(q, lang))}")
-    st.progress(int(counts.get("on_time", 0)) / max(len(comp_q), 1))
+    st.markdown(f"#### {t('on_time_units', n=int(counts.get('on_time', 0)), total=expected, quarter=i18n.quarter_in_sentence(q, lang))}")
+    st.progress(int(counts.get("on_time", 0)) / max(expected, 1))
     st.caption(t("reporting_detail", late=int(counts.get("late", 0)), missing=int(counts.get("missing", 0)),
                  pending=int(counts.get("pending", 0))))
 quarters = data.quarters(store, c.year)

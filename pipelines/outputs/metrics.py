@@ -204,14 +204,8 @@ def levels(store: Store, year: int) -> pd.DataFrame:
                           "WHERE year = ? GROUP BY level ORDER BY depth", [year])
 
 
-def current_values(store: Store, year: int, quarter: int | None = None, units: list[str] | None = None,
-                   elements: list[str] | None = None, kinds: list[str] | None = None,
-                   within: str | None = None) -> pd.DataFrame:
-    """Every current value: unit, year, quarter, element, value (NULL = not reported), with names,
-    and follow_up: the comments of open "cần xác minh" marks on that value (None when none).
-    A value stays even when the plan in force no longer lists its unit or element (a replaced plan
-    never makes stored data vanish from exports): the code stands in for the missing name.
-    `within`: only the units under that scope."""
+def _current_value_filter(year: int, quarter: int | None, units, elements, kinds, within: str | None,
+                          quarters, reported_only: bool) -> tuple[str, list]:
     where, params = ["cv.year = ?"], [year]
     if within:
         cond, more = _under("cv.unit", within)
@@ -220,10 +214,26 @@ def current_values(store: Store, year: int, quarter: int | None = None, units: l
     if quarter:
         where.append("cv.quarter = ?")
         params.append(quarter)
-    for col, vals in (("cv.unit", units), ("cv.element", elements), ("u.kind", kinds)):
+    for col, vals in (("cv.unit", units), ("cv.element", elements), ("u.kind", kinds), ("cv.quarter", quarters)):
         if vals:
             where.append(f"{col} IN ({', '.join('?' for _ in vals)})")
             params += list(vals)
+    if reported_only:
+        where.append("cv.value IS NOT NULL")
+    return " AND ".join(where), params
+
+
+def current_values(store: Store, year: int, quarter: int | None = None, units: list[str] | None = None,
+                   elements: list[str] | None = None, kinds: list[str] | None = None,
+                   within: str | None = None, quarters: list[int] | None = None, reported_only: bool = False,
+                   limit: int | None = None) -> pd.DataFrame:
+    """Every current value: unit, year, quarter, element, value (NULL = not reported), with names,
+    and follow_up: the comments of open "cần xác minh" marks on that value (None when none).
+    A value stays even when the plan in force no longer lists its unit or element (a replaced plan
+    never makes stored data vanish from exports): the code stands in for the missing name.
+    `within`: only the units under that scope; `quarters`, `reported_only` (a number, not blank);
+    `limit`: the first rows only, in the table's order (a page at national scale shows a screenful)."""
+    where, params = _current_value_filter(year, quarter, units, elements, kinds, within, quarters, reported_only)
     return store.query_df(
         f"""SELECT cv.unit, coalesce(u.name, cv.unit) AS unit_name, u.kind_name, cv.year, cv.quarter, cv.element,
                    coalesce(e.name, cv.element) AS element_name, e.unit_of_measure, cv.value, cv.submission_id,
@@ -234,8 +244,20 @@ def current_values(store: Store, year: int, quarter: int | None = None, units: l
             LEFT JOIN (SELECT year, quarter, unit, element, string_agg(comment, '; ' ORDER BY id) AS follow_up
                        FROM v_follow_up WHERE status = 'open' GROUP BY year, quarter, unit, element) fu
               ON fu.year = cv.year AND fu.quarter = cv.quarter AND fu.unit = cv.unit AND fu.element = cv.element
-            WHERE {' AND '.join(where)}
-            ORDER BY cv.quarter, u.sort NULLS LAST, cv.unit, e.sort NULLS LAST, cv.element""", params)
+            WHERE {where}
+            ORDER BY cv.quarter, u.sort NULLS LAST, cv.unit, e.sort NULLS LAST, cv.element
+            {"LIMIT " + str(int(limit)) if limit else ""}""", params)
+
+
+def current_value_count(store: Store, year: int, units: list[str] | None = None, elements: list[str] | None = None,
+                        kinds: list[str] | None = None, within: str | None = None, quarters: list[int] | None = None,
+                        reported_only: bool = False) -> int:
+    """How many rows `current_values` gives for the same filters."""
+    where, params = _current_value_filter(year, None, units, elements, kinds, within, quarters, reported_only)
+    with store.connect() as con:
+        return con.execute(f"""SELECT count(*) FROM v_current_value cv
+                               LEFT JOIN dim_unit u ON u.year = cv.year AND u.code = cv.unit
+                               WHERE {where}""", params).fetchone()[0]
 
 
 def task_progress(store: Store, year: int, quarter: int | None = None) -> pd.DataFrame:

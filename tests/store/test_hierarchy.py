@@ -236,3 +236,69 @@ def test_dashboard_level_and_place_pickers_follow_the_hierarchy(hstore, monkeypa
     card = next(m for m in at.metric if "giải quyết" in m.label.lower())
     assert card.value == "100 %"                        # D2: 14/14
     assert at.query_params["scope"] == ["D2"] or at.query_params["scope"] == "D2"
+
+
+def _page(hstore, monkeypatch, page: str, scope: str | None = None):
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import auth
+    from pipelines.accounts import users
+    monkeypatch.setenv("DUCPHO138_DATA_DIR", str(hstore.data_dir))
+    at = AppTest.from_file(str(PLANS_DIR.parent.parent / "dashboard" / "app.py"), default_timeout=120)
+    at.session_state[auth.USER_KEY] = users.get_user(hstore, "h_viewer") or \
+        users.add_user(hstore, "h_viewer", "viewer", "a-long-passphrase-138")
+    at.query_params["year"] = "2022"
+    if scope:
+        at.query_params["scope"] = scope
+    at.run()
+    at.switch_page(f"views/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _table(at, n):
+    """The n-th table of the page, indexed by its first column (AppTest keeps no dataframe keys)."""
+    df = at.dataframe[n].value
+    return df.set_index(df.columns[0])
+
+
+def test_unit_pages_show_one_row_per_place_one_level_down(hstore, monkeypatch):
+    """A country's committee sees its provinces, a province its districts, a district its units —
+    never 12 000 rows. Judged today (all four quarters are past due): Q1 of P1 had 28 units, CA on
+    time, D2_CA late, 26 never reported; P1's Q1 tip-off rate is (9 + 9) / (2 + 8 + 0 + 10) = 90 %,
+    not "> 90 %"; Q2's (10 + 5) / (1 + 10 + 1 + 4) = 15/16 is."""
+    at = _page(hstore, monkeypatch, "don_vi")
+    reporting = _table(at, 0)
+    assert list(reporting.index) == ["Tỉnh Một", "Tỉnh Hai"]
+    assert reporting.loc["Tỉnh Một", "Quý I"] == "Đúng hạn 1, trễ hạn 1, chưa nộp 26, chưa đến hạn 0 — trên 28 đơn vị"
+    assert reporting.loc["Tỉnh Hai", "Quý II"] == "Đúng hạn 0, trễ hạn 0, chưa nộp 1, chưa đến hạn 0 — trên 1 đơn vị"
+    rates = _table(at, 1)
+    row = "Tỉnh Một — Giải quyết tin báo"
+    assert rates.loc[row, "Quý I"] == "Chưa đạt (18/20)" and rates.loc[row, "Quý II"] == "Đạt (15/16)"
+
+    at = _page(hstore, monkeypatch, "don_vi", scope="P1")
+    assert list(_table(at, 0).index) == ["Thị xã Đức Phổ", "Huyện Hai"]
+    assert _table(at, 1).loc["Huyện Hai — Giải quyết tin báo", "Quý I"] == "Chưa đạt (9/10)"
+
+    at = _page(hstore, monkeypatch, "don_vi", scope="D1")  # a district: its 27 units, one row each
+    assert len(_table(at, 0)) == 27
+
+
+def test_deadline_and_data_pages_count_a_whole_country(hstore, monkeypatch):
+    at = _page(hstore, monkeypatch, "tien_do")
+    summary = _table(at, 2)  # the timeline's table, the matrix's, then the summary
+    # 29 units in Q1: CA and D3_CA on time, D2_CA late, 26 missing
+    assert summary.loc["Quý I"].iloc[1:].tolist() == [2, 1, 26, 0]
+    with hstore.connect() as con:
+        stored = con.execute("SELECT count(*) FROM submission_value v JOIN submission s ON s.id = v.submission_id "
+                             "WHERE s.is_current").fetchone()[0]
+    at = _page(hstore, monkeypatch, "du_lieu")
+    assert f"{stored} dòng" in [c.value for c in at.caption]
+    # the page shows a screenful (limit) and counts the rest; the first rows are the table's first rows
+    full = metrics.current_values(hstore, 2022, within="P1")
+    assert metrics.current_value_count(hstore, 2022, within="P1") == len(full) < stored
+    first = metrics.current_values(hstore, 2022, within="P1", limit=7)
+    assert first[["unit", "quarter", "element"]].values.tolist() == full.head(7)[["unit", "quarter", "element"]].values.tolist()
+    assert metrics.current_value_count(hstore, 2022, quarters=[2], reported_only=True) == \
+        int(full.pipe(lambda d: d[(d["quarter"] == 2) & d["value"].notna()]).shape[0]) + \
+        int(metrics.current_values(hstore, 2022, within="P2", quarters=[2], reported_only=True).shape[0])
