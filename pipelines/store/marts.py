@@ -36,12 +36,13 @@ def scopes_above(con: duckdb.DuckDBPyConnection, year: int, unit: str) -> list[s
 def refresh(con: duckdb.DuckDBPyConnection, year: int, unit: str | None = None) -> None:
     """Refill the marts for one year: every row (`unit` None) or the rows `unit` touches.
     Call inside the write's transaction, after the ledger changed."""
+    scopes = scopes_above(con, year, unit) if unit is not None else []
     for mart, view, column in LAYERS:
         if unit is None:
             con.execute(f"DELETE FROM {mart} WHERE year = ?", [year])
             con.execute(f"INSERT INTO {mart} SELECT * FROM {view} WHERE year = ?", [year])
             continue
-        keys = [unit] if column == "unit" else scopes_above(con, year, unit)
+        keys = [unit] if column == "unit" else scopes
         # a literal IN list (not a subquery) so the filter reaches the scans under the view
         marks = ", ".join("?" * len(keys))
         con.execute(f"DELETE FROM {mart} WHERE year = ? AND {column} IN ({marks})", [year, *keys])
