@@ -131,7 +131,7 @@ def modified_z(value: float, history: list[float]) -> float | None:
 def _comparable_years(store: Store, year: int) -> dict[str, list[int]]:
     """Per element of `year`'s plan: the years (this one first, then back) in which it means the same
     thing for a unit (same unit of measure and rule over time; the set of units may differ)."""
-    chain = store.query_df("SELECT year, element, difference FROM v_element_change WHERE year <= ?", [year])
+    chain = store.query_df("SELECT year, element, difference FROM mart_element_change WHERE year <= ?", [year])
     ok = {(int(y), e) for y, e, d in chain.itertuples(index=False) if pd.isna(d) or d == "units_differ"}
     out = {}
     for e in store.plan(year).element_by_code:

@@ -388,3 +388,4 @@ def _install_plan(con: duckdb.DuckDBPyConnection, plan: Plan, source_file: str, 
     _insert(con, "dim_carry_over", [
         [year, r.backlog, r.inflow, r.outflow] for r in plan.rules if r.kind == "carry_over"])
     marts.refresh(con, year)  # the plan decides every number: the year's marts are recomputed under it
+    marts.refresh_plan_changes(con)

@@ -8,6 +8,7 @@ query; reading it from a table takes milliseconds. Each mart is the copy of one 
            → v_scope_period_value → mart_scope_period_value
            → v_indicator_value → v_attainment → mart_attainment
 
+The plan-change marts (PLAN_LAYERS) follow the plans alone and are refilled at each plan install.
 A load or a restore of one (unit, year) refreshes that unit's rows and those of the scopes above it
 (district, province, 'ALL' …); installing a plan or rebuilding the schema refreshes a whole year.
 Both run in the caller's transaction: a reader sees the old numbers or the new ones, never a mix.
@@ -50,6 +51,20 @@ def refresh(con: duckdb.DuckDBPyConnection, year: int, unit: str | None = None) 
                     [year, *keys])
 
 
+# (mart, the view it copies): what changed from one year's plan to the next; plans only.
+PLAN_LAYERS = (
+    ("mart_element_change", "v_element_change"),
+    ("mart_indicator_change", "v_indicator_change"),
+)
+
+
+def refresh_plan_changes(con: duckdb.DuckDBPyConnection) -> None:
+    """Refill the plan-change marts (every year: installing year Y's plan changes Y and Y + 1)."""
+    for mart, view in PLAN_LAYERS:
+        con.execute(f"DELETE FROM {mart}")
+        con.execute(f"INSERT INTO {mart} SELECT * FROM {view}")
+
+
 def refresh_all(con: duckdb.DuckDBPyConnection) -> None:
     """Every year that has a plan (after a schema rebuild, or a store written by other means)."""
     for (year,) in con.execute("SELECT year FROM plans ORDER BY year").fetchall():
@@ -61,7 +76,7 @@ def differences(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     Layers are compared one at a time, each view reading the mart below it, so a stale layer is
     named where it went stale."""
     out = {}
-    for mart, view, _ in LAYERS:
+    for mart, view in [*((m, v) for m, v, _ in LAYERS), *PLAN_LAYERS]:
         out[mart] = con.execute(
             f"SELECT count(*) FROM ((SELECT * FROM {mart} EXCEPT ALL SELECT * FROM {view}) "
             f"UNION ALL (SELECT * FROM {view} EXCEPT ALL SELECT * FROM {mart}))").fetchone()[0]

@@ -40,7 +40,7 @@ def in_step(store):
         return marts.differences(con)
 
 
-ZERO = {mart: 0 for mart, _view, _column in marts.LAYERS}
+ZERO = {mart: 0 for mart, *_ in (*marts.LAYERS, *marts.PLAN_LAYERS)}
 
 
 def test_every_write_keeps_the_marts_equal_to_the_views(store):
@@ -97,12 +97,15 @@ def test_a_plan_change_rejudges_the_marts(store, tmp_path):
     assert main(["init", "--data-dir", str(store.data_dir), "--plan", str(path), "--replace"]) == 0
     assert kpi(store, "CA") == (9, 10, "met", None)  # 90 % is ">= 90 %"
     assert in_step(store) == ZERO
+    with store.connect() as con:  # 2023 compared with the new 2022 plan: KPI_GIAI_QUYET's target changed
+        assert con.execute("SELECT target_changed, previous_op FROM mart_indicator_change "
+                           "WHERE year = 2023 AND indicator = ?", [KPI]).fetchone() == (True, ">=")
 
 
 def test_a_schema_rebuild_refills_the_marts(store):
     load(store, "CA", resolved=9, backlog=2, new=8)
     with store.connect() as con:
-        for mart, _view, _column in marts.LAYERS:
+        for mart, *_ in (*marts.LAYERS, *marts.PLAN_LAYERS):
             con.execute(f"DELETE FROM {mart}")
         con.execute("UPDATE meta SET value = 'older code' WHERE key = 'schema'")
     assert in_step(store) == ZERO  # opening the store rebuilt the derived part, marts included
