@@ -61,18 +61,19 @@ def events(store: Store, year: int) -> pd.DataFrame:
                           [year])
 
 
-def _under(column: str, within: str | None, level: str | None = None, units_only: bool = False
+def _under(column: str, year: int, within: str | None, level: str | None = None, units_only: bool = False
            ) -> tuple[str, list]:
-    """SQL condition: `column` is a place under scope `within` (default 'ALL'), at `level` or a unit."""
-    cond = ["t.year = a_year", "t.ancestor = ?"]
-    params: list = [within or TOWN]
+    """SQL condition: `column` is a place under scope `within` (default 'ALL') in `year`, at `level`
+    or a unit. The year is a parameter, not `t.year = <the outer row's year>`: an uncorrelated
+    subquery is planned as a filter on the places first (2–3× faster at national scale)."""
+    cond = ["t.year = ?", "t.ancestor = ?"]
+    params: list = [year, within or TOWN]
     if level:
         cond.append("t.level = ?")
         params.append(level)
     if units_only:
         cond.append("t.is_unit")
-    return (f"{column} IN (SELECT t.descendant FROM dim_scope_tree t WHERE {' AND '.join(cond)})"
-            .replace("a_year", column.split(".")[0] + ".year"), params)
+    return f"{column} IN (SELECT t.descendant FROM dim_scope_tree t WHERE {' AND '.join(cond)})", params
 
 
 def attainment(store: Store, year: int, period: str | None = None, unit: str | None = None,
@@ -86,7 +87,7 @@ def attainment(store: Store, year: int, period: str | None = None, unit: str | N
         where.append("a.period = ?")
         params.append(period)
     if by_unit or level:
-        cond, more = _under("a.scope", within, level, units_only=by_unit and not level)
+        cond, more = _under("a.scope", year, within, level, units_only=by_unit and not level)
         where.append(cond)
         params += more
     else:
@@ -136,7 +137,7 @@ def compliance(store: Store, year: int, as_of: dt.datetime | None = None, within
         return pd.DataFrame(columns=["unit", "unit_name", "year", "quarter", "deadline", "received_at", "status",
                                      "versions"])
     as_of_utc = to_utc_naive(as_of, plan.tz) if as_of else utcnow()
-    cond, params = _under("c.unit", within) if within else ("TRUE", [])
+    cond, params = _under("c.unit", year, within) if within else ("TRUE", [])
     df = store.query_df(
         f"""SELECT c.unit, u.name AS unit_name, u.kind, c.year, c.quarter, c.due, c.received_at, c.status, c.versions
             FROM compliance_at(CAST(? AS TIMESTAMP)) c JOIN dim_unit u ON u.year = c.year AND u.code = c.unit
@@ -155,7 +156,7 @@ def compliance_rollup(store: Store, year: int, as_of: dt.datetime | None = None,
     plan = store.plan(year)
     as_of_utc = to_utc_naive(as_of, plan.tz) if as_of else utcnow()
     if level:
-        cond, params = _under("r.scope", within, level)
+        cond, params = _under("r.scope", year, within, level)
     else:
         cond, params = "r.scope = ?", [within or TOWN]
     return store.query_df(
@@ -171,7 +172,7 @@ def level_values(store: Store, year: int, level: str | None = None, within: str 
     """Element totals per scope and quarter (units' values added up: sum, `first` per unit), for
     one scope (`within`, default 'ALL') or every place of `level` under it."""
     if level:
-        cond, params = _under("v.scope", within, level)
+        cond, params = _under("v.scope", year, within, level)
     else:
         cond, params = "v.scope = ?", [within or TOWN]
     for col, val in (("p.first_quarter", quarter), ("v.element", element)):
@@ -208,7 +209,7 @@ def _current_value_filter(year: int, quarter: int | None, units, elements, kinds
                           quarters, reported_only: bool) -> tuple[str, list]:
     where, params = ["cv.year = ?"], [year]
     if within:
-        cond, more = _under("cv.unit", within)
+        cond, more = _under("cv.unit", year, within)
         where.append(cond)
         params += more
     if quarter:
@@ -286,7 +287,7 @@ def task_units(store: Store, year: int, quarter: int | None = None, task: str | 
                unit: str | None = None, within: str | None = None) -> pd.DataFrame:
     where, params = ["s.year = ?"], [year]
     if within:
-        cond, more = _under("s.unit", within)
+        cond, more = _under("s.unit", year, within)
         where.append(cond)
         params += more
     for col, val in (("s.quarter", quarter), ("s.task", task), ("s.unit", unit)):
