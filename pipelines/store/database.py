@@ -317,7 +317,7 @@ def _stored_or_current_plan(source_file: str, text: str) -> tuple[Plan, str, str
         return load_plan(current), source_file, current.read_text(encoding="utf-8")
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[list]) -> None:
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[list]) -> None:
     """Bulk insert, one list parameter per column (executemany goes row by row and costs ~1 s per
     plan; this is as fast as a DataFrame and keeps pandas out of `init` and `ingest`)."""
     if not rows:
@@ -338,8 +338,8 @@ def _insert_scopes(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
              for i, a in enumerate(plan.areas)]
     rows += [[year, u.code, u.name, UNIT_LEVEL, "Đơn vị", len(depth) + 1, u.parent or SCOPE_ALL,
               len(plan.areas) + i + 1] for i, u in enumerate(plan.units)]
-    _insert(con, "dim_scope", rows)
-    _insert(con, "dim_scope_tree", [[year, a, d, level, kind == "unit"] for a, d, level, kind in plan.scope_tree()])
+    insert_rows(con, "dim_scope", rows)
+    insert_rows(con, "dim_scope_tree", [[year, a, d, level, kind == "unit"] for a, d, level, kind in plan.scope_tree()])
 
 
 def _install_plan(con: duckdb.DuckDBPyConnection, plan: Plan, source_file: str, text: str,
@@ -353,39 +353,39 @@ def _install_plan(con: duckdb.DuckDBPyConnection, plan: Plan, source_file: str, 
                 [year, plan.plan.code, plan.plan.name, source_file, text, sha, loaded_at or utcnow()])
     con.execute("INSERT OR IGNORE INTO plan_version VALUES (?, ?, ?, ?, ?, ?)",
                 [year, sha, source_file, text, loaded_at or utcnow(), installed_by])
-    _insert(con, "dim_unit", [
+    insert_rows(con, "dim_unit", [
         [year, u.code, u.name, u.kind, plan.kinds[u.kind].name, u.parent, i] for i, u in enumerate(plan.units)])
     _insert_scopes(con, plan)
-    _insert(con, "dim_element", [
+    insert_rows(con, "dim_element", [
         [year, e.code, e.section, e.name, e.unit_of_measure, e.over_time, e.key, i]
         for i, e in enumerate(plan.elements)])
-    _insert(con, "dim_unit_element", [
+    insert_rows(con, "dim_unit_element", [
         [year, u.code, e] for u in plan.units for e in plan.unit_elements(u.code)])
-    _insert(con, "dim_indicator", [
+    insert_rows(con, "dim_indicator", [
         [year, i.code, i.name, i.short_name, i.op, i.target, i.owner, i.judged_on, i.action, n]
         for n, i in enumerate(plan.indicators)])
-    _insert(con, "dim_indicator_term", [
+    insert_rows(con, "dim_indicator_term", [
         [year, i.code, role, e] for i in plan.indicators
         for role, elements in (("numerator", i.numerator), ("denominator", i.denominator)) for e in elements])
-    _insert(con, "dim_quarter", [
+    insert_rows(con, "dim_quarter", [
         [year, q.quarter, q.data_from, q.data_to, q.due, plan.due_end_utc(q.quarter).replace(tzinfo=None)]
         for q in plan.quarters])
-    _insert(con, "dim_period", [
+    insert_rows(con, "dim_period", [
         [year, p.code, p.name, i] for i, p in enumerate(plan.periods)])
-    _insert(con, "dim_period_quarter", [
+    insert_rows(con, "dim_period_quarter", [
         [year, p.code, q] for p in plan.periods for q in p.quarters])
-    _insert(con, "dim_task", [
+    insert_rows(con, "dim_task", [
         [year, t.code, t.section, t.name, "Tất cả đơn vị" if t.lead == "all" else ", ".join(t.lead), i]
         for i, t in enumerate(plan.tasks)])
-    _insert(con, "dim_task_unit", [
+    insert_rows(con, "dim_task_unit", [
         [year, t.code, u.code, role] for t in plan.tasks for u in plan.units
         if (role := plan.task_role(t, u.code))])
-    _insert(con, "dim_task_status", [
+    insert_rows(con, "dim_task_status", [
         [year, s.code, s.name, i] for i, s in enumerate(plan.task_statuses)])
     if plan.events:
-        _insert(con, "dim_event", [
+        insert_rows(con, "dim_event", [
             [year, e.code, e.name, e.start, e.end, e.task] for e in plan.events])
-    _insert(con, "dim_carry_over", [
+    insert_rows(con, "dim_carry_over", [
         [year, r.backlog, r.inflow, r.outflow] for r in plan.rules if r.kind == "carry_over"])
     marts.refresh(con, year)  # the plan decides every number: the year's marts are recomputed under it
     marts.refresh_plan_changes(con)
