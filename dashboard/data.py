@@ -138,13 +138,20 @@ class Hierarchy:
     areas: tuple[str, ...]                 # the places between 'ALL' and the units, in plan order
     area_levels: tuple[str, ...]           # their levels, top-down
     units_under: dict[str, frozenset[str]]  # area → its units
+    all_units: frozenset[str] = frozenset()
 
     def places_below(self, parent: str) -> list[str]:
-        """The areas one level below `parent`, skipping a lone area ('ALL' → the country → its
-        provinces); empty when only units are below."""
+        """The areas one level below `parent` when they can stand for its units: all of one level
+        and together holding every unit under `parent` (a unit attached to the province itself
+        would belong to no row). A lone such area is skipped ('ALL' → the country → its provinces).
+        Empty when the rows must be the units themselves."""
         while True:
             below = [a for a in self.areas if self.parents[a] == parent]
-            if len(below) == 1 and any(self.parents[a] == below[0] for a in self.areas):
+            units = self.units_under.get(parent) if parent in self.units_under else self.all_units
+            covered = frozenset().union(*(self.units_under[a] for a in below)) if below else frozenset()
+            if not below or covered != units or len({self.levels[a] for a in below}) != 1:
+                return []
+            if len(below) == 1:
                 parent = below[0]
                 continue
             return below
@@ -172,7 +179,8 @@ def _hierarchy(data_dir: str, version: str, year: int) -> Hierarchy:
                      level_names=dict(zip(scopes["level"], scopes["level_name"])),
                      parents=dict(zip(codes, scopes["parent"])), ancestors=ancestors, areas=areas,
                      area_levels=tuple(dict.fromkeys(area_rows["level"])),
-                     units_under={a: frozenset(u) for a, u in under.items()})
+                     units_under={a: frozenset(u) for a, u in under.items()},
+                     all_units=frozenset(c for c, lv in zip(codes, levels) if lv == "unit"))
 
 
 def hierarchy(store: Store, year: int) -> Hierarchy:

@@ -221,11 +221,9 @@ def values_frame(pub: Publication, df: pd.DataFrame) -> pd.DataFrame:
     """An `export --what values` frame (unit, quarter, element, value) made safe for publication:
     hidden values become their label ("≤10", "x")."""
     out = df.copy()
-    out["value"] = out["value"].astype(object)
-    for i, r in out.iterrows():
-        label = pub.label(r["element"], r["unit"], pub.quarter_period[int(r["quarter"])])
-        if label is not None:
-            out.at[i, "value"] = label
+    labels = [pub.label(e, u, pub.quarter_period[int(q)])  # by columns: iterrows is ~20× slower
+              for e, u, q in zip(out["element"], out["unit"], out["quarter"])]
+    out["value"] = [v if label is None else label for v, label in zip(out["value"].astype(object), labels)]
     return out
 
 

@@ -302,3 +302,41 @@ def test_deadline_and_data_pages_count_a_whole_country(hstore, monkeypatch):
     assert metrics.current_value_count(hstore, 2022, quarters=[2], reported_only=True) == \
         int(full.pipe(lambda d: d[(d["quarter"] == 2) & d["value"].notna()]).shape[0]) + \
         int(metrics.current_values(hstore, 2022, within="P2", quarters=[2], reported_only=True).shape[0])
+
+
+def test_place_rows_only_when_the_places_hold_every_unit():
+    """Rows per place only when the places one level down hold every unit under the place picked,
+    all at one level; otherwise the units themselves are the rows (none may fall out of the sums)."""
+    from dashboard.data import Hierarchy
+
+    def h(parents: dict[str, str], levels: dict[str, str]) -> Hierarchy:
+        ancestors = {}
+        for code in parents:
+            up, chain = parents[code], set()
+            while up != "ALL":
+                chain.add(up)
+                up = parents[up]
+            ancestors[code] = frozenset(chain | {"ALL"})
+        areas = tuple(c for c in parents if levels[c] != "unit")
+        units = frozenset(c for c in parents if levels[c] == "unit")
+        return Hierarchy(names={c: c for c in parents}, levels=levels, level_names={}, parents=parents,
+                         ancestors=ancestors, areas=areas, area_levels=(),
+                         units_under={a: frozenset(u for u in units if a in ancestors[u]) for a in areas},
+                         all_units=units)
+
+    tree = {"VN": "ALL", "P1": "VN", "P2": "VN", "D1": "P1", "D2": "P1", "U1": "D1", "U2": "D2", "U3": "P2"}
+    levels = {"VN": "country", "P1": "province", "P2": "province", "D1": "district", "D2": "district",
+              "U1": "unit", "U2": "unit", "U3": "unit"}
+    assert h(tree, levels).places_below("ALL") == ["P1", "P2"]        # the lone country is skipped
+    assert h(tree, levels).places_below("P1") == ["D1", "D2"]
+    assert h(tree, levels).places_below("D1") == []                   # units below: unit rows
+    assert h(tree, levels).places_below("P2") == []
+    # a police unit attached to the province itself: no district row would hold it
+    assert h({**tree, "U4": "P1"}, {**levels, "U4": "unit"}).places_below("P1") == []
+    # a unit attached to the country: provinces do not hold every unit
+    assert h({**tree, "U5": "VN"}, {**levels, "U5": "unit"}).places_below("ALL") == []
+    # areas of two levels under one place: a district straight under the country
+    assert h({**tree, "D3": "VN", "U6": "D3"}, {**levels, "D3": "district", "U6": "unit"}).places_below("ALL") == []
+    # one town under 'ALL' holding only units (Đức Phổ with a district level): its units are the rows
+    assert h({"DP": "ALL", "CA": "DP", "VKS": "DP"}, {"DP": "district", "CA": "unit", "VKS": "unit"}
+             ).places_below("ALL") == []
