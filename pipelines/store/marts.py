@@ -74,10 +74,21 @@ def refresh_all(con: duckdb.DuckDBPyConnection) -> None:
 def differences(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """For each mart, how many rows differ from its view recomputed now (0 everywhere: in step).
     Layers are compared one at a time, each view reading the mart below it, so a stale layer is
-    named where it went stale."""
-    out = {}
-    for mart, view in [*((m, v) for m, v, _ in LAYERS), *PLAN_LAYERS]:
-        out[mart] = con.execute(
-            f"SELECT count(*) FROM ((SELECT * FROM {mart} EXCEPT ALL SELECT * FROM {view}) "
-            f"UNION ALL (SELECT * FROM {view} EXCEPT ALL SELECT * FROM {mart}))").fetchone()[0]
+    named where it went stale; and one year at a time (all ten years of a national store at once
+    took 18 GB)."""
+    out = {mart: 0 for mart, *_ in (*LAYERS, *PLAN_LAYERS)}
+    years = [y for (y,) in con.execute(
+        "SELECT DISTINCT year FROM (SELECT year FROM plans UNION ALL SELECT year FROM mart_unit_period_value) "
+        "ORDER BY year").fetchall()]
+    for year in years:
+        for mart, view, _ in LAYERS:
+            out[mart] += _differing(con, f"(SELECT * FROM {mart} WHERE year = {int(year)})",
+                                    f"(SELECT * FROM {view} WHERE year = {int(year)})")
+    for mart, view in PLAN_LAYERS:
+        out[mart] += _differing(con, mart, view)
     return out
+
+
+def _differing(con: duckdb.DuckDBPyConnection, kept: str, computed: str) -> int:
+    return con.execute(f"SELECT count(*) FROM ((SELECT * FROM {kept} EXCEPT ALL SELECT * FROM {computed}) "
+                       f"UNION ALL (SELECT * FROM {computed} EXCEPT ALL SELECT * FROM {kept}))").fetchone()[0]
