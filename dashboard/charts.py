@@ -109,8 +109,8 @@ def rate_trend(quarterly: pd.DataFrame, cumulative: pd.DataFrame, target: float,
     return fig
 
 
-def contributions(df: pd.DataFrame, title: str, lang: str = "vi") -> go.Figure:
-    """Each unit's numerator and denominator (counts, not a mean of percentages).
+def contributions(df: pd.DataFrame, title: str, lang: str = "vi", rows_are_places: bool = False) -> go.Figure:
+    """Each unit's (or place's) numerator and denominator (counts, not a mean of percentages).
     Frame: unit_name, numerator, denominator, value, status."""
     df = df.iloc[::-1]  # plan order top to bottom
     fig = go.Figure()
@@ -120,8 +120,8 @@ def contributions(df: pd.DataFrame, title: str, lang: str = "vi") -> go.Figure:
     fig.add_bar(y=df["unit_name"], x=df["denominator"], orientation="h", name=i18n.t("denominator", lang),
                 marker_color=DENOMINATOR_COLOUR, marker_pattern_shape="/",
                 text=[fmt.num(v) for v in df["denominator"]], textposition="outside", cliponaxis=False)
-    _layout(fig, _wrap(title, 90), i18n.t("axis_count", lang), i18n.t("axis_unit", lang),
-            height=max(240, 90 + 55 * len(df)))
+    rows_title = i18n.t("place_column" if rows_are_places else "axis_unit", lang)
+    _layout(fig, _wrap(title, 90), i18n.t("axis_count", lang), rows_title, height=max(240, 90 + 55 * len(df)))
     fig.update_layout(barmode="group", margin={"t": 90})
     top = max([0, *df["numerator"].fillna(0), *df["denominator"].fillna(0)])
     fig.update_xaxes(rangemode="tozero", tickformat=",d", dtick=1 if top <= 10 else None)

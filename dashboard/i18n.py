@@ -140,7 +140,7 @@ _S: dict[str, tuple[str, str]] = {
     "numerator": ("Tử số", "Numerator"),
     "denominator": ("Mẫu số", "Denominator"),
     "rate_def": ("Tử số: {num} · Mẫu số: {den} · Đơn vị chủ trì: {owner}", "Numerator: {num} · Denominator: {den} · Owner: {owner}"),
-    "town_total_row": ("Cộng toàn thị xã", "Town total"),
+    "town_total_row": ("Cộng ({scope})", "Total ({scope})"),  # the plan's scope_name: "Toàn thị xã"
     # units
     "units_title": ("Đơn vị — năm {year}", "Units — {year}"),
     "tab_heatmaps": ("Tổng hợp các đơn vị", "All units"),

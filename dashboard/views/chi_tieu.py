@@ -160,7 +160,7 @@ for tab, ind in zip(tabs, indicators.itertuples()):
             ui.empty(t("contrib_empty", name=ind.short_name, period=c.period_name))
             continue
         title = t("contrib_title", name=ind.short_name, label=c.period_label)
-        fig = charts.contributions(contrib, title, lang)
+        fig = charts.contributions(contrib, title, lang, rows_are_places=bool(c.places))
         town = rows[rows["period"] == period.code]
         table = pd.DataFrame({
             t("place_column" if c.places else "axis_unit"): list(contrib["unit_name"]),
@@ -171,6 +171,6 @@ for tab, ind in zip(tabs, indicators.itertuples()):
         })
         if not c.units and not town.empty:
             r = town.iloc[0]
-            table.loc[len(table)] = [t("town_total_row"), fmt.num(r["numerator"]), fmt.num(r["denominator"]),
+            table.loc[len(table)] = [t("town_total_row", scope=c.scope_name), fmt.num(r["numerator"]), fmt.num(r["denominator"]),
                                      fmt.rate(r["numerator"], r["denominator"], r["target_op"], r["target"]), _status_cell(r["status"], 0, 0, 0)]
         ui.chart(fig, table, key=f"contrib_{ind.code}")

@@ -340,3 +340,15 @@ def test_place_rows_only_when_the_places_hold_every_unit():
     # one town under 'ALL' holding only units (Đức Phổ with a district level): its units are the rows
     assert h({"DP": "ALL", "CA": "DP", "VKS": "DP"}, {"DP": "district", "CA": "unit", "VKS": "unit"}
              ).places_below("ALL") == []
+
+
+def test_contributions_at_country_scope_are_the_provinces(hstore, monkeypatch):
+    """Chỉ tiêu at the whole country: what each province adds to the first rate (tip-offs
+    classified, TIN_PHAN_LOAI ÷ TIN_MOI) over the year — P1 (8 + 10 + 10 + 4) / the same = 32/32,
+    P2 5/5 — rows named as places, and the total row named after the plan's whole area."""
+    at = _page(hstore, monkeypatch, "chi_tieu")
+    tables = [df.value for df in at.dataframe if df.value.columns[0] == "Địa bàn"]
+    assert tables, "no contributions table with places as rows"
+    first = tables[0].set_index("Địa bàn")
+    assert list(first.index) == ["Tỉnh Một", "Tỉnh Hai", "Cộng (Toàn thị xã)"]
+    assert first[["Tử số", "Mẫu số"]].values.tolist() == [["32", "32"], ["5", "5"], ["37", "37"]]
