@@ -102,7 +102,7 @@ class Store:
                         ) from exc
                     raise
                 time.sleep(delay + random.uniform(0, delay))
-                delay = min(delay * 2, 0.5)
+                delay = min(delay * 2, 0.1)  # poll often: another process's hold ends between two files
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -50,26 +50,51 @@ class IngestResult:
         }
 
 
-def check_file(store: Store, data: bytes, file_name: str) -> tuple[Submission | None, list[Problem], int | None]:
+def check_file(store: Store, data: bytes, file_name: str, read: Read | None = None
+               ) -> tuple[Submission | None, list[Problem], int | None]:
     """Read and validate without storing anything: (submission, problems, id of an identical file)."""
     sha = hashlib.sha256(data).hexdigest()
     with store.connect() as con:
         dup = con.execute("SELECT id FROM submission WHERE sha256 = ?", [sha]).fetchone()
     if dup:
         return None, [], dup[0]
-    sub, problems = parse_file(store, data, file_name)
+    sub, problems = parse_file(store, data, file_name, read)
     return sub, problems, None
 
 
-def parse_file(store: Store, data: bytes, file_name: str) -> tuple[Submission | None, list[Problem]]:
-    """Read and validate with the store's plans (no duplicate look-up, nothing stored)."""
+@dataclass(frozen=True)
+class Read:
+    """A workbook read in the sandbox, with the personal-data headings it was checked against."""
+    raw: object
+    problems: list[Problem]
+    headings: tuple[str, ...]
+
+
+def personal_headings(store: Store) -> tuple[str, ...]:
     plans = store.plans()
-    headings = tuple(dict.fromkeys(h for p in plans.values() for h in p.confidentiality.personal_headings))
-    raw, problems = read_workbook(data, file_name, headings or PERSONAL_HEADINGS)
-    if raw is None:
-        return None, problems
-    sub, more = validate(raw, plans, previous=lambda u, y, q: previous_values(store, u, y, q))
-    return sub, problems + more
+    return tuple(dict.fromkeys(h for p in plans.values() for h in p.confidentiality.personal_headings)) \
+        or PERSONAL_HEADINGS
+
+
+def read_file(store: Store, data: bytes, file_name: str) -> Read:
+    """The sandboxed read (the slow part of a load), which needs no connection to the store."""
+    headings = personal_headings(store)
+    raw, problems = read_workbook(data, file_name, headings)
+    return Read(raw, problems, headings)
+
+
+def parse_file(store: Store, data: bytes, file_name: str, read: Read | None = None
+               ) -> tuple[Submission | None, list[Problem]]:
+    """Read and validate with the store's plans (no duplicate look-up, nothing stored). A `read`
+    made earlier is used when the plans' personal-data headings are still the ones it was checked
+    against (a plan installed in between may add one)."""
+    plans = store.plans()
+    if read is None or read.headings != personal_headings(store):
+        read = read_file(store, data, file_name)
+    if read.raw is None:
+        return None, list(read.problems)
+    sub, more = validate(read.raw, plans, previous=lambda u, y, q: previous_values(store, u, y, q))
+    return sub, list(read.problems) + more
 
 
 def previous_values(store: Store, unit: str, year: int, quarter: int) -> dict[str, int | None] | None:
@@ -84,14 +109,18 @@ def previous_values(store: Store, unit: str, year: int, quarter: int) -> dict[st
 
 def ingest_bytes(store: Store, data: bytes, file_name: str, received_at: dt.datetime | None = None,
                  loaded_by: str = "cli", is_demo: bool = False) -> IngestResult:
-    """Validate and load one file; every step shares one connection (one lock, one open)."""
+    """Validate and load one file. The workbook is read first, without holding the store (DuckDB
+    lets one process at a time hold the file: the dashboard or another loader can take turns while
+    the sandbox parses); every later step shares one connection (one lock, one open)."""
+    file_name = safe_file_name(file_name)
+    read = read_file(store, data, file_name)
     with store.connect():
-        return _ingest(store, data, safe_file_name(file_name), received_at, loaded_by, is_demo)
+        return _ingest(store, data, file_name, received_at, loaded_by, is_demo, read)
 
 
 def _ingest(store: Store, data: bytes, file_name: str, received_at: dt.datetime | None,
-            loaded_by: str, is_demo: bool) -> IngestResult:
-    sub, problems, dup = check_file(store, data, file_name)
+            loaded_by: str, is_demo: bool, read: Read | None = None) -> IngestResult:
+    sub, problems, dup = check_file(store, data, file_name, read)
     if dup is not None:
         return _duplicate(store, file_name, dup)
     if sub is not None:
