@@ -197,3 +197,24 @@ def test_a_report_with_no_count_at_all_is_kept_with_a_warning(store, plan):
 def test_an_absurd_count_is_refused_not_a_crash(store):
     r = ingest_bytes(store, book(report(values={"TT_BUOI": "99999999999999999999", "TT_LUOT": 1e20})), "x.xlsx")
     assert r.status == "rejected" and [e.code for e in r.errors] == ["out_of_range", "out_of_range"]
+
+
+def test_another_process_can_open_the_store_while_a_workbook_is_parsed(store, plan, monkeypatch):
+    """DuckDB lets one process hold the file: a shell load of a folder must not keep the dashboard
+    out while the sandbox parses each workbook (the slow part). During the parse another process
+    opens the store for real; afterwards the file is loaded as usual."""
+    import subprocess
+    import sys
+    opened = []
+    real_read = loader.read_workbook
+
+    def read_and_probe(*args, **kwargs):
+        probe = subprocess.run([sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1]).close()",
+                                str(store.db_path)], capture_output=True, text=True, timeout=60)
+        opened.append((probe.returncode, probe.stderr[-300:]))
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(loader, "read_workbook", read_and_probe)
+    result = ingest_bytes(store, book(report("CA", 2022, 1)), "BC_CA_Q1.xlsx")
+    assert result.status == "accepted", result.errors
+    assert opened == [(0, "")]
