@@ -79,7 +79,6 @@ _FUNCS = {
     "periods": metrics.periods,
     "quarters": metrics.quarters,
     "units": metrics.units,
-    "scopes": metrics.scopes,
     "elements": metrics.elements,
     "indicators": metrics.indicators,
     "events": metrics.events,
@@ -211,11 +210,6 @@ def quarters(store: Store, year: int) -> pd.DataFrame:
 
 def units(store: Store, year: int) -> pd.DataFrame:
     return _call(store, "units", year)
-
-
-def scopes(store: Store, year: int) -> pd.DataFrame:
-    """The hierarchy: 'ALL', areas and units with level, depth, parent and ancestors."""
-    return _call(store, "scopes", year)
 
 
 def elements(store: Store, year: int) -> pd.DataFrame:

@@ -151,3 +151,20 @@ def data_cell(sheets: dict, code: str, data_sheet: str = "Số liệu") -> str:
     code_col, value_col = rows[header].index("Mã chỉ tiêu"), rows[header].index("Số liệu")
     r = next(r for r, row in enumerate(rows) if len(row) > code_col and row[code_col] == code)
     return address(data_sheet, r, value_col)
+
+
+def write_ledger(store: Store, reports: dict, year: int = 2022) -> None:
+    """Replace the ledger with `reports` {(unit, quarter): {element: value}}, written straight into the
+    tables (for property tests of the SQL; the loader has its own tests), marts refilled as a load does."""
+    from pipelines.store import marts
+    with store.transaction() as con:
+        for t in ("submission_value", "submission"):
+            con.execute(f"DELETE FROM {t}")
+        for n, ((unit, quarter), counts) in enumerate(sorted(reports.items()), start=1):
+            con.execute("INSERT INTO submission (id, unit, year, quarter, file_name, sha256, size_bytes, raw_path, "
+                        "received_at, loaded_at, loaded_by, is_current) VALUES (?, ?, ?, ?, 'x', ?, 1, 'x', "
+                        "now(), now(), 'test', TRUE)", [n, unit, year, quarter, f"sha{n}"])
+            for element, value in counts.items():
+                con.execute("INSERT INTO submission_value VALUES (?, ?, ?, 'x')", [n, element, value])
+        marts.refresh(con, year)
+

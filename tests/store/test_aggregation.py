@@ -8,30 +8,17 @@ plan's operator on exact fractions; `needed` the least extra numerator that meet
 """
 from fractions import Fraction
 
+from conftest import write_ledger
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.outputs import metrics
-from pipelines.store import marts
 
 UNITS = ["CA", "BP_PQ", "BP_SH"]
 PERIODS = {"Q1": [1], "Q2": [2], "H1": [1, 2], "9M": [1, 2, 3], "Y": [1, 2, 3, 4]}
 maybe = st.one_of(st.none(), st.integers(0, 40))
 report_counts = st.fixed_dictionaries({"TIN_TON": maybe, "TIN_MOI": maybe, "TIN_DA_GQ": maybe})
 reports = st.dictionaries(st.tuples(st.sampled_from(UNITS), st.integers(1, 4)), report_counts, max_size=12)
-
-
-def write(store, reports):
-    with store.transaction() as con:
-        for t in ("submission_value", "submission"):
-            con.execute(f"DELETE FROM {t}")
-        for n, ((unit, quarter), counts) in enumerate(sorted(reports.items()), start=1):
-            con.execute("INSERT INTO submission (id, unit, year, quarter, file_name, sha256, size_bytes, raw_path, "
-                        "received_at, loaded_at, loaded_by, is_current) VALUES (?, ?, 2022, ?, 'x', ?, 1, 'x', "
-                        "now(), now(), 'test', TRUE)", [n, unit, quarter, f"sha{n}"])
-            for element, value in counts.items():
-                con.execute("INSERT INTO submission_value VALUES (?, ?, ?, 'x')", [n, element, value])
-        marts.refresh(con, 2022)  # the ledger was written by hand: refill the marts as a load does
 
 
 def reference(reports, quarters):
@@ -72,7 +59,7 @@ def reference(reports, quarters):
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(reports=reports)
 def test_resolution_rate_matches_the_reference(store, reports):
-    write(store, reports)
+    write_ledger(store, reports)
     with store.connect():  # one connection for the example's queries
         check_resolution_rate(store, reports)
 
@@ -91,7 +78,7 @@ def check_resolution_rate(store, reports):
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(reports=reports)
 def test_town_sums_the_units_never_averages_them(store, reports):
-    write(store, reports)
+    write_ledger(store, reports)
     with store.connect():
         check_town_sums(store)
 

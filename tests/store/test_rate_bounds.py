@@ -8,13 +8,13 @@ into the ledger as the loader would (the loader has its own tests); rejected one
 """
 from fractions import Fraction
 
+from conftest import write_ledger
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.outputs import metrics
 from pipelines.workbook.read import Cell, RawWorkbook
 from pipelines.workbook.validate import validate
-from pipelines.store import marts
 
 # rate → (backlog or None, inflow, outflow): numerator = outflow, denominator = backlog + inflow
 RATES = {"KPI_TIEP_NHAN": (None, "TIN_MOI", "TIN_PHAN_LOAI"), "KPI_GIAI_QUYET": ("TIN_TON", "TIN_MOI", "TIN_DA_GQ"),
@@ -65,19 +65,6 @@ def accepted(plans, unit, quarter, values):
     return sub is not None and not [p for p in problems if p.level == "error"]
 
 
-def write(store, reports):
-    with store.transaction() as con:
-        for t in ("submission_value", "submission"):
-            con.execute(f"DELETE FROM {t}")
-        for i, ((unit, quarter), counts) in enumerate(sorted(reports.items()), start=1):
-            con.execute("INSERT INTO submission (id, unit, year, quarter, file_name, sha256, size_bytes, raw_path, "
-                        "received_at, loaded_at, loaded_by, is_current) VALUES (?, ?, 2022, ?, 'x', ?, 1, 'x', "
-                        "now(), now(), 'test', TRUE)", [i, unit, quarter, f"sha{i}"])
-            for element, value in counts.items():
-                con.execute("INSERT INTO submission_value VALUES (?, ?, ?, 'x')", [i, element, value])
-        marts.refresh(con, 2022)  # the ledger was written by hand: refill the marts as a load does
-
-
 def reference(reports, units, quarters, rate):
     """(numerator, denominator) summed over `units`, by hand: outflows and inflows summed over the
     quarters; the backlog of the unit's first reported quarter, plus any later backlog's excess over
@@ -105,7 +92,7 @@ def reference(reports, units, quarters, rate):
 def test_every_bounded_rate_stays_within_0_and_1_and_matches_the_hand_computation(store, batch):
     plans = store.plans()
     reports = {k: v for k, v in batch.items() if accepted(plans, k[0], k[1], v)}
-    write(store, reports)
+    write_ledger(store, reports)
     with store.connect():
         town = metrics.attainment(store, 2022)
         by_unit = metrics.attainment(store, 2022, by_unit=True)
