@@ -62,7 +62,8 @@ def year_over_year(ind) -> None:
         blocks.empty(t("no_rate_value", name=ind.short_name, detail=", ".join(map(str, years))))
         return
     modes = {"cumulative": t("yoy_axis_cumulative"), "quarterly": t("yoy_axis_quarterly")}
-    mode = st.segmented_control(t("yoy_heading"), list(modes), default="cumulative", format_func=modes.get,
+    filters.linked(f"yoy_mode_{ind.code}", f"yoy_{ind.code}", options=modes, default="cumulative")
+    mode = st.segmented_control(t("yoy_heading"), list(modes), format_func=modes.get,
                                 key=f"yoy_mode_{ind.code}", label_visibility="collapsed") or "cumulative"
     wanted = history["is_cumulative"] if mode == "cumulative" else history["is_single_quarter"]
     rows = history[wanted.astype(bool)].copy()
