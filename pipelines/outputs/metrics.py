@@ -394,9 +394,16 @@ def attainment_yoy(store: Store, year: int, period: str, unit: str | None = None
             AND ch.difference IS NULL AND pp.quarters = cp.quarters
            WHERE a.year = ? AND a.period = ? AND a.scope = ?
            ORDER BY a.sort""", [year, period, unit or TOWN, year, period, unit or TOWN])
-    both = df["value"].notna() & df["previous_value"].notna() & df["difference"].isna()
-    df["change_pp"] = [(float(v) - float(p)) * 100 if ok else None
-                       for v, p, ok in zip(df["value"], df["previous_value"], both)]
+    df = df.merge(_indicator_coverage(store, year, period, unit or TOWN), on="indicator", how="left")
+    _coverage_flags(store, year, df)
+
+    def pp(n, d, pn, pd_, ok):
+        if not ok or pd.isna(d) or pd.isna(pd_) or int(d) <= 0 or int(pd_) <= 0:
+            return None
+        return (int(n) / int(d) - int(pn) / int(pd_)) * 100
+    ok = df["difference"].isna() & (df["units_compared"] > 0)
+    df["change_pp"] = [pp(*a) for a in zip(df["numerator_compared"], df["denominator_compared"],
+                                           df["previous_numerator_compared"], df["previous_denominator_compared"], ok)]
     return df
 
 
@@ -425,10 +432,117 @@ def element_yoy(store: Store, year: int, period: str, scope: str = TOWN) -> pd.D
             AND (ch.difference IS NULL OR (ch.difference = 'units_differ' AND ? <> 'ALL'))
            WHERE e.year = ? ORDER BY e.sort""",
         [year, period, scope, year, period, scope, scope, period, period, scope, year])
-    changes = [count_change(v, p) for v, p in zip(df["value"], df["previous_value"])]
+    df = df.merge(_element_coverage(store, year, period, scope), on="element", how="left")
+    _coverage_flags(store, year, df)
+    ok = df["difference"].isna() & (df["units_compared"] > 0)
+    changes = [count_change(v, p) if k else (None, None)
+               for v, p, k in zip(df["value_compared"], df["previous_value_compared"], ok)]
     df["change"] = [c for c, _ in changes]
     df["change_pct"] = [r for _, r in changes]
     return df
+
+
+# Like with like: two years are compared on the units that reported a figure in both, each of them for
+# every quarter of the period (a unit with one quarter of four this year is not set against its whole
+# last year). units_total: the units under the scope asked to report it (for a rate: any of its
+# denominator's elements); units_now / units_previous: those with a value in each year (any quarter);
+# units_compared: those with a complete value in both; *_compared: the sums over these.
+_COVERAGE_UNITS = """
+    n_q AS (SELECT year, count(*) AS n FROM dim_period_quarter WHERE year IN (?, ?) AND period = ? GROUP BY year),
+    units_in AS (SELECT descendant AS unit FROM dim_scope_tree WHERE year = ? AND ancestor = ? AND is_unit),
+    uv AS (
+        SELECT v.year, v.unit, v.element, v.value, v.quarters_reported = n_q.n AS complete
+        FROM mart_unit_period_value AS v
+        JOIN n_q ON n_q.year = v.year
+        WHERE v.year IN (?, ?) AND v.period = ? AND v.value IS NOT NULL
+          AND v.unit IN (SELECT unit FROM units_in)
+    )"""
+
+
+def _coverage_params(year: int, period: str, scope: str) -> list:
+    return [year, year - 1, period, year, scope, year, year - 1, period]
+
+
+def _element_coverage(store: Store, year: int, period: str, scope: str) -> pd.DataFrame:
+    return store.query_df(
+        f"""WITH {_COVERAGE_UNITS},
+            cur AS (SELECT * FROM uv WHERE year = ?),
+            prev AS (SELECT * FROM uv WHERE year = ?),
+            compared AS (
+                SELECT c.element, count(*) AS units_compared, sum(c.value) AS value_compared,
+                       sum(p.value) AS previous_value_compared
+                FROM cur AS c JOIN prev AS p ON p.unit = c.unit AND p.element = c.element
+                WHERE c.complete AND p.complete
+                GROUP BY c.element
+            ),
+            now_n AS (SELECT element, count(*) AS n FROM cur GROUP BY element),
+            prev_n AS (SELECT element, count(*) AS n FROM prev GROUP BY element),
+            total AS (SELECT element, count(*) AS n FROM dim_unit_element
+                      WHERE year = ? AND unit IN (SELECT unit FROM units_in) GROUP BY element)
+            SELECT e.code AS element, coalesce(total.n, 0) AS units_total, coalesce(now_n.n, 0) AS units_now,
+                   coalesce(prev_n.n, 0) AS units_previous, coalesce(compared.units_compared, 0) AS units_compared,
+                   compared.value_compared, compared.previous_value_compared
+            FROM dim_element AS e
+            LEFT JOIN total ON total.element = e.code
+            LEFT JOIN now_n ON now_n.element = e.code
+            LEFT JOIN prev_n ON prev_n.element = e.code
+            LEFT JOIN compared ON compared.element = e.code
+            WHERE e.year = ?""",
+        [*_coverage_params(year, period, scope), year, year - 1, year, year])
+
+
+def _indicator_coverage(store: Store, year: int, period: str, scope: str) -> pd.DataFrame:
+    return store.query_df(
+        f"""WITH {_COVERAGE_UNITS},
+            terms AS (SELECT indicator, element, role FROM dim_indicator_term WHERE year = ?),
+            unit_rate AS (  -- a unit has the rate in a year when it reported a numerator and a denominator term
+                SELECT uv.year, uv.unit, t.indicator,
+                       sum(uv.value) FILTER (WHERE t.role = 'numerator') AS num,
+                       sum(uv.value) FILTER (WHERE t.role = 'denominator') AS den,
+                       bool_and(uv.complete) AS complete
+                FROM uv JOIN terms AS t ON t.element = uv.element
+                GROUP BY uv.year, uv.unit, t.indicator
+                HAVING count(*) FILTER (WHERE t.role = 'numerator') > 0
+                   AND count(*) FILTER (WHERE t.role = 'denominator') > 0
+            ),
+            cur AS (SELECT * FROM unit_rate WHERE year = ?),
+            prev AS (SELECT * FROM unit_rate WHERE year = ?),
+            compared AS (
+                SELECT c.indicator, count(*) AS units_compared,
+                       sum(c.num) AS numerator_compared, sum(c.den) AS denominator_compared,
+                       sum(p.num) AS previous_numerator_compared, sum(p.den) AS previous_denominator_compared
+                FROM cur AS c JOIN prev AS p ON p.unit = c.unit AND p.indicator = c.indicator
+                WHERE c.complete AND p.complete
+                GROUP BY c.indicator
+            ),
+            now_n AS (SELECT indicator, count(*) AS n FROM cur GROUP BY indicator),
+            prev_n AS (SELECT indicator, count(*) AS n FROM prev GROUP BY indicator),
+            total AS (SELECT t.indicator, count(DISTINCT ue.unit) AS n
+                      FROM terms AS t JOIN dim_unit_element AS ue ON ue.element = t.element
+                      WHERE t.role = 'denominator' AND ue.year = ? AND ue.unit IN (SELECT unit FROM units_in)
+                      GROUP BY t.indicator)
+            SELECT i.code AS indicator, coalesce(total.n, 0) AS units_total, coalesce(now_n.n, 0) AS units_now,
+                   coalesce(prev_n.n, 0) AS units_previous, coalesce(compared.units_compared, 0) AS units_compared,
+                   compared.numerator_compared, compared.denominator_compared,
+                   compared.previous_numerator_compared, compared.previous_denominator_compared
+            FROM dim_indicator AS i
+            LEFT JOIN total ON total.indicator = i.code
+            LEFT JOIN now_n ON now_n.indicator = i.code
+            LEFT JOIN prev_n ON prev_n.indicator = i.code
+            LEFT JOIN compared ON compared.indicator = i.code
+            WHERE i.year = ?""",
+        [*_coverage_params(year, period, scope), year, year, year - 1, year, year])
+
+
+def _coverage_flags(store: Store, year: int, df: pd.DataFrame) -> None:
+    """same_units: the compared units are every unit with a value in either year (the totals are
+    then compared as they are); is_demo / previous_is_demo: the years' demo flags."""
+    for col in ("units_total", "units_now", "units_previous", "units_compared"):
+        df[col] = df[col].fillna(0).astype(int)
+    df["same_units"] = (df["units_compared"] > 0) & (df["units_compared"] == df["units_now"]) & \
+        (df["units_compared"] == df["units_previous"])
+    df["is_demo"] = store.is_demo_year(year)
+    df["previous_is_demo"] = store.is_demo_year(year - 1)
 
 
 def indicator_years(store: Store, year: int, indicator: str, unit: str | None = None,
