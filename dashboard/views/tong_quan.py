@@ -51,10 +51,10 @@ def verdict() -> None:
     detail = ", ".join(t("verdict_targets_detail", n=int(statuses[s]), status=i18n.status_name(s, lang).lower())
                        for s in ("not_met", "no_cases", "no_data") if statuses.get(s, 0))
     lines = [t("verdict_targets", met=met, total=len(att)) + (f" ({detail})" if detail else "")]
-    late, missing, pending = (int(counts.get(k, 0)) for k in ("late", "missing", "pending"))
     rep = t("verdict_reporting", n=int(counts.get("on_time", 0)), total=expected, quarter=qs)
-    if late or missing or pending:
-        rep += " (" + t("verdict_reporting_detail", late=late, missing=missing, pending=pending) + ")"
+    rest = ", ".join(t("verdict_targets_detail", n=int(counts.get(k, 0)), status=i18n.compliance_name(k, lang).lower())
+                     for k in ("late", "missing", "pending") if int(counts.get(k, 0)))
+    rep += f" ({rest})" if rest else ""
     lines.append(rep)
     tasks = _tasks_behind()
     if tasks is None:

@@ -119,7 +119,7 @@ def test_the_verdict_line_and_the_outlook(nine_months, monkeypatch):
     # 80 %: a yearly target is judged on the cumulative rate) → 2 of 5 met
     assert "**2/5 chỉ tiêu đạt** (2 chưa đạt, 1 không phát sinh)" in verdict
     # Q3 reports: VKS and TAND on 10/09 (on time), CA on 20/09 (late), the other 24 of 27 missing
-    assert "**2/27 đơn vị báo cáo đúng hạn** quý III (1 trễ hạn, 24 chưa nộp, 0 chưa đến hạn)" in verdict
+    assert "**2/27 đơn vị báo cáo đúng hạn** quý III (1 trễ hạn, 24 chưa nộp)" in verdict
     # tasks of Q3 with a unit reporting "Chưa triển khai": T1B (police), T3B (procuracy) — of the 18
     assert "**2/18 nhiệm vụ chậm** quý III" in verdict
     assert "**Dự báo cuối năm 2022 (3/4 quý đã qua)**" in verdict
@@ -144,3 +144,14 @@ def test_the_outlook_in_english(nine_months, monkeypatch):
     text = _texts(at)
     assert "**2/5 targets met**" in text
     assert "at risk — needs truy tố thêm 5 vụ án before 15/12/2022" in text
+
+
+def test_the_indicator_page_compares_like_with_like_and_names_the_demo_year(demo_removed, monkeypatch):
+    at = _app(demo_removed, monkeypatch, year="2023", period="Q4").run()
+    at.switch_page("views/chi_tieu.py").run()
+    _no_exception(at)
+    text = _texts(at)
+    # the first tab (classified): police 6/6 in 2023 Q4 against the police's 10/10 in 2022 Q4, 1 of 3 units
+    assert "Quý IV — Cùng kỳ 2022 (dữ liệu mẫu), so sánh trên 1/3 đơn vị có số liệu cả hai năm: 100 % (6/6) " \
+           "so với 100 % (10/10) · ±0 điểm %" in text
+    assert "Dữ liệu mẫu (demo), không phải số liệu thật: năm 2022." in text
