@@ -5,7 +5,8 @@ The method (also in the README and the Tổng quan help text), for a target "num
 op t" judged on the cumulative rate, seen after quarter k of a year of n quarters (r = n − k left):
 
 1. So far: N = the cumulative numerator and D = the cumulative denominator over quarters 1..k
-   (the backlog counts by their `first` rule, as everywhere).
+   (the backlog counts by their `first` rule, as everywhere); k is the last quarter of the period
+   shown, or the last quarter before it from which any report has arrived.
 2. New cases expected: the denominator's inflow terms (its `sum` elements: new cases accepted)
    averaged over the k quarters, times r, rounded to the nearest whole case (half up):
    E = round(inflow_k × r ÷ k). The projected year's denominator is D_end = D + E.
@@ -97,7 +98,8 @@ def project(numerator: int, denominator: int, inflow: int, quarters_done: int, q
 
 def outlook(store: Store, year: int, period: str, scope: str | None = None) -> pd.DataFrame:
     """One row per yearly target (judged_on = 'cumulative') of `year`, seen at the cumulative period
-    that ends with `period`'s last quarter, for `scope` (default the whole plan): indicator,
+    that ends with `period`'s last quarter (or with the last quarter before it from which a report
+    has arrived), for `scope` (default the whole plan): indicator,
     short_name, action, target_op, target, cumulative_period, by (the day before which the cases
     must be settled: the day after the last quarter's data period), the Outlook fields, and
     inflow (the denominator's inflow so far)."""
@@ -108,8 +110,15 @@ def outlook(store: Store, year: int, period: str, scope: str | None = None) -> p
     row = periods[periods["code"] == period]
     if row.empty or store.plan(year) is None:
         return pd.DataFrame(columns=cols)
-    cumulative = row.iloc[0]["cumulative_period"]
-    cum = periods[periods["code"] == cumulative].iloc[0]
+    # the quarters so far: up to the period's last quarter, or the last one before it from which a
+    # report has arrived (the year seen before its Q4 reports is seen after 9 months, not as missed)
+    last = max(int(q) for q in row.iloc[0]["quarters"])
+    reported = metrics.quarters_reported(store, year)
+    arrived = [int(q) for q, n in zip(reported["quarter"], reported["units_reported"]) if n and int(q) <= last]
+    k_last = max(arrived) if arrived else last
+    cum_rows = periods[periods["is_cumulative"].astype(bool)]
+    cum = next(p for _, p in cum_rows.iterrows() if max(int(q) for q in p["quarters"]) == k_last)
+    cumulative = cum["code"]
     quarters = metrics.quarters(store, year)
     k = len(cum["quarters"])
     r = len(quarters) - k

@@ -155,3 +155,12 @@ def test_the_indicator_page_compares_like_with_like_and_names_the_demo_year(demo
     assert "Quý IV — Cùng kỳ 2022 (dữ liệu mẫu), so sánh trên 1/3 đơn vị có số liệu cả hai năm: 100 % (6/6) " \
            "so với 100 % (10/10) · ±0 điểm %" in text
     assert "Dữ liệu mẫu (demo), không phải số liệu thật: năm 2022." in text
+
+
+def test_the_year_before_its_q4_reports(nine_months, monkeypatch):
+    at = _app(nine_months, monkeypatch, year="2022", period="Y").run()
+    _no_exception(at)
+    text = _texts(at)
+    # no Q4 report yet: the outlook is the 9 months' (3 of 4 quarters), not "missed for the year"
+    assert "**Dự báo cuối năm 2022 (3/4 quý đã qua)**" in text
+    assert "cần truy tố thêm 5 vụ án trước 15/12/2022" in text and "cả năm:" not in text

@@ -44,12 +44,28 @@ def app_url(tmp_path_factory):
         yield url
 
 
-@pytest.mark.parametrize("width,height,mobile", [(1366, 768, False), (390, 844, True)])
-def test_the_verdict_and_the_outlook_are_on_the_first_screen(app_url, chromium, width, height, mobile):
+SIZES = [(1366, 768, False), (390, 844, True)]
+
+
+def _screen(chromium, width, height, mobile):
     context = chromium.new_context(viewport={"width": width, "height": height}, is_mobile=mobile, has_touch=mobile,
                                    device_scale_factor=1, locale="vi-VN")
     page = context.new_page()
     page.set_default_timeout(60000)
+    return context, page
+
+
+def _whole_on_first_screen(page, box, width, height) -> None:
+    assert page.evaluate("() => window.scrollY") == 0
+    b = box.bounding_box()
+    # from its top to its bottom inside the viewport, and no wider
+    assert b["y"] >= 0 and b["y"] + b["height"] <= height, (b, height)
+    assert b["x"] >= 0 and b["x"] + b["width"] <= width, (b, width)
+
+
+@pytest.mark.parametrize("width,height,mobile", SIZES)
+def test_the_verdict_and_the_outlook_are_on_the_first_screen(app_url, chromium, width, height, mobile):
+    context, page = _screen(chromium, width, height, mobile)
     try:
         open_as(page, f"{app_url}/?year=2022&period=Q3", "xem", "Tổng quan — Quý III năm 2022")
         box = page.locator(".st-key-verdict")
@@ -60,12 +76,37 @@ def test_the_verdict_and_the_outlook_are_on_the_first_screen(app_url, chromium, 
         assert "Dự báo cuối năm 2022 (3/4 quý đã qua)" in text
         assert "có nguy cơ không đạt — cần truy tố thêm 5 vụ án trước 15/12/2022" in text
         assert "đúng hướng — cần xét xử thêm 4 vụ án trước 15/12/2022" in text
-        assert page.evaluate("() => window.scrollY") == 0
-        b = box.bounding_box()
-        # whole on the first screen: from its top to its bottom inside the viewport, and no wider
-        assert b["y"] >= 0 and b["y"] + b["height"] <= height, (b, height)
-        assert b["x"] >= 0 and b["x"] + b["width"] <= width, (b, width)
+        _whole_on_first_screen(page, box, width, height)
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"verdict_{width}.png"))
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def demo_url(demo_store_template, tmp_path_factory):
+    """The demo year as a first start shows it: the demo banner above the page."""
+    import shutil
+    data = tmp_path_factory.mktemp("verdict-demo") / "data"
+    shutil.copytree(demo_store_template, data)
+    add_accounts(data)
+    with serve(data, tmp_path_factory.mktemp("verdict-demo-log") / "streamlit.log") as url:
+        yield url
+
+
+@pytest.mark.parametrize("width,height,mobile", SIZES)
+def test_under_the_demo_banner_too(demo_url, chromium, width, height, mobile):
+    context, page = _screen(chromium, width, height, mobile)
+    try:
+        open_as(page, f"{demo_url}/?year=2022&period=Q3", "xem", "Tổng quan — Quý III năm 2022")
+        assert "DỮ LIỆU MẪU (DEMO)" in page.inner_text("body")
+        box = page.locator(".st-key-verdict")
+        box.wait_for(timeout=30000)
+        text = box.inner_text()
+        assert "chỉ tiêu đạt" in text and "đơn vị báo cáo đúng hạn" in text and "Dự báo cuối năm 2022" in text
+        assert "Giải quyết, truy tố" in text and "Giải quyết, xét xử" in text
+        _whole_on_first_screen(page, box, width, height)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"verdict_demo_{width}.png"))
     finally:
         context.close()

@@ -92,3 +92,22 @@ def test_the_two_courts_after_nine_months(courts, period):
 def test_nothing_reported_yet(store):
     df = outlook.outlook(store, 2022, "H1").set_index("indicator")
     assert set(df["verdict"]) == {"no_data"} and set(df["quarters_left"]) == {2}
+
+
+def test_the_year_before_its_last_reports_is_seen_after_nine_months(courts):
+    # "Năm" with no Q4 report yet: not "missed for the year" but 3 quarters done, 1 left (as 9M)
+    df = outlook.outlook(courts, 2022, "Y").set_index("indicator")
+    assert (df.loc["KPI_TRUY_TO", "cumulative_period"], df.loc["KPI_TRUY_TO", "quarters_done"]) == ("9M", 3)
+    assert df.loc["KPI_TRUY_TO", "verdict"] == "off_track"
+
+
+def test_a_decided_year(courts):
+    # Q4 arrives: VKS backlog 1 (1 + 3 − 3), 2 new, 3 indicted → the year: N = 13 + 3 = 16,
+    # D = 2 + 4 + 5 + 3 + 2 = 16 → 16/16 = 100 % ≥ 95 %: met; the court sends nothing in Q4: 15/15
+    # (its 9 months) with no quarter left → met as well
+    data = build_template(courts.plan(2022), "VKS", 4, values={"VKS_TON": 1, "VKS_MOI": 2, "VKS_TRUY_TO": 3})
+    assert ingest_bytes(courts, data, "VKS_2022_Q4.xlsx", dt.datetime(2022, 12, 10, 9)).status == "accepted"
+    df = outlook.outlook(courts, 2022, "Y").set_index("indicator")
+    v = df.loc["KPI_TRUY_TO"]
+    assert (v.quarters_left, v.numerator, v.denominator, v.verdict) == (0, 16, 16, "met")
+    assert df.loc["KPI_XET_XU", "verdict"] == "met"
