@@ -164,3 +164,16 @@ def test_the_year_before_its_q4_reports(nine_months, monkeypatch):
     # no Q4 report yet: the outlook is the 9 months' (3 of 4 quarters), not "missed for the year"
     assert "**Dự báo cuối năm 2022 (3/4 quý đã qua)**" in text
     assert "cần truy tố thêm 5 vụ án trước 15/12/2022" in text and "cả năm:" not in text
+
+
+def test_changes_carry_the_real_minus_sign(nine_months, monkeypatch):
+    at = _app(nine_months, monkeypatch, year="2022", period="Q3").run()
+    _no_exception(at)
+    cards = {m.label: m for m in at.metric}
+    # trial: Q3 alone 4/5 = 80 % against Q2 6/(1 + 5) = 100 %: 80 − 100 = −20,0 points, shown falling
+    trial = cards["Giải quyết, xét xử"]
+    assert trial.delta == "−20,0 điểm % so với Quý II"
+    assert trial.proto.color == trial.proto.MetricColor.RED and trial.proto.direction == trial.proto.MetricDirection.DOWN
+    # indictment: Q3 alone 3/(1 + 3) = 75 % against Q2 5/(1 + 5) = 83,3 %: −8,3 points
+    assert cards["Giải quyết, truy tố"].delta == "−8,3 điểm % so với Quý II"
+    assert not any("-" in (m.delta or "") for m in at.metric)   # never the hyphen
