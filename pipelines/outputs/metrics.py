@@ -447,91 +447,88 @@ def element_yoy(store: Store, year: int, period: str, scope: str = TOWN) -> pd.D
 # last year). units_total: the units under the scope asked to report it (for a rate: any of its
 # denominator's elements); units_now / units_previous: those with a value in each year (any quarter);
 # units_compared: those with a complete value in both; *_compared: the sums over these.
-_COVERAGE_UNITS = """
+def _coverage_sql(key: str, pairs: str, asked: str) -> str:
+    """Per `key` (element or indicator): units_total / units_now / units_previous / units_compared and
+    the sums over the compared units, from `pairs` (year, unit, key, num, den, complete: one row per
+    unit with a value that year; elements carry their value as num) and `asked` (unit, key: the units
+    asked to report it). One pass over the unit values: each unit's two years side by side."""
+    return f"""
+    per_unit AS (
+        SELECT unit, {key},
+               max(num) FILTER (WHERE year = ?) AS num_now, max(den) FILTER (WHERE year = ?) AS den_now,
+               max(num) FILTER (WHERE year = ?) AS num_prev, max(den) FILTER (WHERE year = ?) AS den_prev,
+               coalesce(bool_or(complete) FILTER (WHERE year = ?), FALSE)
+                   AND coalesce(bool_or(complete) FILTER (WHERE year = ?), FALSE) AS in_both
+        FROM ({pairs}) AS pairs
+        GROUP BY unit, {key}
+    ),
+    everyone AS (  -- the units asked to report it, and any other unit that did
+        SELECT coalesce(p.unit, a.unit) AS unit, coalesce(p.{key}, a.{key}) AS {key}, p.num_now, p.den_now,
+               p.num_prev, p.den_prev, coalesce(p.in_both, FALSE) AS in_both
+        FROM per_unit AS p
+        FULL OUTER JOIN ({asked}) AS a ON a.unit = p.unit AND a.{key} = p.{key}
+    )
+    SELECT {key}, count(*) AS units_total, count(den_now) AS units_now, count(den_prev) AS units_previous,
+           count(*) FILTER (WHERE in_both) AS units_compared,
+           sum(num_now) FILTER (WHERE in_both) AS num_now_compared,
+           sum(den_now) FILTER (WHERE in_both) AS den_now_compared,
+           sum(num_prev) FILTER (WHERE in_both) AS num_prev_compared,
+           sum(den_prev) FILTER (WHERE in_both) AS den_prev_compared
+    FROM everyone
+    GROUP BY {key}"""
+
+
+def _unit_values_sql(element_filter: str) -> str:
+    """The units' values over `period` in both years (the units under the scope, reported values
+    only), with `complete`: reported for every quarter of the period."""
+    return f"""
     n_q AS (SELECT year, count(*) AS n FROM dim_period_quarter WHERE year IN (?, ?) AND period = ? GROUP BY year),
     units_in AS (SELECT descendant AS unit FROM dim_scope_tree WHERE year = ? AND ancestor = ? AND is_unit),
     uv AS (
         SELECT v.year, v.unit, v.element, v.value, v.quarters_reported = n_q.n AS complete
         FROM mart_unit_period_value AS v
         JOIN n_q ON n_q.year = v.year
-        WHERE v.year IN (?, ?) AND v.period = ? AND v.value IS NOT NULL
-          AND v.unit IN (SELECT unit FROM units_in)
+        JOIN units_in AS u ON u.unit = v.unit
+        WHERE v.year IN (?, ?) AND v.period = ? AND v.value IS NOT NULL AND {element_filter}
     )"""
 
 
-def _coverage_params(year: int, period: str, scope: str) -> list:
-    return [year, year - 1, period, year, scope, year, year - 1, period]
+def _year_params(year: int) -> list:
+    return [year, year, year - 1, year - 1, year, year - 1]  # num/den now, num/den previous, both
 
 
 def _element_coverage(store: Store, year: int, period: str, scope: str) -> pd.DataFrame:
-    return store.query_df(
-        f"""WITH {_COVERAGE_UNITS},
-            cur AS (SELECT * FROM uv WHERE year = ?),
-            prev AS (SELECT * FROM uv WHERE year = ?),
-            compared AS (
-                SELECT c.element, count(*) AS units_compared, sum(c.value) AS value_compared,
-                       sum(p.value) AS previous_value_compared
-                FROM cur AS c JOIN prev AS p ON p.unit = c.unit AND p.element = c.element
-                WHERE c.complete AND p.complete
-                GROUP BY c.element
-            ),
-            now_n AS (SELECT element, count(*) AS n FROM cur GROUP BY element),
-            prev_n AS (SELECT element, count(*) AS n FROM prev GROUP BY element),
-            total AS (SELECT element, count(*) AS n FROM dim_unit_element
-                      WHERE year = ? AND unit IN (SELECT unit FROM units_in) GROUP BY element)
-            SELECT e.code AS element, coalesce(total.n, 0) AS units_total, coalesce(now_n.n, 0) AS units_now,
-                   coalesce(prev_n.n, 0) AS units_previous, coalesce(compared.units_compared, 0) AS units_compared,
-                   compared.value_compared, compared.previous_value_compared
-            FROM dim_element AS e
-            LEFT JOIN total ON total.element = e.code
-            LEFT JOIN now_n ON now_n.element = e.code
-            LEFT JOIN prev_n ON prev_n.element = e.code
-            LEFT JOIN compared ON compared.element = e.code
-            WHERE e.year = ?""",
-        [*_coverage_params(year, period, scope), year, year - 1, year, year])
+    df = store.query_df(
+        f"""WITH {_unit_values_sql("TRUE")},
+            {_coverage_sql("element",
+                           "SELECT year, unit, element, value AS num, value AS den, complete FROM uv",
+                           "SELECT unit, element FROM dim_unit_element WHERE year = ? "
+                           "AND unit IN (SELECT unit FROM units_in)")}""",
+        [year, year - 1, period, year, scope, year, year - 1, period, *_year_params(year), year])
+    return df.rename(columns={"num_now_compared": "value_compared", "num_prev_compared": "previous_value_compared"}
+                     ).drop(columns=["den_now_compared", "den_prev_compared"])
 
 
 def _indicator_coverage(store: Store, year: int, period: str, scope: str) -> pd.DataFrame:
-    return store.query_df(
-        f"""WITH {_COVERAGE_UNITS},
-            terms AS (SELECT indicator, element, role FROM dim_indicator_term WHERE year = ?),
-            unit_rate AS (  -- a unit has the rate in a year when it reported a numerator and a denominator term
-                SELECT uv.year, uv.unit, t.indicator,
-                       sum(uv.value) FILTER (WHERE t.role = 'numerator') AS num,
-                       sum(uv.value) FILTER (WHERE t.role = 'denominator') AS den,
-                       bool_and(uv.complete) AS complete
-                FROM uv JOIN terms AS t ON t.element = uv.element
-                GROUP BY uv.year, uv.unit, t.indicator
-                HAVING count(*) FILTER (WHERE t.role = 'numerator') > 0
-                   AND count(*) FILTER (WHERE t.role = 'denominator') > 0
-            ),
-            cur AS (SELECT * FROM unit_rate WHERE year = ?),
-            prev AS (SELECT * FROM unit_rate WHERE year = ?),
-            compared AS (
-                SELECT c.indicator, count(*) AS units_compared,
-                       sum(c.num) AS numerator_compared, sum(c.den) AS denominator_compared,
-                       sum(p.num) AS previous_numerator_compared, sum(p.den) AS previous_denominator_compared
-                FROM cur AS c JOIN prev AS p ON p.unit = c.unit AND p.indicator = c.indicator
-                WHERE c.complete AND p.complete
-                GROUP BY c.indicator
-            ),
-            now_n AS (SELECT indicator, count(*) AS n FROM cur GROUP BY indicator),
-            prev_n AS (SELECT indicator, count(*) AS n FROM prev GROUP BY indicator),
-            total AS (SELECT t.indicator, count(DISTINCT ue.unit) AS n
-                      FROM terms AS t JOIN dim_unit_element AS ue ON ue.element = t.element
-                      WHERE t.role = 'denominator' AND ue.year = ? AND ue.unit IN (SELECT unit FROM units_in)
-                      GROUP BY t.indicator)
-            SELECT i.code AS indicator, coalesce(total.n, 0) AS units_total, coalesce(now_n.n, 0) AS units_now,
-                   coalesce(prev_n.n, 0) AS units_previous, coalesce(compared.units_compared, 0) AS units_compared,
-                   compared.numerator_compared, compared.denominator_compared,
-                   compared.previous_numerator_compared, compared.previous_denominator_compared
-            FROM dim_indicator AS i
-            LEFT JOIN total ON total.indicator = i.code
-            LEFT JOIN now_n ON now_n.indicator = i.code
-            LEFT JOIN prev_n ON prev_n.indicator = i.code
-            LEFT JOIN compared ON compared.indicator = i.code
-            WHERE i.year = ?""",
-        [*_coverage_params(year, period, scope), year, year, year - 1, year, year])
+    # a unit has the rate in a year when it reported a numerator and a denominator term
+    pairs = """SELECT uv.year, uv.unit, t.indicator,
+                      sum(uv.value) FILTER (WHERE t.role = 'numerator') AS num,
+                      sum(uv.value) FILTER (WHERE t.role = 'denominator') AS den,
+                      bool_and(uv.complete) AS complete
+               FROM uv JOIN dim_indicator_term AS t ON t.year = ? AND t.element = uv.element
+               GROUP BY uv.year, uv.unit, t.indicator
+               HAVING count(*) FILTER (WHERE t.role = 'numerator') > 0
+                  AND count(*) FILTER (WHERE t.role = 'denominator') > 0"""
+    asked = """SELECT DISTINCT ue.unit, t.indicator
+               FROM dim_indicator_term AS t JOIN dim_unit_element AS ue ON ue.year = t.year AND ue.element = t.element
+               WHERE t.year = ? AND t.role = 'denominator' AND ue.unit IN (SELECT unit FROM units_in)"""
+    df = store.query_df(
+        f"""WITH {_unit_values_sql("v.element IN (SELECT element FROM dim_indicator_term WHERE year = ?)")},
+            {_coverage_sql("indicator", pairs, asked)}""",
+        [year, year - 1, period, year, scope, year, year - 1, period, year, *_year_params(year), year, year])
+    return df.rename(columns={"num_now_compared": "numerator_compared", "den_now_compared": "denominator_compared",
+                              "num_prev_compared": "previous_numerator_compared",
+                              "den_prev_compared": "previous_denominator_compared"})
 
 
 def _coverage_flags(store: Store, year: int, df: pd.DataFrame) -> None:
