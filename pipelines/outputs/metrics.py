@@ -371,8 +371,11 @@ def count_change(value, previous) -> tuple[int | None, float | None]:
 def attainment_yoy(store: Store, year: int, period: str, unit: str | None = None) -> pd.DataFrame:
     """Each indicator of `period` beside the same period of the previous year: indicator, value,
     status, previous_year (None: no plan that year), difference (None when comparable, else why not),
-    target_changed, previous_op, previous_target, previous_numerator/denominator/value/status, and
-    change_pp (percentage points) when both years have a value and the rate means the same."""
+    target_changed, previous_op, previous_target, previous_numerator/denominator/value/status; like
+    with like: units_total / units_now / units_previous / units_compared, same_units, the compared
+    units' numerator_compared / denominator_compared / previous_numerator_compared /
+    previous_denominator_compared, is_demo / previous_is_demo; and change_pp (percentage points) on
+    the compared units, when the rate means the same in both years and some unit has both."""
     # the previous year's rows are picked in a CTE: a join condition alone does not reach the mart's
     # scan, and the whole mart (every year and place) would be hashed — 200 MB at national scale
     df = store.query_df(
@@ -394,7 +397,12 @@ def attainment_yoy(store: Store, year: int, period: str, unit: str | None = None
             AND ch.difference IS NULL AND pp.quarters = cp.quarters
            WHERE a.year = ? AND a.period = ? AND a.scope = ?
            ORDER BY a.sort""", [year, period, unit or TOWN, year, period, unit or TOWN])
-    df = df.merge(_indicator_coverage(store, year, period, unit or TOWN), on="indicator", how="left")
+    if store.plan(year - 1) is not None:  # nothing to compare in a first year: no need to count units
+        df = df.merge(_indicator_coverage(store, year, period, unit or TOWN), on="indicator", how="left")
+    else:
+        df = df.assign(units_total=0, units_now=0, units_previous=0, units_compared=0, numerator_compared=None,
+                       denominator_compared=None, previous_numerator_compared=None,
+                       previous_denominator_compared=None)
     _coverage_flags(store, year, df)
 
     def pp(n, d, pn, pd_, ok):
@@ -411,7 +419,8 @@ def element_yoy(store: Store, year: int, period: str, scope: str = TOWN) -> pd.D
     """Each element's value over `period` beside the same period of the previous year: element,
     value, units_reported, previous_year, difference (None when comparable; 'units_differ' matters
     only for the town total), previous_unit_of_measure, previous_value, change, change_pct
-    (None on a base under MIN_BASE_FOR_PERCENT)."""
+    (None on a base under MIN_BASE_FOR_PERCENT), both on the units with the whole period in both
+    years (units_compared, value_compared, previous_value_compared; see _coverage_sql)."""
     df = store.query_df(  # both years' rows picked first (see attainment_yoy)
         """WITH cur AS (SELECT * FROM mart_scope_period_value WHERE year = ? AND period = ? AND scope = ?),
                 prev AS (SELECT * FROM mart_scope_period_value WHERE year = ? - 1 AND period = ? AND scope = ?)
@@ -432,7 +441,11 @@ def element_yoy(store: Store, year: int, period: str, scope: str = TOWN) -> pd.D
             AND (ch.difference IS NULL OR (ch.difference = 'units_differ' AND ? <> 'ALL'))
            WHERE e.year = ? ORDER BY e.sort""",
         [year, period, scope, year, period, scope, scope, period, period, scope, year])
-    df = df.merge(_element_coverage(store, year, period, scope), on="element", how="left")
+    if store.plan(year - 1) is not None:
+        df = df.merge(_element_coverage(store, year, period, scope), on="element", how="left")
+    else:
+        df = df.assign(units_total=0, units_now=0, units_previous=0, units_compared=0, value_compared=None,
+                       previous_value_compared=None)
     _coverage_flags(store, year, df)
     ok = df["difference"].isna() & (df["units_compared"] > 0)
     changes = [count_change(v, p) if k else (None, None)
