@@ -328,8 +328,9 @@ def attainment_yoy(store: Store, year: int, period: str, unit: str | None = None
     return _call(store, "attainment_yoy", year, period, unit)
 
 
-def element_yoy(store: Store, year: int, period: str, scope: str = metrics.TOWN) -> pd.DataFrame:
-    return _call(store, "element_yoy", year, period, scope)
+def element_yoy(store: Store, year: int, period: str, scope: str = metrics.TOWN, key_only: bool = False
+                ) -> pd.DataFrame:
+    return _call(store, "element_yoy", year, period, scope, key_only=key_only)
 
 
 def indicator_years(store: Store, year: int, indicator: str, unit: str | None = None) -> pd.DataFrame:

@@ -216,7 +216,7 @@ with right, st.container(border=True, key="deadline"):
 st.subheader(t("activities_heading", label=c.period_label), anchor=False)
 totals = data.element_totals(store, c.year, period.code, scope=c.scope)
 totals = totals.set_index("element")
-totals_last_year = data.element_yoy(store, c.year, period.code, scope=c.scope).set_index("element")
+totals_last_year = data.element_yoy(store, c.year, period.code, scope=c.scope, key_only=True).set_index("element")
 tiles = list(totals.index[totals["is_key"].astype(bool)])  # the plan's key activities (key = true)
 for start in range(0, len(tiles), 4):
     cols = st.columns(4)

@@ -415,12 +415,13 @@ def attainment_yoy(store: Store, year: int, period: str, unit: str | None = None
     return df
 
 
-def element_yoy(store: Store, year: int, period: str, scope: str = TOWN) -> pd.DataFrame:
+def element_yoy(store: Store, year: int, period: str, scope: str = TOWN, key_only: bool = False) -> pd.DataFrame:
     """Each element's value over `period` beside the same period of the previous year: element,
     value, units_reported, previous_year, difference (None when comparable; 'units_differ' matters
     only for the town total), previous_unit_of_measure, previous_value, change, change_pct
     (None on a base under MIN_BASE_FOR_PERCENT), both on the units with the whole period in both
-    years (units_compared, value_compared, previous_value_compared; see _coverage_sql)."""
+    years (units_compared, value_compared, previous_value_compared; see _coverage_sql).
+    `key_only`: the plan's key activities only (the overview's tiles)."""
     df = store.query_df(  # both years' rows picked first (see attainment_yoy)
         """WITH cur AS (SELECT * FROM mart_scope_period_value WHERE year = ? AND period = ? AND scope = ?),
                 prev AS (SELECT * FROM mart_scope_period_value WHERE year = ? - 1 AND period = ? AND scope = ?)
@@ -439,10 +440,10 @@ def element_yoy(store: Store, year: int, period: str, scope: str = TOWN) -> pd.D
            LEFT JOIN prev ON prev.year = e.year - 1 AND prev.element = e.code
             AND pp.quarters = cp.quarters
             AND (ch.difference IS NULL OR (ch.difference = 'units_differ' AND ? <> 'ALL'))
-           WHERE e.year = ? ORDER BY e.sort""",
-        [year, period, scope, year, period, scope, scope, period, period, scope, year])
+           WHERE e.year = ? AND (e.is_key OR NOT ?) ORDER BY e.sort""",
+        [year, period, scope, year, period, scope, scope, period, period, scope, year, key_only])
     if store.plan(year - 1) is not None:
-        df = df.merge(_element_coverage(store, year, period, scope), on="element", how="left")
+        df = df.merge(_element_coverage(store, year, period, scope, key_only), on="element", how="left")
     else:
         df = df.assign(units_total=0, units_now=0, units_previous=0, units_compared=0, value_compared=None,
                        previous_value_compared=None)
@@ -510,14 +511,15 @@ def _year_params(year: int) -> list:
     return [year, year, year - 1, year - 1, year, year - 1]  # num/den now, num/den previous, both
 
 
-def _element_coverage(store: Store, year: int, period: str, scope: str) -> pd.DataFrame:
+def _element_coverage(store: Store, year: int, period: str, scope: str, key_only: bool = False) -> pd.DataFrame:
+    keys = "v.element IN (SELECT code FROM dim_element WHERE year = ? AND (is_key OR NOT ?))"
     df = store.query_df(
-        f"""WITH {_unit_values_sql("TRUE")},
+        f"""WITH {_unit_values_sql(keys)},
             {_coverage_sql("element",
                            "SELECT year, unit, element, value AS num, value AS den, complete FROM uv",
                            "SELECT unit, element FROM dim_unit_element WHERE year = ? "
                            "AND unit IN (SELECT unit FROM units_in)")}""",
-        [year, year - 1, period, year, scope, year, year - 1, period, *_year_params(year), year])
+        [year, year - 1, period, year, scope, year, year - 1, period, year, key_only, *_year_params(year), year])
     return df.rename(columns={"num_now_compared": "value_compared", "num_prev_compared": "previous_value_compared"}
                      ).drop(columns=["den_now_compared", "den_prev_compared"])
 
