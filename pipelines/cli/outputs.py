@@ -149,7 +149,7 @@ def export_frame(store: Store, what: str, year: int, quarter: int | None, unit: 
 
 
 def cmd_export(args, store: Store) -> int:
-    from pipelines.outputs.export import to_csv_bytes, to_xlsx_bytes
+    from pipelines.outputs.export import to_csv_bytes, to_xlsx_bytes, with_names
     year = year_of(store, args.year)
     unit = unit_of(store, year, args.unit)
     element = args.element.strip().upper() if args.element else None
@@ -168,8 +168,12 @@ def cmd_export(args, store: Store) -> int:
     if suffix == ".csv":
         out.write_bytes(to_csv_bytes(df))
     else:
-        out.write_bytes(to_xlsx_bytes(df, sheet={"values": "Số liệu", "attainment": "Tỷ lệ",
-                                                  "compliance": "Hạn nộp", "tasks": "Nhiệm vụ"}[args.what]))
+        # people read the XLSX: Vietnamese names beside the codes; a publication copy explains ≤10 and x
+        plan = store.plan(year)
+        out.write_bytes(to_xlsx_bytes(with_names(df, plan, args.what),
+                                      sheet={"values": "Số liệu", "attainment": "Tỷ lệ", "compliance": "Hạn nộp",
+                                             "tasks": "Nhiệm vụ"}[args.what],
+                                      publication=plan.publication.threshold if args.publication else False))
     demo_banner(store, year)
     print(f"Đã xuất {len(df)} dòng ra {out}")
     return EXIT_OK
