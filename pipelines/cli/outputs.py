@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +29,17 @@ if TYPE_CHECKING:
 
 ATTAINMENT_COLUMNS = ["indicator", "unit", "year", "period", "numerator", "denominator", "value", "target_op",
                       "target", "status", "period_status", "judged_period"]
+
+
+def date_arg(text: str) -> dt.date:
+    """--date: the day written under the national motto ("Đức Phổ, ngày … tháng … năm …")."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ngày không hợp lệ: {text!r} (dạng YYYY-MM-DD, ví dụ 2022-06-20)")
+
+
+DATE_HELP = "ngày ghi trên văn bản, dạng YYYY-MM-DD (mặc định: hôm nay theo giờ của kế hoạch)"
 
 
 def _hierarchy(args, store: Store, year: int) -> tuple[str | None, str | None]:
@@ -191,9 +204,11 @@ def cmd_report(args, store: Store) -> int:
     as_of = args.as_of
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".docx":
-        out.write_bytes(build_report(store, year, period, as_of, number=args.number, publication_copy=args.publication))
+        out.write_bytes(build_report(store, year, period, as_of, number=args.number, publication_copy=args.publication,
+                                     day=args.date))
     else:
-        out.write_bytes(build_annex(store, year, period, as_of, publication_copy=args.publication))
+        out.write_bytes(build_annex(store, year, period, as_of, publication_copy=args.publication, number=args.number,
+                                    day=args.date))
     demo_banner(store, year)
     kind = "phụ lục" if suffix == ".xlsx" else "báo cáo"
     print(f"Đã tạo {kind} {period}/{year}{' (bản công bố)' if args.publication else ''}: {out}")
@@ -204,12 +219,14 @@ def cmd_reminders(args, store: Store) -> int:
     from pipelines.outputs.reminders import write_reminders
     year = year_of(store, args.year)
     out = Path(args.output)
-    result = write_reminders(store, year, args.quarter, out, as_of=args.as_of, number=args.number)
+    result = write_reminders(store, year, args.quarter, out, as_of=args.as_of, number=args.number, day=args.date)
     demo_banner(store, year)
+    for warning in result.warnings:   # the letters go out anyway; the plan file should be completed
+        print(f"Cảnh báo: {warning}", file=sys.stderr)
     if not result.letters:
         print(f"Quý {args.quarter}/{year}: không có đơn vị trễ hạn hoặc chưa nộp — không có công văn đôn đốc.")
     for path, row in zip(result.letters, result.rows):
-        print(f"{row['unit']}: {row['status_name']} → {path.name}")
+        print(f"{row['unit']}: {row['status_name']} ({row['kind'].lower()}) → {path.name}")
     print(f"Danh sách: {result.summary}")
     return EXIT_OK
 
@@ -257,6 +274,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("--number", help="số văn bản (để trống: ghi tay khi ký)")
     p.add_argument("--as-of", type=iso_datetime, help="tình hình nộp báo cáo tính đến thời điểm này (mặc định: bây giờ)")
     p.add_argument("--publication", action="store_true", help="bản công bố: ẩn số người nhỏ (≤ ngưỡng của kế hoạch)")
+    p.add_argument("--date", type=date_arg, help=DATE_HELP)
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_report)
 
@@ -266,6 +284,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("--quarter", type=quarter_arg, required=True)
     p.add_argument("--as-of", type=iso_datetime, help="tính đến thời điểm này (mặc định: bây giờ)")
     p.add_argument("--number", help="số văn bản (để trống: ghi tay khi ký)")
+    p.add_argument("--date", type=date_arg, help=DATE_HELP)
     p.add_argument("-o", "--output", required=True, help="thư mục ghi công văn")
     p.set_defaults(func=cmd_reminders)
 

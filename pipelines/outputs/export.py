@@ -41,12 +41,13 @@ TITLES = {
 COUNT_COLUMNS = {"numerator", "denominator", "needed", "versions", "units", "on_time", "late", "missing", "pending",
                  "units_reported", "units_concerned", "done", "in_progress", "not_started", "not_applicable",
                  "not_reported"}
-PLAIN_INTEGER_COLUMNS = {"year", "quarter", "submission_id"}     # 2022, not 2.022
+PLAIN_INTEGER_COLUMNS = {"year", "quarter", "submission_id", "number"}     # 2022, not 2.022
 TARGET_COLUMNS = {"target"}
 PERCENT_COLUMNS = {"on_time_rate"}                               # a share with no verdict beside it
 DATETIME_COLUMNS = {"deadline", "received_at", "loaded_at"}
+DATE_COLUMNS = {"due", "new_due"}                                # a day, no time
 RATE_PARTS = {"numerator", "denominator", "target_op", "target"}
-COUNT_FORMAT, INTEGER_FORMAT, DATETIME_FORMAT = "#,##0", "0", "dd/mm/yyyy hh:mm"
+COUNT_FORMAT, INTEGER_FORMAT, DATETIME_FORMAT, DATE_FORMAT = "#,##0", "0", "dd/mm/yyyy hh:mm", "dd/mm/yyyy"
 
 PUBLICATION_SHEET = "Ghi chú"
 PUBLICATION_NOTE = [
@@ -109,6 +110,8 @@ def column_format(df: pd.DataFrame, col: str, rate_columns: set[str] = frozenset
         return None
     if col in DATETIME_COLUMNS:
         return DATETIME_FORMAT
+    if col in DATE_COLUMNS:
+        return DATE_FORMAT
     if col in PLAIN_INTEGER_COLUMNS:
         return INTEGER_FORMAT
     if col in TARGET_COLUMNS:
@@ -148,11 +151,12 @@ def publication_threshold(df: pd.DataFrame) -> int | None:
 
 def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "Dữ liệu", titles: dict[str, str] | None = None,
                   rate_columns: set[str] | None = None, *, title: str | None = None,
-                  publication: int | bool | None = None) -> bytes:
+                  publication: int | bool | None = None, one_page: bool = False) -> bytes:
     """`rate_columns`: more columns holding a rate next to numerator, denominator, target_op and target
     (an attainment table's `value` always is). `title`: a line above the header (printed on every
     page with it). `publication`: the threshold of a publication copy (True: read it from the "≤10"
-    cells); by default a note sheet is added whenever the table shows "≤N" or "x" cells."""
+    cells); by default a note sheet is added whenever the table shows "≤N" or "x" cells. `one_page`:
+    printed on a single page (a short list)."""
     titles = {**TITLES, **{c: t for c, (name, t) in CODE_TITLES.items() if name in df.columns},
               **({"value": "Giá trị tỷ lệ"} if is_rate_table(df) else {}), **(titles or {})}
     rate_columns = set(rate_columns or ())
@@ -191,9 +195,17 @@ def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "Dữ liệu", titles: dict[str
                         cell.alignment = Alignment(horizontal="right")  # "≤10" and "x" beside numbers
         width = max([len(str(titles.get(col, col)))] + [len(str(v)) for v in df[col].head(200)]) + 2
         ws.column_dimensions[letter].width = min(max(width, 8), 60)
+        if df[col].map(lambda v: isinstance(v, (dt.date, dt.datetime))).any() and col not in DATETIME_COLUMNS:
+            ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width, 12)
     ws.freeze_panes = ws.cell(first, 1).coordinate
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(max(len(df.columns), 1))}{max(first - 1 + len(df), header_row)}"
     print_setup(ws, header_row, landscape=len(df.columns) > 6)
+    if one_page:
+        ws.page_setup.fitToHeight = 1
+    if title:   # the title spans the table
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(len(df.columns), 1))
+        ws["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.row_dimensions[1].height = 36
     threshold = publication_threshold(df) if publication in (None, True) else publication
     if publication is True and threshold is None:
         threshold = 10
