@@ -15,7 +15,7 @@ import re
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from pipelines.outputs.fmt import rate_digits
@@ -56,6 +56,8 @@ PUBLICATION_NOTE = [
     "“x”: ô được ẩn thêm để không thể suy ra các ô “≤{threshold}” từ tổng số hoặc từ các bảng khác.",
     "Tỷ lệ có tử số hoặc mẫu số bị ẩn cũng được ghi là “x”.",
 ]
+DOCUMENT_FONT = "Times New Roman"
+RULED = Border(*(Side(style="thin", color="999999"),) * 4)
 _SMALL = re.compile(r"^≤(\d+)$")
 # A code column beside its name column (`with_names`) is titled as the code, so no two titles repeat.
 CODE_TITLES = {"status": ("status_name", "Mã tình trạng"), "role": ("role_name", "Mã vai trò"),
@@ -202,10 +204,19 @@ def to_xlsx_bytes(df: pd.DataFrame, sheet: str = "Dữ liệu", titles: dict[str
     print_setup(ws, header_row, landscape=len(df.columns) > 6)
     if one_page:
         ws.page_setup.fitToHeight = 1
-    if title:   # the title spans the table
+    if title:   # a document to print (the list of reminder letters): titled, one typeface, ruled
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(len(df.columns), 1))
         ws["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws["A1"].font = Font(name=DOCUMENT_FONT, bold=True, size=13)
         ws.row_dimensions[1].height = 36
+        ws.row_dimensions[header_row].height = 32
+        for row in ws.iter_rows(min_row=header_row, max_row=first - 1 + len(df)):
+            if row[0].row != header_row:
+                ws.row_dimensions[row[0].row].height = 19   # room for the marks of Vietnamese capitals
+            for cell in row:
+                cell.border = RULED
+                cell.font = Font(name=DOCUMENT_FONT, size=12, bold=cell.row == header_row,
+                                 color="FFFFFF" if cell.row == header_row else None)
     threshold = publication_threshold(df) if publication in (None, True) else publication
     if publication is True and threshold is None:
         threshold = 10

@@ -175,7 +175,7 @@ def build_template(plan: Plan, unit: str, quarter: int, values: dict[str, int | 
 TITLE_HEIGHT = 27
 ROW_HEIGHT = 19
 LINE_HEIGHT = 16.5
-GUIDE_WIDTH = 110
+GUIDE_WIDTH = 68   # fits a portrait A4 page at 12 pt without scaling
 FONT = "Times New Roman"
 
 

@@ -136,3 +136,11 @@ def test_the_judged_figure_and_dates_as_printed(rendered):
     assert "PHỤ LỤC" in annex and "(Kèm theo Báo cáo số 12/BC-BCĐ ngày 20/6/2022" in annex
     assert "> 90 %" in annex and "≥ 95 %" in annex
     assert "Ghi chú" not in rendered["values"][0] and "“≤10”: số người từ 1 đến 10" in flat(rendered["values_pub"][0])
+
+
+def test_nothing_is_cut_off_the_page(rendered):
+    # a guide wider than the page printed "…CÔNG TÁC PHÒNG, CHỐN" (the rest fell off the right edge)
+    template = flat(rendered["template"][0])
+    assert "KẾ HOẠCH THỰC HIỆN CÔNG TÁC PHÒNG, CHỐNG MUA BÁN NGƯỜI NĂM 2022" in template
+    assert "hệ thống chỉ nhận số liệu tổng hợp và sẽ từ chối tệp có thông tin cá nhân." in template
+    assert "Hạn nộp: chậm nhất hết ngày 15/9/2022" in template
