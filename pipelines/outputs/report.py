@@ -169,6 +169,14 @@ def values(d: PeriodData, texts: dict, report_number: str | None = None) -> dict
         "placeholder_proposals": texts["report"]["placeholder_proposals"],
         "threshold": str(plan.publication.threshold),
     }
+    # counts an edited text file may still name (the shipped one says them through @timeliness and
+    # @tasks_summary, which put zeros in words)
+    counts = d.compliance["status"].value_counts()
+    concerned = d.tasks[d.tasks["units_concerned"] > 0]
+    v |= {"units_total": fmt.num(len(d.compliance)), "units_on_time": fmt.num(int(counts.get("on_time", 0))),
+          "units_late": fmt.num(int(counts.get("late", 0))), "units_missing": fmt.num(int(counts.get("missing", 0))),
+          "tasks_total": fmt.num(len(concerned)),
+          "tasks_done": fmt.num(int((concerned["done"] == concerned["units_concerned"]).sum()))}
     return v
 
 
