@@ -17,6 +17,9 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+from openpyxl.drawing.text import Font as DrawingFont
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -207,8 +210,25 @@ def _chart(ws, hr: int, last: int) -> None:
         series.cat = AxDataSource(strRef=StrRef(f=series.cat.numRef.f))
     bar += line
     bar.legend.position = "b"
+    for part in (bar, bar.x_axis, bar.y_axis, bar.legend):   # the sheet's typeface, 10 pt
+        part.txPr = _chart_text(1000)
+    for title, size in ((bar.title, 1300), (bar.y_axis.title, 1000)):
+        for para in title.tx.rich.p:
+            para.pPr = ParagraphProperties(defRPr=_props(size, bold=True))
+            for run in para.r or []:
+                run.rPr = _props(size, bold=True)
     bar.height, bar.width = 9, 22
     ws.add_chart(bar, f"A{last + 4}")
+
+
+def _props(size: int, bold: bool = False) -> CharacterProperties:
+    return CharacterProperties(latin=DrawingFont(typeface=FONT), cs=DrawingFont(typeface=FONT), sz=size, b=bold)
+
+
+def _chart_text(size: int) -> RichText:
+    """Chart text in Times New Roman (a chart does not follow the cells' font)."""
+    props = _props(size)
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])
 
 
 def section_sheets(wb: Workbook, d: PeriodData, used: set[str], texts: dict) -> None:

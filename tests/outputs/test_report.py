@@ -299,6 +299,7 @@ def test_annex_summary_matches_attainment(reports, capsys, demo, period):
     assert {c.font.name for row in ws.iter_rows(min_row=1, max_row=9) for c in row if c.value is not None} == {
         "Times New Roman"}
     assert "&P" in ws.oddFooter.center.text
+    assert chart.x_axis.txPr.p[0].pPr.defRPr.latin.typeface == "Times New Roman"   # the chart too
 
 
 @pytest.mark.parametrize("period", list(PERIODS))
