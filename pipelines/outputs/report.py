@@ -84,7 +84,7 @@ def judged_row(d: PeriodData, r):
     return next(j.itertuples(), None)
 
 
-def _figure(d: PeriodData, row, texts: dict) -> tuple[str, str]:
+def _figure(d: PeriodData, row) -> tuple[str, str]:
     """(numerator/denominator, rate) of a row as printed; "—" for both when there is no figure
     (no data, or no case arose: never "0/0" or "(/)")."""
     if row is None:
@@ -104,8 +104,8 @@ def rate_parts(d: PeriodData, r, texts: dict | None = None) -> dict[str, str]:
     j = judged_row(d, r)
     hidden = d.pub is not None and (d.pub.rate_hidden(r.indicator, r.unit, r.period)
                                     or (j is not None and d.pub.rate_hidden(j.indicator, j.unit, j.period)))
-    fraction, value = _figure(d, j, texts or {})
-    own_fraction, own_value = _figure(d, r, texts or {})
+    fraction, value = _figure(d, j)
+    own_fraction, own_value = _figure(d, r)
     return {
         "name": r.indicator_name, "short_name": r.short_name,
         "fraction": "x" if hidden else fraction, "value": "x" if hidden else value,
@@ -127,6 +127,8 @@ def own_text(d: PeriodData, p: dict, texts: dict) -> str:
     """"riêng quý II năm 2022: 1/2 (50 %)" — the report period's own figure of a yearly target."""
     s = texts["report"]["sentences"]
     phrase = period_phrase(d, d.period, texts)
+    if p["own_fraction"] == "x":      # a publication copy hides it: said, not "x (x)"
+        return s["own_none"].format(period_phrase=phrase, status=s["not_published"])
     if p["own_fraction"] == "—":
         return s["own_none"].format(period_phrase=phrase, status=p["own_status"].lower())
     return s["own"].format(period_phrase=phrase, fraction=p["own_fraction"], value=p["own_value"])
