@@ -69,8 +69,11 @@ st.dataframe(table, hide_index=True, key="compliance_summary")
 st.subheader(t("reminders_heading"), anchor=False)
 with st.container(border=True, key="reminders_box"):
     due_quarters = [q for q in quarter_numbers if plan.quarter_by_number[q].due <= as_of_day] or quarter_numbers[:1]
-    rq = st.selectbox(t("reminders_quarter"), quarter_numbers, index=quarter_numbers.index(due_quarters[-1]),
+    q1, q2, _ = st.columns([1, 1, 2])
+    rq = q1.selectbox(t("reminders_quarter"), quarter_numbers, index=quarter_numbers.index(due_quarters[-1]),
                       format_func=qname, key="reminders_quarter")
+    signed_on = q2.date_input(t("document_date"), value=today, key="reminders_date", format="DD/MM/YYYY",
+                              help=t("document_date_help"))
     # the letters go to every unit of the plan late or missing that quarter: counted for the whole plan
     whole = data.compliance_rollup(store, c.year, as_of)
     chased = int(whole.loc[whole["quarter"] == rq, list(reminders.CHASED)].to_numpy().sum())
@@ -78,6 +81,6 @@ with st.container(border=True, key="reminders_box"):
     st.caption(t("reminders_count", n=chased, **when) if chased else t("reminders_none", **when))
     zname = ("DEMO_" if c.is_demo else "") + f"DonDoc_{c.year}_Q{rq}.zip"
     st.download_button(t("download_reminders", n=chased),
-                       auth.audited(store, zname, lambda: reminders.reminders_zip(store, c.year, rq, as_of)),
+                       auth.audited(store, zname, lambda: reminders.reminders_zip(store, c.year, rq, as_of, day=signed_on)),
                        file_name=zname, mime="application/zip", icon=":material/mail:", key="dl_reminders",
                        disabled=not chased)  # noted in the audit log when built (auth.audited)

@@ -239,9 +239,12 @@ st.subheader(t("report_heading", label=c.period_label), anchor=False)
 with st.container(border=True, key="report_box"):
     st.caption(t("report_help"))
     threshold = store.plan(c.year).publication.threshold
-    r1, r2 = st.columns([1, 2])
+    r1, r2, r3 = st.columns([1, 1, 2])
     number = r1.text_input(t("report_number"), key="report_number", max_chars=20).strip() or None
-    publication_copy = r2.toggle(t("publication_copy", n=threshold), key="report_publication",
+    # the date line of the report and the annex's title line: the day it will be signed
+    signed_on = r2.date_input(t("document_date"), value=filters.today(store, c.year), key="report_date",
+                              format="DD/MM/YYYY", help=t("document_date_help"))
+    publication_copy = r3.toggle(t("publication_copy", n=threshold), key="report_publication",
                                  help=t("publication_help", n=threshold))
     b1, b2, _ = st.columns([1, 1, 2])
     name = report_file_name(c.year, period.code, publication_copy=publication_copy)
@@ -249,11 +252,11 @@ with st.container(border=True, key="report_box"):
     # Built when asked for, and noted in the audit log as it is built (auth.audited), not on the click.
     b1.download_button(
         t("download_report"), auth.audited(store, f"{stem}.docx", lambda: build_report(
-            store, c.year, period.code, number=number, publication_copy=publication_copy)),
+            store, c.year, period.code, number=number, publication_copy=publication_copy, day=signed_on)),
         file_name=f"{stem}.docx", icon=":material/description:", key="dl_report",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     b2.download_button(
         t("download_annex"), auth.audited(store, f"{stem}.xlsx", lambda: build_annex(
-            store, c.year, period.code, publication_copy=publication_copy)),
+            store, c.year, period.code, publication_copy=publication_copy, number=number, day=signed_on)),
         file_name=f"{stem}.xlsx", icon=":material/table:", key="dl_annex",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
