@@ -275,13 +275,21 @@ def _throttle_keys(con, norm: str, client: str, device: str | None,
     return [("account", throttle.account_key(norm, client))] + ([("address", client)] if client else []), False
 
 
-def waiting(store: Store, name: str, client: str = "", device: str | None = None,
-            now: dt.datetime | None = None) -> dt.datetime | None:
-    """The end of a wait in force for this try, or None: cheap (no hashing), for the web layer to
-    answer a waiting try before it queues for a hashing slot."""
+def precheck(store: Store, name: str, client: str = "", device: str | None = None,
+             now: dt.datetime | None = None) -> tuple[dt.datetime | None, bool]:
+    """(the end of a wait in force for this try or None, whether its device cookie is genuine for
+    the name): cheap (no hashing), for the web layer to answer a waiting try at once and to let a
+    known browser queue ahead, before anything queues for a hashing slot."""
     norm, client, now = _normal_name(name)[:64], (client or "")[:64], now or utcnow()
     with store.connect() as con:
-        return throttle.blocked_until(con, _throttle_keys(con, norm, client, device, now)[0], now)
+        keys, known = _throttle_keys(con, norm, client, device, now)
+        return throttle.blocked_until(con, keys, now), known
+
+
+def waiting(store: Store, name: str, client: str = "", device: str | None = None,
+            now: dt.datetime | None = None) -> dt.datetime | None:
+    """The end of a wait in force for this try, or None (see `precheck`)."""
+    return precheck(store, name, client, device, now)[0]
 
 
 def authenticate(store: Store, name: str, password: str, client: str = "", *, device: str | None = None,
