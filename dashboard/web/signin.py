@@ -210,7 +210,10 @@ async def sign_in_post(request: Request) -> Response:
         _slots = _Slots(users.HASH_SLOTS)
     # One post at a time per client address (or per known browser): the work an address can cause
     # is one check at a time, and a flood from one address never holds more than one queue place.
-    who = f"device:{device}" if device else f"address:{client}"
+    # Only a genuine device cookie counts apart (checked without the store): made-up ones would
+    # otherwise buy a place each.
+    known = await run_in_threadpool(users.known_device, store(), name, device) if device else False
+    who = f"device:{device}" if known else f"address:{client}"
     if _in_flight.get(who, 0) >= 1:
         return _form(request, next_path, i18n.t("signin_busy", lang), name=name, status=429)
     _in_flight[who] = _in_flight.get(who, 0) + 1

@@ -132,8 +132,19 @@ def device_id(con, name: str, token: str | None, now: dt.datetime) -> str | None
     DEVICE_DAYS; None for anything else (forged, another name's, too old, missing)."""
     if not token or len(token) > 200 or token.count(".") != 2:
         return None
+    return checked_device(_device_secret(con, create=False), name, token, now)
+
+
+def device_secret(con) -> bytes | None:
+    """The HMAC secret, once one exists (for callers that check many cookies without the store)."""
+    return _device_secret(con, create=False)
+
+
+def checked_device(secret: bytes | None, name: str, token: str | None, now: dt.datetime) -> str | None:
+    """`device_id` with the secret at hand: no store access (the web layer checks every post)."""
+    if not token or len(token) > 200 or token.count(".") != 2:
+        return None
     did, day, mac = token.split(".")
-    secret = _device_secret(con, create=False)
     if secret is None or not day.isdigit() or not hmac.compare_digest(mac, _mac(secret, name, did, int(day))):
         return None
     if not 0 <= (now - dt.datetime(2020, 1, 1)).days - int(day) <= DEVICE_DAYS:

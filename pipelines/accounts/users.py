@@ -275,6 +275,24 @@ def _throttle_keys(con, norm: str, client: str, device: str | None,
     return [("account", throttle.account_key(norm, client))] + ([("address", client)] if client else []), False
 
 
+_SECRETS: dict[str, bytes] = {}
+
+
+def known_device(store: Store, name: str, device: str | None, now: dt.datetime | None = None) -> bool:
+    """Whether a device cookie is genuine for this name — without the store once its secret has
+    been read (the secret never changes), so checking a flood of forged cookies costs no queries."""
+    if not device:
+        return False
+    key = str(store.db_path)
+    if key not in _SECRETS:
+        with store.connect() as con:
+            secret = throttle.device_secret(con)
+        if secret is None:
+            return False
+        _SECRETS[key] = secret
+    return throttle.checked_device(_SECRETS[key], _normal_name(name)[:64], device, now or utcnow()) is not None
+
+
 def precheck(store: Store, name: str, client: str = "", device: str | None = None,
              now: dt.datetime | None = None) -> tuple[dt.datetime | None, bool]:
     """(the end of a wait in force for this try or None, whether its device cookie is genuine for

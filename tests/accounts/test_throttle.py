@@ -76,6 +76,9 @@ def test_device_cookies_are_bound_to_their_name_and_cannot_be_forged(store, hash
         assert throttle.device_id(con, "alice", f"{did}x.{day}.{mac}", T0) is None  # altered
         assert throttle.device_id(con, "alice", f"{did}.{int(day) + 1}.{mac}", T0) is None
         assert throttle.device_id(con, "alice", token, T0 + dt.timedelta(days=throttle.DEVICE_DAYS + 1)) is None
+    # the web layer's check, without the store once the secret is known
+    assert users.known_device(store, "alice", token, T0) and users.known_device(store, "Alice ", token, T0)
+    assert not users.known_device(store, "bob", token, T0) and not users.known_device(store, "alice", token + "x", T0)
     # a device cookie is counted too: five wrong passwords with it make *that browser* wait
     for i in range(5):
         assert authenticate(store, "alice", "doan-bua", "10.0.0.5", device=token, now=T0 + dt.timedelta(seconds=i)) is None
