@@ -71,7 +71,8 @@ def trusted_proxies(argv: list[str] | None = None) -> list[str]:
 
 def allowed_hosts(argv: list[str] | None = None) -> set[str]:
     """Host names the server answers to (`--allowed-hosts`, $DUCPHO138_ALLOWED_HOSTS), besides the
-    served address and localhost: anything else is a forged Host (DNS rebinding) and is refused."""
+    served address (on every interface: this machine's names), localhost and any IP address (see
+    `host_allowed`): any other name is a forged Host (DNS rebinding) and is refused."""
     try:
         from streamlit import config as st_config
         address = st_config.get_option("server.address")
@@ -92,6 +93,23 @@ def _machine_names() -> set[str]:
     except OSError:
         pass
     return names
+
+
+def host_allowed(host: str | None, allowed: set[str]) -> bool:
+    """A Host header naming this server: an allowed name, or an IP address written as such (DNS
+    rebinding needs a *name* the attacker's DNS points at this machine; an address cannot be one,
+    and the office may type the server's address, whatever interface it is on)."""
+    import ipaddress
+    name = host_name(host)
+    if name is None:
+        return False
+    if name in allowed:
+        return True
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        return False
 
 
 def host_name(host: str | None) -> str | None:

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from dashboard import i18n
 from dashboard.web import media
-from dashboard.web.config import (SIGN_IN_PATH, allowed_hosts, host_name, live_session, oidc_mode, safe_next,
+from dashboard.web.config import (SIGN_IN_PATH, allowed_hosts, host_allowed, live_session, oidc_mode, safe_next,
                                   session_token, store)
 from pipelines.accounts import sessions, users
 
@@ -54,7 +54,7 @@ class Guard:
     async def __call__(self, scope, receive, send):
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
-        if host_name(_header(scope, b"host")) not in self.hosts:
+        if not host_allowed(_header(scope, b"host"), self.hosts):
             if scope["type"] == "websocket":   # refused before the handshake: the client gets 403
                 return await send({"type": "websocket.close", "code": 1008})
             return await PlainTextResponse(i18n.t("http_bad_host"), status_code=400)(scope, receive, send)

@@ -236,7 +236,8 @@ def test_a_backup_link_is_for_the_admin_session_that_made_it_and_every_fetch_is_
 def test_a_forged_host_header_is_refused(app_url):
     port = app_url.rsplit(":", 1)[1]
     got = {host: request(app_url, path="/dang-nhap", headers={"Host": host})[0]
-           for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"evil.example:{port}", "evil.example")}
+           for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"10.1.2.3:{port}", f"evil.example:{port}",
+                        "evil.example")}
     status, _, _, _ = form_post(app_url, "xem", PASSWORD, origin=f"http://evil.example:{port}",
                                 headers={"Host": f"evil.example:{port}"}) if got[f"evil.example:{port}"] == 200 \
         else (400, None, None, None)
@@ -250,7 +251,8 @@ def test_a_forged_host_header_is_refused(app_url):
             return type(exc).__name__
     sockets = {h: run_async(ws(h)) for h in (f"127.0.0.1:{port}", f"evil.example:{port}")}
     print(f"\nHost header: {got}; DNS-rebinding sign-in post: {status}; websockets: {sockets}")
-    assert got[f"127.0.0.1:{port}"] == got[f"localhost:{port}"] == 200
+    # an IP address cannot be rebound (the office may type the server's address): allowed
+    assert got[f"127.0.0.1:{port}"] == got[f"localhost:{port}"] == got[f"10.1.2.3:{port}"] == 200
     assert got[f"evil.example:{port}"] == got["evil.example"] == 400 and status == 400
     assert sockets[f"127.0.0.1:{port}"] == "open" and sockets[f"evil.example:{port}"] != "open"
 
