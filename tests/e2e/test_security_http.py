@@ -259,6 +259,29 @@ def test_a_forged_host_header_is_refused(app_url):
     assert sockets[f"127.0.0.1:{port}"] == "open" and sockets[f"evil.example:{port}"] != "open"
 
 
+# -- locking a member out ------------------------------------------------------------------------------------------
+def test_an_outsider_cannot_lock_the_admin_out(app_url, data_dir):
+    """The first round locked a name against the right password too after five failures from
+    anywhere. Now an outsider's failures make only *their* tries of the name wait."""
+    status, _, _, set_cookies = form_post(app_url, "quan_tri", PASSWORD, source="127.0.0.80")   # the admin's browser
+    device = cookie(set_cookies, DEVICE)
+    assert status == 303 and device
+    outsider = Counter(form_post(app_url, "quan_tri", f"doan-{i}", source="127.0.0.81")[0] for i in range(8))
+    got = {
+        "outsider, right password": form_post(app_url, "quan_tri", PASSWORD, source="127.0.0.81")[0],
+        "admin's browser (own address, device cookie)": form_post(app_url, "quan_tri", PASSWORD, source="127.0.0.80",
+                                                                  cookies={DEVICE: device})[0],
+        "admin's browser behind the outsider's address": form_post(app_url, "quan_tri", PASSWORD, source="127.0.0.81",
+                                                                   cookies={DEVICE: device})[0],
+        "a fresh browser at another address": form_post(app_url, "quan_tri", PASSWORD, source="127.0.0.82")[0],
+    }
+    waits = [r for r in audit(data_dir) if r[1] == "locked_out" and "127.0.0.81" in r[2]]
+    print(f"\n8 wrong passwords for the admin from 127.0.0.81: {dict(outsider)}; then {got}; {len(waits)} wait rows")
+    assert outsider == {401: 8} and waits
+    assert got == {"outsider, right password": 401, "admin's browser (own address, device cookie)": 303,
+                   "admin's browser behind the outsider's address": 303, "a fresh browser at another address": 303}
+
+
 # -- sign-in under a flood --------------------------------------------------------------------------------------------
 def test_a_member_signs_in_while_40_anonymous_clients_post_wrong_passwords(app_url, data_dir):
     """40 clients, each from its own address (127.0.0.101 …), post wrong passwords for unknown names
