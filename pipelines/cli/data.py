@@ -278,57 +278,54 @@ def _report_check(store: Store) -> int:
 
 
 def add_parsers(sub, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("init", parents=[common], help="tạo/cập nhật kho dữ liệu và nạp kế hoạch")
-    p.add_argument("--replace", action="store_true",
-                   help="thay kế hoạch của một năm đã có báo cáo (chấm lại theo kế hoạch mới; ghi nhật ký)")
+    p = sub.add_parser("init", parents=[common])
+    p.add_argument("--replace", action="store_true")
     p.add_argument("--user", default="cli", help=argparse.SUPPRESS)
-    p.add_argument("--plan", type=Path, help="tệp kế hoạch (.toml)")
+    p.add_argument("--plan", type=Path)
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("template", parents=[common], help="tạo mẫu báo cáo cho đơn vị và quý")
+    p = sub.add_parser("template", parents=[common])
     p.add_argument("--unit")
     p.add_argument("--year", type=int)
     p.add_argument("--quarter", type=quarter_arg, required=True)
-    p.add_argument("--all", action="store_true", help="mẫu cho mọi đơn vị (-o là thư mục)")
+    p.add_argument("--all", action="store_true")
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_template)
 
-    p = sub.add_parser("ingest", parents=[common], help="kiểm tra và nạp báo cáo (tệp hoặc thư mục)")
-    p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--received-at", type=iso_datetime, help="thời điểm nhận tệp (ISO; mặc định: bây giờ)")
+    p = sub.add_parser("ingest", parents=[common])
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--received-at", type=iso_datetime)
     p.add_argument("--json", action="store_true")
     p.add_argument("--user", default="cli", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("versions", parents=[common], help="các bản báo cáo đã nạp")
+    p = sub.add_parser("versions", parents=[common])
     p.add_argument("--unit")
     p.add_argument("--year", type=int)
     p.add_argument("--quarter", type=quarter_arg)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_versions)
 
-    p = sub.add_parser("restore", parents=[common], help="khôi phục một bản báo cáo cũ làm bản hiện hành")
+    p = sub.add_parser("restore", parents=[common])
     p.add_argument("--submission", type=int, required=True)
     p.add_argument("--user", default="cli", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_restore)
 
-    p = sub.add_parser("demo", parents=[common], help="nạp một năm DỮ LIỆU MẪU")
+    p = sub.add_parser("demo", parents=[common])
     p.add_argument("--year", type=int, default=2022)
     p.add_argument("--seed", type=int, default=138)
-    p.add_argument("--remove", action="store_true", help="xóa dữ liệu mẫu của năm (trước khi nạp số liệu thật)")
+    p.add_argument("--remove", action="store_true")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("backup", parents=[common], help="sao lưu kho (cơ sở dữ liệu và tệp gốc) vào một tệp")
-    p.add_argument("-o", "--output", type=Path, required=True, help="tệp sao lưu (.tar.gz)")
-    p.add_argument("--sign-key", type=Path, metavar="TỆP_KHÓA",
-                   help="ký danh mục bằng HMAC-SHA256 với khóa trong tệp này (tạo: openssl rand -hex 32 > TỆP_KHÓA)")
+    p = sub.add_parser("backup", parents=[common])
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--sign-key", type=Path)
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("restore-backup", parents=[common], help="dựng lại kho từ tệp sao lưu vào --data-dir mới")
-    p.add_argument("file", type=Path, metavar="TỆP")
-    p.add_argument("--verify-key", type=Path, metavar="TỆP_KHÓA",
-                   help="chỉ khôi phục tệp sao lưu có chữ ký khớp khóa này")
+    p = sub.add_parser("restore-backup", parents=[common])
+    p.add_argument("file", type=Path)
+    p.add_argument("--verify-key", type=Path)
     p.set_defaults(func=cmd_restore_backup)
 
-    p = sub.add_parser("check", parents=[common], help="kiểm tra kho (tệp gốc, số liệu, dòng mồ côi); không sửa")
+    p = sub.add_parser("check", parents=[common])
     p.set_defaults(func=cmd_check)
