@@ -11,6 +11,7 @@ import argparse
 import os
 import re
 import sys
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
@@ -49,6 +50,29 @@ def data_dir_from_args(argv: list[str] | None = None) -> Path:
     parser.add_argument("--data-dir")
     args, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
     return Path(args.data_dir or os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
+
+
+class AuditGate:
+    """At most one audit row a minute per client address for what an anonymous client can repeat
+    at will (forged sign-in posts, download links fetched without a session); the next row says
+    how many were left out, so an outsider cannot fill the log."""
+    EVERY = 60.0
+    MAX_ADDRESSES = 10_000
+
+    def __init__(self):
+        self.last: dict[str, tuple[float, int]] = {}
+
+    def take(self, client: str) -> int | None:
+        """None: do not write a row now; else write one, noting this many left out before it."""
+        now = time.monotonic()
+        last, skipped = self.last.get(client, (-self.EVERY, 0))
+        if now - last < self.EVERY:
+            self.last[client] = (last, skipped + 1)
+            return None
+        if len(self.last) >= self.MAX_ADDRESSES:
+            self.last.clear()
+        self.last[client] = (now, 0)
+        return skipped
 
 
 def _option(name: str, env: str, argv: list[str] | None = None) -> list[str]:

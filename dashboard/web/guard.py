@@ -21,8 +21,8 @@ from starlette.concurrency import run_in_threadpool
 
 from dashboard import i18n
 from dashboard.web import media
-from dashboard.web.config import (SIGN_IN_PATH, allowed_hosts, host_allowed, live_session, oidc_mode, safe_next,
-                                  session_token, store)
+from dashboard.web.config import (SIGN_IN_PATH, AuditGate, allowed_hosts, host_allowed, live_session, oidc_mode,
+                                  safe_next, session_token, store)
 from pipelines.accounts import sessions, users
 
 _PASS_THROUGH = ("/_stcore/", "/static/", "/component/", "/app/static/", "/auth/", "/oauth2callback",
@@ -81,6 +81,9 @@ class Guard:
         return await self.app(scope, receive, send)
 
 
+_anonymous_fetches = AuditGate()
+
+
 def _header(scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", []):
         if key == name:
@@ -104,6 +107,12 @@ async def _may_fetch(scope, path: str) -> bool:
     token = session_token(_cookies(scope))
     found = await live_session(token)
     if found is None:
+        client = (scope.get("client") or ("",))[0]
+        skipped = _anonymous_fetches.take(client)
+        if skipped is not None:
+            detail = i18n.t("audit_download_anonymous", path=path[:120], client=client) + (
+                i18n.t("audit_left_out", n=skipped) if skipped else "")
+            await run_in_threadpool(users.record_event, store(), i18n.t("audit_unknown_actor"), "download", detail)
         return False
     user = users.User(*found)
     entry = media.owned(media.file_id(path))

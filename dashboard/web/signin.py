@@ -21,7 +21,6 @@ import asyncio
 import hmac
 import html
 import secrets
-import time
 from collections import deque
 from functools import partial
 from urllib.parse import parse_qs, urlsplit
@@ -33,7 +32,8 @@ from starlette.routing import Route
 
 from dashboard import i18n
 from dashboard.web.config import (CSRF_COOKIE, MAX_FORM_BYTES, MAX_WAITING, MAX_WAITING_KNOWN, SIGN_IN_PATH,
-                                  clear_session_cookies, client_address, device_cookie, is_https, live_session,
+                                  AuditGate, clear_session_cookies, client_address, device_cookie, is_https,
+                                  live_session,
                                   safe_next, session_token, set_device_cookie, set_session_cookie, store)
 from pipelines.accounts import sessions, users
 
@@ -157,31 +157,9 @@ class _Slots:
         self.free += 1
 
 
-class _AuditGate:
-    """At most one audit row a minute per client address for refused forged posts; the next row
-    says how many were left out (an outsider must not be able to fill the log)."""
-    EVERY = 60.0
-    MAX_ADDRESSES = 10_000
-
-    def __init__(self):
-        self.last: dict[str, tuple[float, int]] = {}
-
-    def take(self, client: str) -> int | None:
-        """None: do not write a row now; else write one, noting this many left out before it."""
-        now = time.monotonic()
-        last, skipped = self.last.get(client, (-self.EVERY, 0))
-        if now - last < self.EVERY:
-            self.last[client] = (last, skipped + 1)
-            return None
-        if len(self.last) >= self.MAX_ADDRESSES:
-            self.last.clear()
-        self.last[client] = (now, 0)
-        return skipped
-
-
 _slots: _Slots | None = None
 _in_flight: dict[str, int] = {}      # sign-in posts being checked, per client address or known browser
-_forged = _AuditGate()
+_forged = AuditGate()
 
 
 async def sign_in_post(request: Request) -> Response:

@@ -230,8 +230,10 @@ def test_a_backup_link_is_for_the_admin_session_that_made_it_and_every_fetch_is_
     print(f"\nbackup link {path}: {got}; audit rows: {rows}")
     assert got == {"no cookie": 403, "viewer": 403, "another admin session": 403,
                    "the admin session that made it": 200, "after that session ended": 403}
-    assert [(a, b) for a, b, _ in rows] == [("xem", "download"), ("quan_tri", "download"), ("quan_tri", "download")]
-    assert "từ chối" in rows[0][2] and "SaoLuu_" in rows[2][2] and "từ chối" not in rows[2][2]
+    assert [(a, b) for a, b, _ in rows] == [("(không rõ)", "download"), ("xem", "download"), ("quan_tri", "download"),
+                                            ("quan_tri", "download")]
+    assert "chưa đăng nhập" in rows[0][2] and "từ chối" in rows[1][2] and "từ chối" in rows[2][2]
+    assert "SaoLuu_" in rows[3][2] and "từ chối" not in rows[3][2]
 
 
 # -- Host header ----------------------------------------------------------------------------------------------------
