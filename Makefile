@@ -5,6 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DATA   ?= data
 PORT   ?= 8501
+ADDRESS ?=
 PYTEST_ARGS ?=
 
 .PHONY: run test test-fast bench catalogs init demo clean
@@ -19,7 +20,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(PY) -m pipelines init --data-dir $(DATA)
 	$(PY) -m dashboard.bootstrap --data-dir $(DATA)
-	$(PY) -m streamlit run dashboard/server.py --server.port $(PORT) -- --data-dir $(DATA)
+	$(PY) -m streamlit run dashboard/server.py --server.port $(PORT) $(if $(ADDRESS),--server.address $(ADDRESS)) -- --data-dir $(DATA)
 
 ## test: install what the tests need and run the whole suite (browser tests when Chromium is present)
 test: $(STAMP)

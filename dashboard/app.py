@@ -120,8 +120,11 @@ def main() -> None:
         page = st.navigation(with_refusal(build_pages(c.lang, role=user.role), c.lang, user.role))
         if c.is_demo:
             st.warning(i18n.t("demo_banner", c.lang, year=c.year), icon=":material/science:")
-        with data.batch(store):
-            page.run()
+        try:
+            with data.batch(store):
+                page.run()
+        finally:   # also when the page stopped early (st.stop): the address keeps every filter
+            filters.write_url(c)
     except StoreBusy:
         st.error(filters.t("store_busy"), icon=":material/hourglass_top:")
         if st.button(filters.t("retry")):

@@ -11,6 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from tqdm import tqdm
+
 from dashboard import i18n
 from dashboard.i18n import t
 from pipelines.accounts import users
@@ -31,8 +33,12 @@ def bootstrap(store: Store, years: tuple[int, ...] = DEMO_YEARS, out=sys.stdout)
             if year not in planned:
                 print(t("boot_no_plan", year=year), file=out)
                 continue
-            print(t("boot_loading", year=year), file=out, flush=True)
-            results = load_demo(store, year)
+            with tqdm(total=None, desc=t("boot_loading", year=year), unit=t("boot_files_unit"), file=out,
+                      ncols=90, bar_format="{desc} {bar} {n_fmt}/{total_fmt} {unit} [{elapsed}]") as bar:
+                def advance(done: int, total: int) -> None:
+                    bar.total = total
+                    bar.update(done - bar.n)
+                results = load_demo(store, year, progress=advance)
             loaded = sum(r.status == "accepted" for r in results)
             done["demo_loaded"] += loaded
             print(t("boot_loaded", year=year, n=loaded), file=out)

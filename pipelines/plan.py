@@ -95,6 +95,7 @@ class Unit(_Model):
     kind: str
     parent: str | None = None
     elements: list[str] | None = None  # overrides the kind's list
+    addressee: str = ""                # who letters to the unit are addressed to ("UBND xã Phổ Châu"); blank: its name
 
 
 class Element(_Model):
@@ -237,7 +238,9 @@ class Documents(_Model):
     parent_body: str = ""            # cơ quan chủ quản, above the issuing body
     issuing_body: str = ""           # cơ quan ban hành; blank: the plan's committee
     send_to: str = ""                # where units send their reports (reminder letters)
-    send_address: str = ""           # e-mail or postal address named in reminder letters
+    send_address: str = ""           # postal address named in reminder letters
+    send_phone: str = ""             # telephone of the standing body, named in reminder letters
+    send_email: str = ""             # e-mail the units send their reports to
     report: DocumentForm = DocumentForm()
     reminder: DocumentForm = DocumentForm()
 

@@ -29,6 +29,11 @@ def user_role_name(code: str, lang: str = DEFAULT_LANG) -> str:
     return _named("user_role", code, lang)
 
 
+def actor_name(actor: str, lang: str = DEFAULT_LANG) -> str:
+    """An account's name as it is; the program's own actors (system, demo, cli) in words."""
+    return _named("actor", actor, lang)
+
+
 def audit_action_name(code: str, lang: str = DEFAULT_LANG) -> str:
     return _named("audit_action", code, lang)
 

@@ -140,6 +140,19 @@ def _check(store: Store, data: bytes, name: str) -> Preview:
     return c
 
 
+def timeliness(plan: Plan, preview: Preview, received_local: dt.datetime | None) -> str | None:
+    """What loading this file at `received_local` (plan time, naive) would record for its unit and
+    quarter: "on_time", "late", or None when it decides nothing (an earlier version already fixed
+    the timeliness: a correction never changes it; or the file is not loadable). The rule is the
+    store's (sql/views/09_compliance_at.sql): on time when received before the end of the due day."""
+    if not preview.loadable or preview.current_id is not None or preview.quarter is None or received_local is None:
+        return None
+    if plan is None or preview.quarter not in plan.quarter_by_number:
+        return None
+    received = received_local.replace(tzinfo=plan.tz).astimezone(dt.timezone.utc)
+    return "on_time" if received < plan.due_end_utc(preview.quarter) else "late"
+
+
 def same_report_twice(checked: list[Preview]) -> list[tuple[str, int, int, list[str]]]:
     """Loadable files of one batch that are for the same unit, year and quarter: the later one
     becomes the current version. [(unit, year, quarter, [file names in load order])] — the rule of

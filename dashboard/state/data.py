@@ -23,7 +23,7 @@ import streamlit as st
 
 from pipelines.accounts import users
 from pipelines.localtime import from_utc_naive
-from pipelines.outputs import metrics, quality
+from pipelines.outputs import metrics, outlook, quality
 from pipelines.store import Store, load
 
 _LOCAL = threading.local()
@@ -98,6 +98,7 @@ _FUNCS = {
     "element_yoy": metrics.element_yoy,
     "indicator_years": metrics.indicator_years,
     "plan_changes": metrics.plan_changes,
+    "outlook": outlook.outlook,
     "quality_findings": quality.findings,
     "quality_completeness": quality.completeness,
     "quality_backlogs": quality.backlog_checks,
@@ -327,8 +328,9 @@ def attainment_yoy(store: Store, year: int, period: str, unit: str | None = None
     return _call(store, "attainment_yoy", year, period, unit)
 
 
-def element_yoy(store: Store, year: int, period: str, scope: str = metrics.TOWN) -> pd.DataFrame:
-    return _call(store, "element_yoy", year, period, scope)
+def element_yoy(store: Store, year: int, period: str, scope: str = metrics.TOWN, key_only: bool = False
+                ) -> pd.DataFrame:
+    return _call(store, "element_yoy", year, period, scope, key_only=key_only)
 
 
 def indicator_years(store: Store, year: int, indicator: str, unit: str | None = None) -> pd.DataFrame:
@@ -337,6 +339,11 @@ def indicator_years(store: Store, year: int, indicator: str, unit: str | None = 
 
 def plan_changes(store: Store, year: int) -> pd.DataFrame:
     return _call(store, "plan_changes", year)
+
+
+def outlook(store: Store, year: int, period: str, scope: str | None = None) -> pd.DataFrame:
+    """The year-end outlook of each yearly target (pipelines/outputs/outlook.py)."""
+    return _call(store, "outlook", year, period, scope)
 
 
 def quality_findings(store: Store, year: int, quarter: int | None = None) -> pd.DataFrame:

@@ -17,6 +17,9 @@ from dashboard.state import periods as P
 
 CTX_KEY = "_dashboard_ctx"
 READY_KEY = "_filters_from_url_done"
+URL_START_KEY = "_url_at_start"          # the address the session was opened with (a shared link)
+URL_APPLIED_KEY = "_url_applied"         # page filters already taken from that address
+PAGE_PARAMS_KEY = "_page_url_params"     # this run's page filters: {param: (widget key, kind, default)}
 
 
 @dataclass
@@ -112,6 +115,9 @@ def sidebar_filters(store: Store) -> Context:
     first = READY_KEY not in ss
     qp = st.query_params.to_dict() if first else {}
     if first:
+        ss[URL_START_KEY] = {k: _url_first(qp, k) for k in qp}
+    ss[PAGE_PARAMS_KEY] = {}
+    if first:
         ss["f_lang"] = _url_first(qp, "lang") if _url_first(qp, "lang") in i18n.LANGS else i18n.DEFAULT_LANG
     if ss.get("f_lang") not in i18n.LANGS:
         ss["f_lang"] = i18n.DEFAULT_LANG
@@ -165,7 +171,6 @@ def sidebar_filters(store: Store) -> Context:
                          format_func=lambda k: i18n.LANGS[k])
     sb.caption(i18n.t("share_hint", lang_now))
     ss[READY_KEY] = True
-    _write_url(c)
     return c
 
 
@@ -203,7 +208,9 @@ def _hierarchy_filters(store: Store, c: Context, qp: dict, lang_now: str) -> set
     return set(h.units_under[picked])
 
 
-def _write_url(c: Context) -> None:
+def write_url(c: Context) -> None:
+    """The address mirrors every filter of this run: the sidebar's and the page's own (`linked`), so
+    a copied link opens the same rows. Called by app.py after the page ran."""
     want: dict[str, str] = {}
     if c.year is not None:
         want["year"] = str(c.year)
@@ -215,6 +222,12 @@ def _write_url(c: Context) -> None:
         want["units"] = ",".join(st.session_state["f_units"])
     if c.lang != i18n.DEFAULT_LANG:
         want["lang"] = c.lang
+    for param, (key, kind, default) in st.session_state.get(PAGE_PARAMS_KEY, {}).items():
+        value = st.session_state.get(key)
+        if value is not None and value != default:
+            text = _KINDS[kind][1](value)
+            if text:
+                want[param] = text
     have = {k: (v[-1] if isinstance(v, list) else v) for k, v in st.query_params.to_dict().items()}
     if have != want:
         st.query_params.from_dict(want)
@@ -227,3 +240,50 @@ def require_year() -> Context:
         st.warning(t("no_plan"), icon=":material/warning:")
         st.stop()
     return c
+
+
+# -- a page's own filters in the address ----------------------------------------------------------
+def _ints(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x.strip().isdigit()]
+
+
+_KINDS = {   # kind: (read from the address, write to the address)
+    "codes": (lambda s: [x for x in s.split(",") if x], lambda v: ",".join(map(str, v))),
+    "ints": (_ints, lambda v: ",".join(str(int(x)) for x in v)),
+    "flag": (lambda s: s == "1", lambda v: "1" if v else ""),
+    "date": (lambda s: dt.date.fromisoformat(s), lambda v: v.isoformat()),
+    "code": (str, str),
+    "int": (int, lambda v: str(int(v))),
+}
+
+
+def linked(key: str, param: str, kind: str = "code", options=None, default=None, follows: bool = False) -> None:
+    """Keep the page widget `key` in the address as `param` (call it just before the widget, and
+    give the widget no default: its value is in the session). When the session was opened from a
+    link carrying `param`, the widget starts from it; otherwise from `default`. With `follows`,
+    the widget goes back to `default` whenever that changes (the quarter picked follows the period
+    picked in the sidebar) until the link's value is used once."""
+    ss = st.session_state
+    read, _ = _KINDS[kind]
+    applied = ss.setdefault(URL_APPLIED_KEY, set())
+    start = ss.get(URL_START_KEY) or {}
+    seen_default = f"_linked_default_{key}"
+    if key not in applied and start.get(param):
+        applied.add(key)
+        try:
+            value = read(start[param])
+        except ValueError:
+            value = None
+        if options is not None and value is not None:
+            allowed = list(options)
+            value = [v for v in value if v in allowed] if isinstance(value, list) else (value if value in allowed else None)
+        if value not in (None, []):
+            ss[key], ss[seen_default] = value, default
+    applied.add(key)
+    if key not in ss or (follows and ss.get(seen_default) != default):
+        ss[key], ss[seen_default] = default, default
+    elif options is not None and kind in ("codes", "ints"):
+        ss[key] = [v for v in ss[key] if v in list(options)]
+    elif options is not None and ss[key] not in list(options):
+        ss[key] = default
+    ss.setdefault(PAGE_PARAMS_KEY, {})[param] = (key, kind, default)

@@ -35,11 +35,9 @@ def from_frame(df: pd.DataFrame) -> list[Period]:
 
 
 def ordered(periods: list[Period]) -> list[Period]:
-    """For the period picker: the cumulative chain first (Quý I, 6 tháng, 9 tháng, Năm), then the
-    other single quarters (Quý II, III, IV)."""
-    chain = sorted((p for p in periods if p.is_cumulative), key=lambda p: len(p.quarters))
-    rest = sorted((p for p in periods if not p.is_cumulative), key=lambda p: p.quarters)
-    return chain + rest
+    """For the period picker, in the order of the year: each quarter, then the cumulative period
+    that ends with it (Quý I, Quý II, 6 tháng, Quý III, 9 tháng, Quý IV, Năm); Quý I is both."""
+    return sorted(periods, key=lambda p: (p.last_quarter, len(p.quarters)))
 
 
 def by_code(periods: list[Period], code: str | None) -> Period | None:

@@ -52,7 +52,8 @@ def _frame(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         t("axis_unit"): [unit_names.get(u, u) for u in rows["unit"]],
         t("axis_quarter"): ["" if pd.isna(q) else qname(int(q)) for q in rows["quarter"]],
-        t("elements"): ["" if pd.isna(e) else e for e in rows["element"]],
+        t("elements"): ["" if pd.isna(e) else element_names.get(e, e) for e in rows["element"]],
+        t("col_value_reported"): ["" if pd.isna(v) else fmt.num(v) for v in rows["value"]],
         t("col_check"): [quality.CHECK_NAMES[k] for k in rows["check"]],
         t("col_detail_q"): list(rows["detail"]),
         t("col_follow_up"): ["" if pd.isna(f) else f for f in rows["follow_up"]],

@@ -62,7 +62,8 @@ def year_over_year(ind) -> None:
         blocks.empty(t("no_rate_value", name=ind.short_name, detail=", ".join(map(str, years))))
         return
     modes = {"cumulative": t("yoy_axis_cumulative"), "quarterly": t("yoy_axis_quarterly")}
-    mode = st.segmented_control(t("yoy_heading"), list(modes), default="cumulative", format_func=modes.get,
+    filters.linked(f"yoy_mode_{ind.code}", f"yoy_{ind.code}", options=modes, default="cumulative")
+    mode = st.segmented_control(t("yoy_heading"), list(modes), format_func=modes.get,
                                 key=f"yoy_mode_{ind.code}", label_visibility="collapsed") or "cumulative"
     wanted = history["is_cumulative"] if mode == "cumulative" else history["is_single_quarter"]
     rows = history[wanted.astype(bool)].copy()
@@ -83,6 +84,14 @@ def year_over_year(ind) -> None:
     table.columns = [str(col) for col in table.columns]
     blocks.chart(fig, table, key=f"yoy_{ind.code}")
     st.caption(t("yoy_years_note", years=", ".join(map(str, years))))
+    # each line is its year's units as they reported; the period shown, compared like with like
+    now = data.attainment_yoy(store, c.year, period.code, c.single_unit or c.area).set_index("indicator")
+    line = yoy.rate_line(now.loc[ind.code], c.year, lang) if ind.code in now.index else ""
+    if line:
+        st.caption(f":material/history: {c.period_name} — {line}")
+    demo_years = [y for y in years if data.is_demo_year(store, y)]
+    if demo_years:
+        st.caption(t("yoy_demo_years", years=", ".join(map(str, demo_years))))
     older = [y for y in years if targets.get(y) != targets.get(c.year)]
     if older:
         text = "; ".join(t("yoy_target_changed", year=y, target=fmt.target(*targets[y])) for y in older)

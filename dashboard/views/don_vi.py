@@ -71,6 +71,7 @@ def all_units() -> None:
 
 def one_unit() -> None:
     options = shown_units or list(units_df["code"])
+    filters.linked("unit_detail", "unit", options=options, default=options[0] if options else None)
     unit = st.selectbox(t("choose_unit"), options, format_func=lambda u: c.unit_names.get(u, u), key="unit_detail")
     name = c.unit_names.get(unit, unit)
     kind = units_df.set_index("code").loc[unit, "kind_name"]

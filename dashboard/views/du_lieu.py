@@ -27,25 +27,30 @@ element_names = dict(zip(elements_df["code"], elements_df["name"]))
 
 f1, f2, f3 = st.columns([2, 2, 3])
 whole_year = set(period.quarters) == set(quarter_numbers)
-chosen_quarters = f1.multiselect(t("quarters"), quarter_numbers, default=[] if whole_year else list(period.quarters),
-                                 format_func=qname,
+# Every filter of this page is in the address too (filters.linked): a copied link opens the same rows.
+filters.linked("data_quarters", "q", "ints", options=quarter_numbers,
+               default=[] if whole_year else list(period.quarters), follows=True)
+chosen_quarters = f1.multiselect(t("quarters"), quarter_numbers, format_func=qname, key="data_quarters",
                                  placeholder=t("all_quarters"))
+filters.linked("data_kinds", "kinds", "codes", options=kinds, default=[])
+filters.linked("data_elements", "elements", "codes", options=element_names, default=[])
+filters.linked("data_only_reported", "reported", "flag", default=False)
 chosen_kinds = f2.multiselect(t("kinds"), list(kinds), format_func=lambda k: kinds[k], placeholder=t("units_all"),
                               key="data_kinds")
 chosen_elements = f3.multiselect(t("elements"), list(element_names),
                                  format_func=lambda e: f"{e} — {element_names[e]}", key="data_elements",
                                  placeholder=t("elements_all"))
-only_reported = st.toggle(t("only_reported"), value=False, key="data_only_reported")
+only_reported = st.toggle(t("only_reported"), key="data_only_reported")
 picked_units = st.session_state.get("f_units") or []   # units picked by name; else the place's units
 st.caption(t("scope", scope=", ".join(c.unit_names[u] for u in picked_units) if picked_units
              else c.area_name or t("units_all")))
 
-filters = dict(units=picked_units, elements=chosen_elements, kinds=chosen_kinds, quarters=chosen_quarters,
+view_filters = dict(units=picked_units, elements=chosen_elements, kinds=chosen_kinds, quarters=chosen_quarters,
                reported_only=only_reported, within=c.area)
 # A screenful of rows at most (a country holds 1,5 million values a year); the downloads hold them all.
-values = data.current_values(store, c.year, **filters, limit=SHOWN_ROWS + 1)
+values = data.current_values(store, c.year, **view_filters, limit=SHOWN_ROWS + 1)
 truncated = len(values) > SHOWN_ROWS
-total = data.current_value_count(store, c.year, **filters) if truncated else len(values)
+total = data.current_value_count(store, c.year, **view_filters) if truncated else len(values)
 view = values[COLUMNS].head(SHOWN_ROWS).reset_index(drop=True)
 
 
@@ -53,7 +58,7 @@ def every_row() -> pd.DataFrame:
     """The whole filtered table, for the downloads (built when a button is clicked)."""
     if not truncated:
         return view
-    return metrics.current_values(store, c.year, **{k: v or None for k, v in filters.items()})[COLUMNS]
+    return metrics.current_values(store, c.year, **{k: v or None for k, v in view_filters.items()})[COLUMNS]
 
 
 missing = c.missing_quarters(chosen_quarters or quarter_numbers)
@@ -65,7 +70,8 @@ if view.empty:
     blocks.empty(t("data_empty"))
 else:
     # a value marked "cần xác minh" carries the flag in its own cell too (the comment is further right)
-    shown = view.assign(value=[("⚑ " if isinstance(f, str) else "") + (fmt.num(v) if not pd.isna(v) else "")
+    shown = view.assign(quarter=[qname(int(q)) for q in view["quarter"]],
+                        value=[("⚑ " if isinstance(f, str) else "") + (fmt.num(v) if not pd.isna(v) else "")
                                for v, f in zip(view["value"], view["follow_up"])],
                         follow_up=["⚑ " + f if isinstance(f, str) else "" for f in view["follow_up"]])
     marked = int(view["follow_up"].notna().sum())
@@ -76,6 +82,7 @@ else:
                                 TITLES["value"]: st.column_config.TextColumn(width="small")})
 
 threshold = store.plan(c.year).publication.threshold
+filters.linked("data_publication", "publication", "flag", default=False)
 publication_copy = st.toggle(t("publication_copy", n=threshold), key="data_publication",
                              help=t("publication_help", n=threshold))
 

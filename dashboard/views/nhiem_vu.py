@@ -14,10 +14,20 @@ qname = lambda q: i18n.quarter_name(q, lang)  # noqa: E731
 
 blocks.page_title(t("tasks_title", year=c.year))
 quarter_numbers = [int(q) for q in data.quarters(store, c.year)["quarter"]]
-quarter = st.segmented_control(t("choose_quarter"), quarter_numbers, default=period.last_quarter,
-                               format_func=qname, required=True)
+filters.linked("task_quarter", "quarter", "int", options=quarter_numbers, default=period.last_quarter, follows=True)
+quarter = st.segmented_control(t("choose_quarter"), quarter_numbers, format_func=qname, required=True,
+                               key="task_quarter")
 quarter = quarter or period.last_quarter
 progress = data.task_progress(store, c.year)
+every_unit = dict(zip(data.units(store, c.year)["code"], data.units(store, c.year)["name"]))
+
+
+def lead_names(lead: str) -> str:
+    """The plan names a task's lead units by code ("CA, BP_PQ") or in words ("Tất cả đơn vị")."""
+    return ", ".join(every_unit.get(part.strip(), part.strip()) for part in str(lead).split(","))
+
+
+
 counts = progress[progress["quarter"] == quarter]
 status_cols = charts.TASK_ORDER
 
@@ -30,9 +40,9 @@ else:
                                  for k, n in zip(counts["task"], counts["task_name"])])
     fig = charts.task_progress(frame, t("tasks_chart_title", n=len(frame), quarter=qname(quarter), year=c.year), lang)
     table = pd.DataFrame({
-        t("task"): [f"{k} — {n}" for k, n in zip(counts["task"], counts["task_name"])],
+        t("task"): list(counts["task_name"]),
         t("col_plan_section"): counts["section"],
-        t("col_lead"): counts["lead"],
+        t("col_lead"): [lead_names(x) for x in counts["lead"]],
         t("units_concerned"): counts["units_concerned"],
         **{i18n.task_status_name(s, lang): counts[s] for s in status_cols},
     })
@@ -46,15 +56,16 @@ wide = progress.assign(cell=[f"{d}/{n}" if q in c.quarters_with_data else "—"
 order = list(dict.fromkeys(progress["task"]))
 names = progress.drop_duplicates("task").set_index("task")
 pivot = wide.pivot(index="task", columns="q", values="cell").reindex(index=order, columns=[qname(q) for q in quarter_numbers])
-pivot.insert(0, t("col_lead"), [names.loc[k, "lead"] for k in pivot.index])
-pivot.insert(0, t("task"), [f"{k} — {names.loc[k, 'task_name']}" for k in pivot.index])
+pivot.insert(0, t("col_lead"), [lead_names(names.loc[k, "lead"]) for k in pivot.index])
+pivot.insert(0, t("task"), [names.loc[k, "task_name"] for k in pivot.index])
 blocks.table(pivot, key="task_quarters")
 
 # -- drill-down to units -------------------------------------------------------------------------
 st.subheader(t("task_drill"), anchor=False)
-task = st.selectbox(t("choose_task"), order, format_func=lambda k: f"{k} — {names.loc[k, 'task_name']}",
+filters.linked("task_drill", "task", options=order, default=order[0] if order else None)
+task = st.selectbox(t("choose_task"), order, format_func=lambda k: names.loc[k, "task_name"],
                     key="task_drill")
-st.caption(t("task_lead", lead=names.loc[task, "lead"]))
+st.caption(t("task_lead", lead=lead_names(names.loc[task, "lead"])))
 tu = data.task_units(store, c.year, task=task)
 if c.units:
     tu = tu[tu["unit"].isin(c.units)]

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import i18n
-from dashboard.parts import blocks
+from dashboard.parts import audit_words, blocks
 from dashboard.state import auth, data, filters
 from pipelines.accounts import users
 from pipelines.localtime import from_utc_naive
@@ -162,12 +162,16 @@ PAGE = 100
 st.caption(t("audit_help"))
 all_actors, all_actions = users.audit_choices(store, admin)
 f1, f2, f3, f4 = st.columns([3, 2, 1, 1])
+filters.linked("audit_actions", "actions", "codes", options=all_actions, default=[])
+filters.linked("audit_actor", "actor", options=[None] + all_actors, default=None)
+filters.linked("audit_since", "since", "date")
+filters.linked("audit_until", "until", "date")
 chosen = f1.multiselect(t("audit_actions"), all_actions, format_func=lambda a: i18n.audit_action_name(a, lang),
                         key="audit_actions", placeholder=t("audit_actions"))
 actor = f2.selectbox(t("audit_actor"), [None] + all_actors, key="audit_actor",
-                     format_func=lambda x: "—" if x is None else x)
-since_day = f3.date_input(t("audit_since"), value=None, key="audit_since", format="DD/MM/YYYY")
-until_day = f4.date_input(t("audit_until"), value=None, key="audit_until", format="DD/MM/YYYY")
+                     format_func=lambda x: "—" if x is None else audit_words.actor_name(x, lang))
+since_day = f3.date_input(t("audit_since"), key="audit_since", format="DD/MM/YYYY")
+until_day = f4.date_input(t("audit_until"), key="audit_until", format="DD/MM/YYYY")
 
 
 def _utc(day, days_after: int = 0):
@@ -178,17 +182,20 @@ def _utc(day, days_after: int = 0):
     return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
-filters = dict(actor=actor, actions=chosen or None, since=_utc(since_day), until=_utc(until_day, 1))
-total = users.audit_count(store, admin, **filters)
+view_filters = dict(actor=actor, actions=chosen or None, since=_utc(since_day), until=_utc(until_day, 1))
+total = users.audit_count(store, admin, **view_filters)
 pages = max(1, -(-total // PAGE))
 page_no = st.number_input(t("audit_page"), min_value=1, max_value=pages, value=1, step=1, key="audit_page")
-log = users.audit_log(store, admin, limit=PAGE, offset=(int(page_no) - 1) * PAGE, **filters)
+every_unit = {}   # unit codes of every plan year, named as the latest plan names them
+for plan_year in data.years(store):
+    every_unit.update(zip(data.units(store, plan_year)["code"], data.units(store, plan_year)["name"]))
+log = users.audit_log(store, admin, limit=PAGE, offset=(int(page_no) - 1) * PAGE, **view_filters)
 st.caption(t("audit_count", n=fmt.num(total), page=int(page_no), pages=pages))
 st.dataframe(pd.DataFrame({
     t("col_time"): [_local(v) for v in log["at_utc"]],
-    t("audit_actor"): log["actor"],
+    t("audit_actor"): [audit_words.actor_name(a, lang) for a in log["actor"]],
     t("col_action"): [i18n.audit_action_name(a, lang) for a in log["action"]],
-    t("col_detail"): log["detail"].fillna(""),
+    t("col_detail"): [audit_words.detail_in_words(d, every_unit, lang) for d in log["detail"].fillna("")],
 }), hide_index=True, key="audit_table", height=420,
     column_config={t("col_action"): st.column_config.TextColumn(width="medium"),
                    t("col_detail"): st.column_config.TextColumn(width="large")})

@@ -92,20 +92,45 @@ def _summary() -> None:
         st.rerun()
 
 
-def _received_inputs(ch: U.Preview) -> dt.datetime:
-    """Per-file received date and time (Vietnam time), defaulting to the moment the file was dropped."""
-    dkey, tkey = f"recv_d_{ch.key[:16]}", f"recv_t_{ch.key[:16]}"
-    if dkey not in ss or tkey not in ss:
-        now = dt.datetime.now(tz).replace(second=0, microsecond=0, tzinfo=None)
-        ss.setdefault(dkey, now.date())
-        ss.setdefault(tkey, now.time())
+def _now_local() -> dt.datetime:
+    return dt.datetime.now(tz).replace(second=0, microsecond=0, tzinfo=None)
+
+
+def _batch_received() -> dt.datetime:
+    """One received date and time for the whole batch, in plain sight above the files: an analyst
+    loading a pile of e-mails late sets it once (it starts at the moment the files were dropped)."""
+    if "recv_batch_d" not in ss or "recv_batch_t" not in ss:
+        now = _now_local()
+        ss["recv_batch_d"], ss["recv_batch_t"] = now.date(), now.time()
+    a, b, note = st.columns([1, 1, 3])
+    day = a.date_input(t("received_date"), key="recv_batch_d", format="DD/MM/YYYY")
+    moment = b.time_input(t("received_time"), key="recv_batch_t", step=60)
+    note.caption(t("received_batch_help"))
+    return dt.datetime.combine(day, moment)
+
+
+def _own_keys(ch: U.Preview) -> tuple[str, str, str]:
+    return f"recv_own_{ch.key[:16]}", f"recv_d_{ch.key[:16]}", f"recv_t_{ch.key[:16]}"
+
+
+def _received_of(ch: U.Preview, batch: dt.datetime) -> dt.datetime:
+    """The file's own received time when the analyst gave it one, else the batch's."""
+    own, dkey, tkey = _own_keys(ch)
+    if ss.get(own) and dkey in ss and tkey in ss:
+        return dt.datetime.combine(ss[dkey], ss[tkey])
+    return batch
+
+
+def _own_received_inputs(ch: U.Preview, batch: dt.datetime) -> None:
+    """Inside the file's panel: a different received time for this file only."""
+    own, dkey, tkey = _own_keys(ch)
+    if not st.toggle(t("received_own"), key=own):
+        return
+    ss.setdefault(dkey, batch.date())
+    ss.setdefault(tkey, batch.time())
     a, b, _ = st.columns([1, 1, 2])
-    day = a.date_input(t("received_date"), key=dkey, format="DD/MM/YYYY")
-    moment = b.time_input(t("received_time"), key=tkey, step=60)
-    received = dt.datetime.combine(day, moment)
-    if received > dt.datetime.now(tz).replace(tzinfo=None) + dt.timedelta(minutes=1):
-        st.warning(t("received_future"), icon=":material/schedule:")
-    return received
+    a.date_input(t("received_date"), key=dkey, format="DD/MM/YYYY")
+    b.time_input(t("received_time"), key=tkey, step=60)
 
 
 def upload_tab() -> None:
@@ -133,6 +158,22 @@ def upload_tab() -> None:
         checked.append(checks[key])
 
     st.subheader(t("upload_preview", n=len(checked)), anchor=False)
+    batch = _batch_received()
+    received = {ch.key: _received_of(ch, batch) for ch in checked if ch.loadable}
+    if any(r > _now_local() + dt.timedelta(minutes=1) for r in received.values()):
+        st.warning(t("received_future"), icon=":material/schedule:")
+    verdict = {ch.key: U.timeliness(plan, ch, received.get(ch.key)) for ch in checked}
+    late = [ch for ch in checked if verdict[ch.key] == "late"]
+
+    def when(ch: U.Preview) -> str:
+        if ch.key not in received:
+            return ""
+        text = fmt.datetime(received[ch.key])
+        if verdict[ch.key] == "late":
+            return f"! {text} — {t('would_be_late', due=fmt.date(plan.quarter_by_number[ch.quarter].due))}"
+        if verdict[ch.key] == "on_time":
+            return f"✔ {text} — {t('would_be_on_time')}"
+        return f"{text} — {t('timeliness_kept')}" if ch.current_id else text
 
     def note(ch: U.Preview) -> str:
         if ch.status == U.DUPLICATE:
@@ -148,22 +189,25 @@ def upload_tab() -> None:
         t("col_status"): [f"{STATUS_ICON[ch.status]} {t(STATUS_TEXT[ch.status])}" for ch in checked],
         t("col_errors"): [len(ch.errors) for ch in checked],
         t("col_warnings"): [len(ch.warnings) for ch in checked],
+        t("col_received"): [when(ch) for ch in checked],
         t("col_note"): [note(ch) for ch in checked],
     }), hide_index=True, key="upload_preview_table")
+    if late:
+        st.warning(t("late_files_warning", n=len(late), files=", ".join(blocks.md(ch.name) for ch in late)),
+                   icon=":material/schedule:")
     for unit, year, quarter, names in U.same_report_twice(checked):
         st.warning(t("same_quarter_twice", unit=plan.unit_by_code[unit].name if plan and unit in plan.unit_by_code
                      else blocks.md(unit), quarter=qname(quarter), year=year, n=len(names),
                      files=", ".join(blocks.md(n) for n in names)),
                    icon=":material/content_copy:")
 
-    received: dict[str, dt.datetime] = {}
     for ch in checked:
         parts = [blocks.md(ch.name), blocks.md(ch.unit_name or ch.unit or ""), _quarter_of(ch.year, ch.quarter) if ch.quarter else None,
                  t(STATUS_TEXT[ch.status])]
         title = " — ".join(p for p in parts if p)
         with st.expander(title, expanded=ch.status == U.REJECTED, icon=STATUS_MATERIAL[ch.status]):
             if ch.loadable:
-                received[ch.key] = _received_inputs(ch)
+                _own_received_inputs(ch, batch)
             elif ch.status == U.DUPLICATE:
                 st.caption(note(ch))
             if ch.status != U.DUPLICATE:
@@ -202,7 +246,7 @@ def upload_tab() -> None:
 
 def _reset_batch() -> None:
     """A fresh uploader (new key) and no previews."""
-    for key in [k for k in ss.keys() if str(k).startswith(("recv_d_", "recv_t_"))]:
+    for key in [k for k in ss.keys() if str(k).startswith(("recv_d_", "recv_t_", "recv_own_", "recv_batch_"))]:
         del ss[key]
     ss["_upload_checks"] = {}
     ss["_upload_round"] += 1

@@ -34,7 +34,8 @@ if not first <= today <= last:
 
 # -- compliance matrix ---------------------------------------------------------------------------
 plan = store.plan(c.year)
-as_of_day = st.date_input(t("as_of"), value=today, format="DD/MM/YYYY", key="as_of")
+filters.linked("as_of", "as_of", "date", default=today)
+as_of_day = st.date_input(t("as_of"), format="DD/MM/YYYY", key="as_of")
 as_of = None if as_of_day == today else dt.datetime.combine(as_of_day, dt.time(23, 59, 59), tzinfo=plan.tz)
 quarter_numbers = [int(q) for q in quarters["quarter"]]
 if not c.has_data:

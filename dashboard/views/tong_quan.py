@@ -6,7 +6,7 @@ from dashboard import i18n
 from dashboard.parts import blocks, yoy
 from dashboard.state import auth, data, filters
 from dashboard.state import periods as P
-from pipelines.outputs import fmt
+from pipelines.outputs import fmt, outlook
 from pipelines.outputs.annex import build_annex
 from pipelines.outputs.report import build_report, report_file_name
 
@@ -15,6 +15,78 @@ t, store, lang, period = filters.t, c.store, c.lang, c.period
 
 blocks.page_title(t("overview_title", label=c.period_label))
 st.caption(t("scope", scope=c.scope_name))
+scope = c.single_unit or c.area  # the one unit, the picked area of the hierarchy, or (None) all
+att = data.attainment(store, c.year, period.code, unit=scope)
+
+# -- reporting counts of the period's last quarter (the verdict line and the reporting card) ---------
+q = period.last_quarter
+if st.session_state.get("f_units"):  # units picked by name: count those
+    comp_q = data.compliance(store, c.year, within=c.area)
+    comp_q = comp_q[(comp_q["quarter"] == q) & comp_q["unit"].isin(c.units)]
+    counts, expected = comp_q["status"].value_counts(), len(comp_q)
+else:  # the whole scope, counted in SQL (a country: 12 000 units)
+    rollup = data.compliance_rollup(store, c.year, within=c.area)
+    row = rollup[rollup["quarter"] == q]
+    counts = row.iloc[0] if len(row) else pd.Series(dtype=int)
+    expected = int(counts.get("units", 0))
+
+
+# -- the verdict: one line per question a member asks, then the year-end outlook --------------------
+def _tasks_behind() -> tuple[int, int] | None:
+    """(tasks behind, tasks) in quarter q for the units in view: a task is behind when a unit concerned
+    reports it "Chưa triển khai"; None when no unit has reported a task that quarter."""
+    tu = data.task_units(store, c.year, quarter=q)
+    if c.units:
+        tu = tu[tu["unit"].isin(c.units)]
+    if tu.empty or tu["status"].isna().all():
+        return None
+    behind = tu.loc[tu["status"] == "not_started", "task"].nunique()
+    return int(behind), int(tu["task"].nunique())
+
+
+def verdict() -> None:
+    qs = i18n.quarter_in_sentence(q, lang)
+    statuses = att["status"].value_counts()
+    met = int(statuses.get("met", 0))
+    detail = ", ".join(t("verdict_targets_detail", n=int(statuses[s]), status=i18n.status_name(s, lang).lower())
+                       for s in ("not_met", "no_cases", "no_data") if statuses.get(s, 0))
+    lines = [t("verdict_targets", met=met, total=len(att)) + (f" ({detail})" if detail else "")]
+    rep = t("verdict_reporting", n=int(counts.get("on_time", 0)), total=expected, quarter=qs)
+    rest = ", ".join(t("verdict_targets_detail", n=int(counts.get(k, 0)), status=i18n.compliance_name(k, lang).lower())
+                     for k in ("late", "missing", "pending") if int(counts.get(k, 0)))
+    rep += f" ({rest})" if rest else ""
+    lines.append(rep)
+    tasks = _tasks_behind()
+    if tasks is None:
+        lines.append(t("verdict_tasks_no_data", quarter=qs))
+    elif tasks[0]:
+        lines.append(t("verdict_tasks", n=tasks[0], total=tasks[1], quarter=qs) + f" ({t('verdict_tasks_detail')})")
+    else:
+        lines.append(t("verdict_tasks_none", total=tasks[1], quarter=qs))
+    ol = data.outlook(store, c.year, period.code, scope)
+    with st.container(border=True, key="verdict"):
+        st.markdown("  \n".join(lines), help=t("verdict_targets_help"))
+        if not ol.empty:
+            first = ol.iloc[0]
+            n_quarters = int(first["quarters_done"]) + int(first["quarters_left"])
+            st.markdown(f"**{t('outlook_heading', year=c.year, done=int(first['quarters_done']), quarters=n_quarters)}**",
+                        help=t("outlook_help"))
+            st.markdown("  \n".join(_outlook_line(r) for _, r in ol.iterrows()))
+
+
+def _outlook_line(r) -> str:
+    op, target = r["target_op"], r["target"]
+    kw = dict(n=fmt.num(int(r["numerator"])), d=fmt.num(int(r["denominator"])), more=fmt.num(int(r["more"])),
+              e=fmt.num(int(r["expected_new"])), need=fmt.num(int(r["need"])), d_end=fmt.num(int(r["denominator_end"])),
+              n_end=fmt.num(int(r["numerator_end"])), date=fmt.date(r["by"]),
+              rate=fmt.rate(r["numerator"], r["denominator"], op, target),
+              rate_end=fmt.rate(r["numerator_end"], r["denominator_end"], op, target),
+              action=r["action"].format(n=fmt.num(int(r["more"]))))
+    return t("outlook_line", name=r["short_name"], target=fmt.target(op, target),
+             text=t(f"outlook.{r['verdict']}", **kw))
+
+
+verdict()
 if not c.has_data:
     blocks.empty(t("no_data_year", year=c.year))
 elif c.missing_quarters(period.quarters):
@@ -23,8 +95,6 @@ if len(c.units) > 1 and not c.area:  # with an area picked, the cards are the ar
     st.caption(t("scope_multi_note"))
 
 # -- rate cards ----------------------------------------------------------------------------------
-scope = c.single_unit or c.area  # the one unit, the picked area of the hierarchy, or (None) all
-att = data.attainment(store, c.year, period.code, unit=scope)
 prev_period = P.previous(c.periods, period)
 prev = data.attainment(store, c.year, prev_period.code, unit=scope) if prev_period else None
 cum_period = P.cumulative_to(c.periods, period.quarters[0]) if period.is_single_quarter else None
@@ -64,14 +134,16 @@ def rate_card(r) -> None:
             note = t("no_prev")
         elif _has_value(r) and _has_value(p):
             d = (float(r["value"]) - float(p["value"])) * 100
-            sign = "+" if d > 0 else ("-" if d < 0 else "±")
-            delta = t("delta_pp", sign=sign, value=fmt.num(abs(d), 1), prev=i18n.period_name(prev_period.name, lang))
+            d = d if round(d, 1) else 0.0
+            delta = t("delta_signed", value=yoy.signed(d, 1), prev=i18n.period_name(prev_period.name, lang))
         elif p is not None:
             note = t("prev_no_value", prev=i18n.period_name(prev_period.name, lang),
                      status=_rate(p) if _has_value(p) else i18n.status_name(p["period_status"], lang))
-        flat = bool(delta) and delta[0] == "±"
-        st.metric(r["short_name"], value, delta=delta, delta_color="off" if flat else "normal",
-                  delta_arrow="off" if flat else "auto", help=r["indicator_name"])
+        # the real minus sign "−" (as every change figure): Streamlit reads only "-" as a fall, so the
+        # colour and the arrow are given, not guessed from the text
+        flat, down = bool(delta) and delta[0] == "±", bool(delta) and delta[0] == "−"
+        st.metric(r["short_name"], value, delta=delta, delta_color="gray" if flat else ("red" if down else "green"),
+                  delta_arrow="off" if flat else ("down" if down else "up"), help=r["indicator_name"])
         frac = blocks.fraction(r["numerator"], r["denominator"]) if r["status"] != "no_data" else "—"
         judged = r
         cumulative_note = ""
@@ -123,16 +195,6 @@ if len(c.units) > 1:
 # -- reporting and deadlines ---------------------------------------------------------------------
 st.subheader(t("reporting_heading"), anchor=False)
 left, right = st.columns(2)
-q = period.last_quarter
-if st.session_state.get("f_units"):  # units picked by name: count those
-    comp_q = data.compliance(store, c.year, within=c.area)
-    comp_q = comp_q[(comp_q["quarter"] == q) & comp_q["unit"].isin(c.units)]
-    counts, expected = comp_q["status"].value_counts(), len(comp_q)
-else:  # the whole scope, counted in SQL (a country: 12 000 units)
-    rollup = data.compliance_rollup(store, c.year, within=c.area)
-    row = rollup[rollup["quarter"] == q]
-    counts = row.iloc[0] if len(row) else pd.Series(dtype=int)
-    expected = int(counts.get("units", 0))
 with left, st.container(border=True, key="reporting"):
     st.markdown(f"#### {t('on_time_units', n=int(counts.get('on_time', 0)), total=expected, quarter=i18n.quarter_in_sentence(q, lang))}")
     st.progress(int(counts.get("on_time", 0)) / max(expected, 1))
@@ -154,7 +216,7 @@ with right, st.container(border=True, key="deadline"):
 st.subheader(t("activities_heading", label=c.period_label), anchor=False)
 totals = data.element_totals(store, c.year, period.code, scope=c.scope)
 totals = totals.set_index("element")
-totals_last_year = data.element_yoy(store, c.year, period.code, scope=c.scope).set_index("element")
+totals_last_year = data.element_yoy(store, c.year, period.code, scope=c.scope, key_only=True).set_index("element")
 tiles = list(totals.index[totals["is_key"].astype(bool)])  # the plan's key activities (key = true)
 for start in range(0, len(tiles), 4):
     cols = st.columns(4)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +29,16 @@ if TYPE_CHECKING:
 
 ATTAINMENT_COLUMNS = ["indicator", "unit", "year", "period", "numerator", "denominator", "value", "target_op",
                       "target", "status", "period_status", "judged_period"]
+
+
+def date_arg(text: str) -> dt.date:
+    """--date: the day written under the national motto ("Đức Phổ, ngày … tháng … năm …")."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ngày không hợp lệ: {text!r} (dạng YYYY-MM-DD, ví dụ 2022-06-20)")
+
+
 
 
 def _hierarchy(args, store: Store, year: int) -> tuple[str | None, str | None]:
@@ -149,7 +161,7 @@ def export_frame(store: Store, what: str, year: int, quarter: int | None, unit: 
 
 
 def cmd_export(args, store: Store) -> int:
-    from pipelines.outputs.export import to_csv_bytes, to_xlsx_bytes
+    from pipelines.outputs.export import to_csv_bytes, to_xlsx_bytes, with_names
     year = year_of(store, args.year)
     unit = unit_of(store, year, args.unit)
     element = args.element.strip().upper() if args.element else None
@@ -168,8 +180,12 @@ def cmd_export(args, store: Store) -> int:
     if suffix == ".csv":
         out.write_bytes(to_csv_bytes(df))
     else:
-        out.write_bytes(to_xlsx_bytes(df, sheet={"values": "Số liệu", "attainment": "Tỷ lệ",
-                                                  "compliance": "Hạn nộp", "tasks": "Nhiệm vụ"}[args.what]))
+        # people read the XLSX: Vietnamese names beside the codes; a publication copy explains ≤10 and x
+        plan = store.plan(year)
+        out.write_bytes(to_xlsx_bytes(with_names(df, plan, args.what),
+                                      sheet={"values": "Số liệu", "attainment": "Tỷ lệ", "compliance": "Hạn nộp",
+                                             "tasks": "Nhiệm vụ"}[args.what],
+                                      publication=plan.publication.threshold if args.publication else False))
     demo_banner(store, year)
     print(f"Đã xuất {len(df)} dòng ra {out}")
     return EXIT_OK
@@ -187,9 +203,11 @@ def cmd_report(args, store: Store) -> int:
     as_of = args.as_of
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".docx":
-        out.write_bytes(build_report(store, year, period, as_of, number=args.number, publication_copy=args.publication))
+        out.write_bytes(build_report(store, year, period, as_of, number=args.number, publication_copy=args.publication,
+                                     day=args.date))
     else:
-        out.write_bytes(build_annex(store, year, period, as_of, publication_copy=args.publication))
+        out.write_bytes(build_annex(store, year, period, as_of, publication_copy=args.publication, number=args.number,
+                                    day=args.date))
     demo_banner(store, year)
     kind = "phụ lục" if suffix == ".xlsx" else "báo cáo"
     print(f"Đã tạo {kind} {period}/{year}{' (bản công bố)' if args.publication else ''}: {out}")
@@ -200,12 +218,14 @@ def cmd_reminders(args, store: Store) -> int:
     from pipelines.outputs.reminders import write_reminders
     year = year_of(store, args.year)
     out = Path(args.output)
-    result = write_reminders(store, year, args.quarter, out, as_of=args.as_of, number=args.number)
+    result = write_reminders(store, year, args.quarter, out, as_of=args.as_of, number=args.number, day=args.date)
     demo_banner(store, year)
+    for warning in result.warnings:   # the letters go out anyway; the plan file should be completed
+        print(f"Cảnh báo: {warning}", file=sys.stderr)
     if not result.letters:
         print(f"Quý {args.quarter}/{year}: không có đơn vị trễ hạn hoặc chưa nộp — không có công văn đôn đốc.")
     for path, row in zip(result.letters, result.rows):
-        print(f"{row['unit']}: {row['status_name']} → {path.name}")
+        print(f"{row['unit']}: {row['status_name']} ({row['kind'].lower()}) → {path.name}")
     print(f"Danh sách: {result.summary}")
     return EXIT_OK
 
@@ -250,6 +270,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("--number")
     p.add_argument("--as-of", type=iso_datetime)
     p.add_argument("--publication", action="store_true")
+    p.add_argument("--date", type=date_arg)
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_report)
 
@@ -258,6 +279,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("--quarter", type=quarter_arg, required=True)
     p.add_argument("--as-of", type=iso_datetime)
     p.add_argument("--number")
+    p.add_argument("--date", type=date_arg)
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_reminders)
 

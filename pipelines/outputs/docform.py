@@ -29,6 +29,7 @@ FIRST_LINE_INDENT = Cm(1.27)
 TEXT_WIDTH_CM = (210 - MARGINS_MM["left"] - MARGINS_MM["right"]) / 10
 LEFT_COL_CM = 6.5  # heading block and closing block: left column; the right one takes the rest
 NBSP = "\u00a0"
+LANGUAGE = "vi-VN"
 
 
 @lru_cache(maxsize=4)
@@ -73,8 +74,40 @@ def new_document() -> Document:
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.space_before = Pt(0)
     normal.paragraph_format.line_spacing = 1.1
+    _language(doc)
     _page_numbers(sec)
     return doc
+
+
+def _language(doc) -> None:
+    """Vietnamese as the language of every run (document defaults and the styles used), so a word
+    processor checks the spelling in Vietnamese, not English."""
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    targets = [s.element.get_or_add_rPr() for s in doc.styles if s.type == 1 or s.name == "Table Grid"]
+    if defaults is not None:
+        rpr_default = defaults.find(qn("w:rPrDefault"))
+        if rpr_default is not None and rpr_default.find(qn("w:rPr")) is not None:
+            targets.append(rpr_default.find(qn("w:rPr")))
+    for rpr in targets:
+        lang = rpr.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            rpr.append(lang)
+        for attr in ("w:val", "w:eastAsia", "w:bidi"):
+            lang.set(qn(attr), LANGUAGE)
+
+
+def properties(doc, *, author: str, title: str) -> None:
+    """Honest core properties: written by the committee, now (python-docx's template says
+    "python-docx", 2013)."""
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
+    cp = doc.core_properties
+    cp.author = cp.last_modified_by = author
+    cp.title, cp.language = title, LANGUAGE
+    cp.created = cp.modified = now
+    cp.revision = 1
+    cp.comments = cp.keywords = cp.subject = cp.category = ""
 
 
 def _set_font(font, element) -> None:
@@ -263,19 +296,23 @@ def closing_block(doc, *, copies: list[str], archive: str, sign_as: list[str], s
 
 def data_table(doc, headers: list[str], rows: list[list[str]], widths_cm: list[float] | None = None,
                right: set[int] = frozenset()):
-    """A bordered table (12 pt): header bold and centred, the `right` columns (numbers) right-aligned."""
+    """A bordered table (12 pt): header bold and centred and repeated at the top of every page, the
+    `right` columns (numbers) right-aligned; no row is split across two pages."""
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _row_flags(table.rows[0], header=True)
     for cell, text in zip(table.rows[0].cells, headers):
         p = cell.paragraphs[0]
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.space_after = Pt(0)
+        p.paragraph_format.keep_with_next = True
         run = p.add_run(text)
         run.bold, run.font.size = True, Pt(12)
     for row in rows:
-        cells = table.add_row().cells
-        for i, (cell, text) in enumerate(zip(cells, row)):
+        new = table.add_row()
+        _row_flags(new)
+        for i, (cell, text) in enumerate(zip(new.cells, row)):
             p = cell.paragraphs[0]
             p.paragraph_format.space_after = Pt(0)
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if i in right else WD_ALIGN_PARAGRAPH.LEFT
@@ -289,3 +326,11 @@ def data_table(doc, headers: list[str], rows: list[list[str]], widths_cm: list[f
                 cell.width = Cm(w)
     doc.add_paragraph().paragraph_format.space_after = Pt(0)
     return table
+
+
+def _row_flags(row, header: bool = False) -> None:
+    """w:cantSplit on every row; w:tblHeader on the header row (repeated on each page)."""
+    trpr = row._tr.get_or_add_trPr()
+    for tag in ("w:cantSplit", *(("w:tblHeader",) if header else ())):
+        el = OxmlElement(tag)
+        trpr.append(el)

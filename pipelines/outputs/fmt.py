@@ -100,3 +100,41 @@ def datetime(value: dt.datetime | None) -> str:
 def target(op: str, value: float) -> str:
     """('>', 0.9) → '> 90 %'; ('>=', 1.0) → '≥ 100 %'."""
     return f"{ {'>': '>', '>=': '≥', '=': '='}.get(op, op) } {pct(value, 1)}".strip()
+
+
+# -- figures in documents ---------------------------------------------------------------------------
+NBSP = "\u00a0"
+
+
+def glue(text: str) -> str:
+    """A figure with its sign and unit kept on one line: "> 90 %" → ">\u00a090\u00a0%" (no-break spaces),
+    so a line never ends between the number, its target sign and the per cent sign."""
+    return text.replace(" ", NBSP)
+
+
+def day(value: dt.date | dt.datetime | None) -> str:
+    """The decree's short date in running text: 15/9/2022, 5/10/2022 (no leading zeros)."""
+    if _missing(value):
+        return ""
+    return f"{value.day}/{value.month}/{value.year}"
+
+
+WEEKDAYS = ["thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật"]
+
+
+def day_in_words(value: dt.date) -> str:
+    """"thứ Hai, ngày 26 tháng 9 năm 2022" (the weekday and the date spelt out, for a deadline)."""
+    return f"{WEEKDAYS[value.weekday()]}, ngày {value.day} tháng {value.month} năm {value.year}"
+
+
+def time_of_day(value: dt.datetime) -> str:
+    """"08 giờ 00 ngày 18/9/2022" (how a letter writes a moment)."""
+    return f"{value.hour:02d} giờ {value.minute:02d} ngày {day(value)}"
+
+
+def target_text(op: str, value: float) -> str:
+    """A target as a document writes it: "> 90 %", "≥ 95 %"; a target of 100 % is just "100 %"
+    (no rate exceeds it, so "≥ 100 %" reads oddly)."""
+    if op in (">=", "=") and float(value) >= 1:
+        return pct(1.0)
+    return target(op, value)

@@ -371,8 +371,11 @@ def count_change(value, previous) -> tuple[int | None, float | None]:
 def attainment_yoy(store: Store, year: int, period: str, unit: str | None = None) -> pd.DataFrame:
     """Each indicator of `period` beside the same period of the previous year: indicator, value,
     status, previous_year (None: no plan that year), difference (None when comparable, else why not),
-    target_changed, previous_op, previous_target, previous_numerator/denominator/value/status, and
-    change_pp (percentage points) when both years have a value and the rate means the same."""
+    target_changed, previous_op, previous_target, previous_numerator/denominator/value/status; like
+    with like: units_total / units_now / units_previous / units_compared, same_units, the compared
+    units' numerator_compared / denominator_compared / previous_numerator_compared /
+    previous_denominator_compared, is_demo / previous_is_demo; and change_pp (percentage points) on
+    the compared units, when the rate means the same in both years and some unit has both."""
     # the previous year's rows are picked in a CTE: a join condition alone does not reach the mart's
     # scan, and the whole mart (every year and place) would be hashed — 200 MB at national scale
     df = store.query_df(
@@ -394,17 +397,31 @@ def attainment_yoy(store: Store, year: int, period: str, unit: str | None = None
             AND ch.difference IS NULL AND pp.quarters = cp.quarters
            WHERE a.year = ? AND a.period = ? AND a.scope = ?
            ORDER BY a.sort""", [year, period, unit or TOWN, year, period, unit or TOWN])
-    both = df["value"].notna() & df["previous_value"].notna() & df["difference"].isna()
-    df["change_pp"] = [(float(v) - float(p)) * 100 if ok else None
-                       for v, p, ok in zip(df["value"], df["previous_value"], both)]
+    if store.plan(year - 1) is not None:  # nothing to compare in a first year: no need to count units
+        df = df.merge(_indicator_coverage(store, year, period, unit or TOWN), on="indicator", how="left")
+    else:
+        df = df.assign(units_total=0, units_now=0, units_previous=0, units_compared=0, numerator_compared=None,
+                       denominator_compared=None, previous_numerator_compared=None,
+                       previous_denominator_compared=None)
+    _coverage_flags(store, year, df)
+
+    def pp(n, d, pn, pd_, ok):
+        if not ok or pd.isna(d) or pd.isna(pd_) or int(d) <= 0 or int(pd_) <= 0:
+            return None
+        return (int(n) / int(d) - int(pn) / int(pd_)) * 100
+    ok = df["difference"].isna() & (df["units_compared"] > 0)
+    df["change_pp"] = [pp(*a) for a in zip(df["numerator_compared"], df["denominator_compared"],
+                                           df["previous_numerator_compared"], df["previous_denominator_compared"], ok)]
     return df
 
 
-def element_yoy(store: Store, year: int, period: str, scope: str = TOWN) -> pd.DataFrame:
+def element_yoy(store: Store, year: int, period: str, scope: str = TOWN, key_only: bool = False) -> pd.DataFrame:
     """Each element's value over `period` beside the same period of the previous year: element,
     value, units_reported, previous_year, difference (None when comparable; 'units_differ' matters
     only for the town total), previous_unit_of_measure, previous_value, change, change_pct
-    (None on a base under MIN_BASE_FOR_PERCENT)."""
+    (None on a base under MIN_BASE_FOR_PERCENT), both on the units with the whole period in both
+    years (units_compared, value_compared, previous_value_compared; see _coverage_sql).
+    `key_only`: the plan's key activities only (the overview's tiles)."""
     df = store.query_df(  # both years' rows picked first (see attainment_yoy)
         """WITH cur AS (SELECT * FROM mart_scope_period_value WHERE year = ? AND period = ? AND scope = ?),
                 prev AS (SELECT * FROM mart_scope_period_value WHERE year = ? - 1 AND period = ? AND scope = ?)
@@ -423,12 +440,121 @@ def element_yoy(store: Store, year: int, period: str, scope: str = TOWN) -> pd.D
            LEFT JOIN prev ON prev.year = e.year - 1 AND prev.element = e.code
             AND pp.quarters = cp.quarters
             AND (ch.difference IS NULL OR (ch.difference = 'units_differ' AND ? <> 'ALL'))
-           WHERE e.year = ? ORDER BY e.sort""",
-        [year, period, scope, year, period, scope, scope, period, period, scope, year])
-    changes = [count_change(v, p) for v, p in zip(df["value"], df["previous_value"])]
+           WHERE e.year = ? AND (e.is_key OR NOT ?) ORDER BY e.sort""",
+        [year, period, scope, year, period, scope, scope, period, period, scope, year, key_only])
+    if store.plan(year - 1) is not None:
+        df = df.merge(_element_coverage(store, year, period, scope, key_only), on="element", how="left")
+    else:
+        df = df.assign(units_total=0, units_now=0, units_previous=0, units_compared=0, value_compared=None,
+                       previous_value_compared=None)
+    _coverage_flags(store, year, df)
+    ok = df["difference"].isna() & (df["units_compared"] > 0)
+    changes = [count_change(v, p) if k else (None, None)
+               for v, p, k in zip(df["value_compared"], df["previous_value_compared"], ok)]
     df["change"] = [c for c, _ in changes]
     df["change_pct"] = [r for _, r in changes]
     return df
+
+
+# Like with like: two years are compared on the units that reported a figure in both, each of them for
+# every quarter of the period (a unit with one quarter of four this year is not set against its whole
+# last year). units_total: the units under the scope asked to report it (for a rate: any of its
+# denominator's elements); units_now / units_previous: those with a value in each year (any quarter);
+# units_compared: those with a complete value in both; *_compared: the sums over these.
+def _coverage_sql(key: str, pairs: str, asked: str) -> str:
+    """Per `key` (element or indicator): units_total / units_now / units_previous / units_compared and
+    the sums over the compared units, from `pairs` (year, unit, key, num, den, complete: one row per
+    unit with a value that year; elements carry their value as num) and `asked` (unit, key: the units
+    asked to report it). One pass over the unit values: each unit's two years side by side."""
+    return f"""
+    per_unit AS (
+        SELECT unit, {key},
+               max(num) FILTER (WHERE year = ?) AS num_now, max(den) FILTER (WHERE year = ?) AS den_now,
+               max(num) FILTER (WHERE year = ?) AS num_prev, max(den) FILTER (WHERE year = ?) AS den_prev,
+               coalesce(bool_or(complete) FILTER (WHERE year = ?), FALSE)
+                   AND coalesce(bool_or(complete) FILTER (WHERE year = ?), FALSE) AS in_both
+        FROM ({pairs}) AS pairs
+        GROUP BY unit, {key}
+    ),
+    everyone AS (  -- the units asked to report it, and any other unit that did
+        SELECT coalesce(p.unit, a.unit) AS unit, coalesce(p.{key}, a.{key}) AS {key}, p.num_now, p.den_now,
+               p.num_prev, p.den_prev, coalesce(p.in_both, FALSE) AS in_both
+        FROM per_unit AS p
+        FULL OUTER JOIN ({asked}) AS a ON a.unit = p.unit AND a.{key} = p.{key}
+    )
+    SELECT {key}, count(*) AS units_total, count(den_now) AS units_now, count(den_prev) AS units_previous,
+           count(*) FILTER (WHERE in_both) AS units_compared,
+           sum(num_now) FILTER (WHERE in_both) AS num_now_compared,
+           sum(den_now) FILTER (WHERE in_both) AS den_now_compared,
+           sum(num_prev) FILTER (WHERE in_both) AS num_prev_compared,
+           sum(den_prev) FILTER (WHERE in_both) AS den_prev_compared
+    FROM everyone
+    GROUP BY {key}"""
+
+
+def _unit_values_sql(element_filter: str) -> str:
+    """The units' values over `period` in both years (the units under the scope, reported values
+    only), with `complete`: reported for every quarter of the period."""
+    return f"""
+    n_q AS (SELECT year, count(*) AS n FROM dim_period_quarter WHERE year IN (?, ?) AND period = ? GROUP BY year),
+    units_in AS (SELECT descendant AS unit FROM dim_scope_tree WHERE year = ? AND ancestor = ? AND is_unit),
+    uv AS (
+        SELECT v.year, v.unit, v.element, v.value, v.quarters_reported = n_q.n AS complete
+        FROM mart_unit_period_value AS v
+        JOIN n_q ON n_q.year = v.year
+        JOIN units_in AS u ON u.unit = v.unit
+        WHERE v.year IN (?, ?) AND v.period = ? AND v.value IS NOT NULL AND {element_filter}
+    )"""
+
+
+def _year_params(year: int) -> list:
+    return [year, year, year - 1, year - 1, year, year - 1]  # num/den now, num/den previous, both
+
+
+def _element_coverage(store: Store, year: int, period: str, scope: str, key_only: bool = False) -> pd.DataFrame:
+    keys = "v.element IN (SELECT code FROM dim_element WHERE year = ? AND (is_key OR NOT ?))"
+    df = store.query_df(
+        f"""WITH {_unit_values_sql(keys)},
+            {_coverage_sql("element",
+                           "SELECT year, unit, element, value AS num, value AS den, complete FROM uv",
+                           "SELECT unit, element FROM dim_unit_element WHERE year = ? "
+                           "AND unit IN (SELECT unit FROM units_in)")}""",
+        [year, year - 1, period, year, scope, year, year - 1, period, year, key_only, *_year_params(year), year])
+    return df.rename(columns={"num_now_compared": "value_compared", "num_prev_compared": "previous_value_compared"}
+                     ).drop(columns=["den_now_compared", "den_prev_compared"])
+
+
+def _indicator_coverage(store: Store, year: int, period: str, scope: str) -> pd.DataFrame:
+    # a unit has the rate in a year when it reported a numerator and a denominator term
+    pairs = """SELECT uv.year, uv.unit, t.indicator,
+                      sum(uv.value) FILTER (WHERE t.role = 'numerator') AS num,
+                      sum(uv.value) FILTER (WHERE t.role = 'denominator') AS den,
+                      bool_and(uv.complete) AS complete
+               FROM uv JOIN dim_indicator_term AS t ON t.year = ? AND t.element = uv.element
+               GROUP BY uv.year, uv.unit, t.indicator
+               HAVING count(*) FILTER (WHERE t.role = 'numerator') > 0
+                  AND count(*) FILTER (WHERE t.role = 'denominator') > 0"""
+    asked = """SELECT DISTINCT ue.unit, t.indicator
+               FROM dim_indicator_term AS t JOIN dim_unit_element AS ue ON ue.year = t.year AND ue.element = t.element
+               WHERE t.year = ? AND t.role = 'denominator' AND ue.unit IN (SELECT unit FROM units_in)"""
+    df = store.query_df(
+        f"""WITH {_unit_values_sql("v.element IN (SELECT element FROM dim_indicator_term WHERE year = ?)")},
+            {_coverage_sql("indicator", pairs, asked)}""",
+        [year, year - 1, period, year, scope, year, year - 1, period, year, *_year_params(year), year, year])
+    return df.rename(columns={"num_now_compared": "numerator_compared", "den_now_compared": "denominator_compared",
+                              "num_prev_compared": "previous_numerator_compared",
+                              "den_prev_compared": "previous_denominator_compared"})
+
+
+def _coverage_flags(store: Store, year: int, df: pd.DataFrame) -> None:
+    """same_units: the compared units are every unit with a value in either year (the totals are
+    then compared as they are); is_demo / previous_is_demo: the years' demo flags."""
+    for col in ("units_total", "units_now", "units_previous", "units_compared"):
+        df[col] = df[col].fillna(0).astype(int)
+    df["same_units"] = (df["units_compared"] > 0) & (df["units_compared"] == df["units_now"]) & \
+        (df["units_compared"] == df["units_previous"])
+    df["is_demo"] = store.is_demo_year(year)
+    df["previous_is_demo"] = store.is_demo_year(year - 1)
 
 
 def indicator_years(store: Store, year: int, indicator: str, unit: str | None = None,

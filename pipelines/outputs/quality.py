@@ -249,6 +249,8 @@ def findings(store: Store, year: int, quarter: int | None = None) -> pd.DataFram
     value, expected (the backlog the previous quarter implies; the median of the history), detail
     (Vietnamese), follow_up (the comment of an open mark on that value)."""
     plan = store.plan(year)
+    element_names = {e.code: e.name for e in plan.elements} if plan else {}
+    names = lambda code: element_names.get(code, code)  # noqa: E731  (the plan's words, not its codes)
     rows: list[dict] = []
     comp = completeness(store, year, quarter)
     late = metrics.compliance(store, year)
@@ -266,8 +268,8 @@ def findings(store: Store, year: int, quarter: int | None = None) -> pd.DataFram
             continue
         rows.append(_f("backlog_mismatch", b.unit, year, b.quarter, b.element, b.reported, b.expected,
                        f"Quý {b.quarter}/{year} ghi {_num(b.reported)}; theo quý {b.previous_quarter}/{b.previous_year}: "
-                       f"{_num(b.previous_backlog)} + {_num(b.inflow)} ({b.inflow_element}) − {_num(b.outflow)} "
-                       f"({b.outflow_element}) = {_num(b.expected)}."))
+                       f"{_num(b.previous_backlog)} + {_num(b.inflow)} ({names(b.inflow_element)}) − {_num(b.outflow)} "
+                       f"({names(b.outflow_element)}) = {_num(b.expected)}."))
     out = outlier_checks(store, year, quarter)
     for o in out.itertuples():
         if o.out_of_range:
@@ -275,11 +277,13 @@ def findings(store: Store, year: int, quarter: int | None = None) -> pd.DataFram
                            f"{_num(o.value)} nằm ngoài khoảng {_num(o.range_min)}–{_num(o.range_max)} của kế hoạch."))
         if o.outlier is True:
             rows.append(_f("outlier", o.unit, year, o.quarter, o.element, o.value, o.median,
-                           f"z = {_z(o.z)} (trung vị {_z(o.median) if o.median % 1 else _num(o.median)} của {o.history_quarters} quý; ngưỡng {_z(Z_THRESHOLD)})."))
+                           f"Báo cáo {_num(o.value)}, {unusual_in_words(o.value, o.median)} "
+                           f"(trung vị {_median(o.median)} của {o.history_quarters} quý; "
+                           f"điểm z hiệu chỉnh {_z(o.z)}, ngưỡng {_z(Z_THRESHOLD)})."))
     short = out[out["history"] == "short"]
     for unit, group in short.groupby("unit", sort=False):
         least = group.groupby("element")["history_quarters"].max().sort_values()
-        listed = ", ".join(f"{e} ({n} quý)" for e, n in least.head(6).items()) + (" …" if len(least) > 6 else "")
+        listed = ", ".join(f"{names(e)} ({n} quý)" for e, n in least.head(6).items()) + (" …" if len(least) > 6 else "")
         rows.append(_f("short_history", unit, year, None, None,
                        detail=f"Chưa đủ {MIN_HISTORY} quý số liệu cùng nghĩa để so với lịch sử của đơn vị: {listed}."))
     open_marks = marks(store, year, quarter)
@@ -303,6 +307,22 @@ def findings(store: Store, year: int, quarter: int | None = None) -> pd.DataFram
 def _f(check, unit, year, quarter, element=None, value=None, expected=None, detail="") -> dict:
     return {"check": check, "unit": unit, "year": year, "quarter": quarter, "element": element,
             "value": value, "expected": expected, "detail": detail, "follow_up": None}
+
+
+def _median(m: float) -> str:
+    return _z(m) if m % 1 else _num(m)
+
+
+def unusual_in_words(value: float, median: float) -> str:
+    """How far a value is from what the unit usually reports, as a reader says it: "gấp 5,5 lần
+    mức thường thấy của đơn vị", "chỉ bằng 20 % mức thường thấy …", "… thường báo 0"."""
+    from pipelines.outputs import fmt
+    if median == 0:
+        return "trong khi đơn vị thường báo 0"
+    ratio = value / median
+    if ratio >= 1:
+        return f"gấp {fmt.num(ratio, 1)}\u00a0lần mức thường thấy của đơn vị"
+    return f"chỉ bằng {fmt.num(ratio * 100, 0)}\u00a0% mức thường thấy của đơn vị"
 
 
 def _z(z: float) -> str:

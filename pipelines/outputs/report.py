@@ -75,32 +75,46 @@ def count_text(d: PeriodData, element: str, value, scope: str = metrics.TOWN, mi
     return missing if pd.isna(value) else fmt.num(value)
 
 
-def rate_parts(d: PeriodData, r) -> dict[str, str]:
-    """Numerator, denominator, value, target and verdict of one attainment row, as shown."""
-    hidden = d.pub is not None and d.pub.rate_hidden(r.indicator, r.unit, r.period)
-    no_data = r.status == "no_data"
+def judged_row(d: PeriodData, r):
+    """The attainment row that carries `r`'s verdict: `r` itself, or for a yearly target in a shorter
+    report (Q2 judged on H1) the cumulative period's row (None when the store has none)."""
+    if r.judged_period == d.period:
+        return r
+    j = d.judged[(d.judged["indicator"] == r.indicator) & (d.judged["period"] == r.judged_period)]
+    return next(j.itertuples(), None)
+
+
+def _figure(d: PeriodData, row) -> tuple[str, str]:
+    """(numerator/denominator, rate) of a row as printed; "—" for both when there is no figure
+    (no data, or no case arose: never "0/0" or "(/)")."""
+    if row is None:
+        return "—", "—"
+    if d.pub is not None and d.pub.rate_hidden(row.indicator, row.unit, row.period):
+        return "x", "x"
+    if row.status in ("no_data", "no_cases") or pd.isna(row.denominator) or int(row.denominator) <= 0:
+        return "—", "—"
+    return (f"{fmt.num(row.numerator)}/{fmt.num(row.denominator)}",
+            fmt.glue(fmt.rate(row.numerator, row.denominator, row.target_op, row.target)))
+
+
+def rate_parts(d: PeriodData, r, texts: dict | None = None) -> dict[str, str]:
+    """What the rates table and sentences show of one indicator: the figure that judges it (for a
+    yearly target in a quarter report, the cumulative one), its target and verdict, and the
+    report period's own figure when that is another one."""
+    j = judged_row(d, r)
+    hidden = d.pub is not None and (d.pub.rate_hidden(r.indicator, r.unit, r.period)
+                                    or (j is not None and d.pub.rate_hidden(j.indicator, j.unit, j.period)))
+    fraction, value = _figure(d, j)
+    own_fraction, own_value = _figure(d, r)
     return {
         "name": r.indicator_name, "short_name": r.short_name,
-        "numerator": "x" if hidden else ("—" if no_data else fmt.num(r.numerator)),
-        "denominator": "x" if hidden else ("—" if no_data else fmt.num(r.denominator)),
-        "value": "x" if hidden else fmt.rate(r.numerator, r.denominator, r.target_op, r.target),
-        "target": fmt.target(r.target_op, r.target),
+        "fraction": "x" if hidden else fraction, "value": "x" if hidden else value,
+        "own_fraction": own_fraction, "own_value": own_value,
+        "own_status": metrics.STATUS_NAMES[r.period_status],
+        "target": fmt.glue(fmt.target_text(r.target_op, r.target)),
         "verdict": "x" if hidden else metrics.STATUS_NAMES[r.status],
+        "separate": r.judged_period != d.period,
     }
-
-
-def judged_note(d: PeriodData, r, texts: dict) -> str:
-    """For a yearly target: which cumulative period judges it (and its numbers when that is not
-    the report's own period)."""
-    if r.judged_on != "cumulative":
-        return ""
-    phrase = period_phrase(d, r.judged_period, texts)
-    s = texts["report"]["sentences"]
-    if r.judged_period == d.period:
-        return s["judged_same"].format(judged_phrase=phrase)
-    j = d.judged[(d.judged["indicator"] == r.indicator) & (d.judged["period"] == r.judged_period)].iloc[0]
-    return s["judged_yearly"].format(judged_phrase=phrase, judged_numerator=fmt.num(j.numerator),
-                                     judged_denominator=fmt.num(j.denominator))
 
 
 def period_phrase(d: PeriodData, period: str, texts: dict) -> str:
@@ -109,17 +123,35 @@ def period_phrase(d: PeriodData, period: str, texts: dict) -> str:
     return phrases.get(period, default).format(year=d.year)
 
 
+def own_text(d: PeriodData, p: dict, texts: dict) -> str:
+    """"riêng quý II năm 2022: 1/2 (50 %)" — the report period's own figure of a yearly target."""
+    s = texts["report"]["sentences"]
+    phrase = period_phrase(d, d.period, texts)
+    if p["own_fraction"] == "x":      # a publication copy hides it: said, not "x (x)"
+        return s["own_none"].format(period_phrase=phrase, status=s["not_published"])
+    if p["own_fraction"] == "—":
+        return s["own_none"].format(period_phrase=phrase, status=p["own_status"].lower())
+    return s["own"].format(period_phrase=phrase, fraction=p["own_fraction"], value=p["own_value"])
+
+
 def rate_sentence(d: PeriodData, r, texts: dict) -> str:
     s = texts["report"]["sentences"]
-    parts = rate_parts(d, r)
-    hidden = parts["verdict"] == "x"
+    p = rate_parts(d, r, texts)
+    hidden = p["verdict"] == "x"
     needed = ""
     if not hidden and r.status == "not_met" and not pd.isna(r.needed):
         n = int(r.needed)
         needed = s["needed"].format(n=fmt.num(n), action=r.action.format(n=fmt.num(n)))
-    template = s["rate"] if (r.status in ("met", "not_met") and not pd.isna(r.value) and not hidden) \
-        else s["rate_no_value"]
-    return template.format(**parts, judged=judged_note(d, r, texts), needed=needed)
+    yearly = s["yearly"].format(judged_phrase=period_phrase(d, r.judged_period, texts)) \
+        if r.judged_on == "cumulative" else ""
+    own = "; " + own_text(d, p, texts) if p["separate"] else ""
+    if hidden:
+        template = s["rate_hidden"]
+    elif p["fraction"] == "—":
+        template = s["rate_no_value"]
+    else:
+        template = s["rate"]
+    return template.format(**p, verdict_lower=p["verdict"].lower(), yearly=yearly, needed=needed, own=own)
 
 
 def values(d: PeriodData, texts: dict, report_number: str | None = None) -> dict[str, str]:
@@ -129,22 +161,24 @@ def values(d: PeriodData, texts: dict, report_number: str | None = None) -> dict
     for r in d.totals.itertuples():
         v[r.element] = count_text(d, r.element, r.value, missing=s["not_reported"])
     q = plan.quarter_by_number
-    counts = d.compliance["status"].value_counts()
-    done = d.tasks[(d.tasks["units_concerned"] > 0) & (d.tasks["done"] == d.tasks["units_concerned"])]
     name = plan.plan.name
     v |= {
         "year": str(d.year), "period_phrase": period_phrase(d, d.period, texts),
-        "data_from": fmt.date(q[d.quarters[0]].data_from), "data_to": fmt.date(q[d.last_quarter].data_to),
+        "data_from": fmt.day(q[d.quarters[0]].data_from), "data_to": fmt.day(q[d.last_quarter].data_to),
         "plan_name": name, "plan_name_lower": name[:1].lower() + name[1:], "committee": plan.plan.committee,
         "place": plan.plan.place, "province": plan.plan.province,
         "recipient_short": plan.documents.report.recipient or plan.plan.committee,
-        "units_total": fmt.num(len(d.compliance)),
-        "units_on_time": fmt.num(int(counts.get("on_time", 0))), "units_late": fmt.num(int(counts.get("late", 0))),
-        "units_missing": fmt.num(int(counts.get("missing", 0))),
-        "tasks_total": fmt.num(len(d.tasks)), "tasks_done": fmt.num(len(done)),
         "placeholder_proposals": texts["report"]["placeholder_proposals"],
         "threshold": str(plan.publication.threshold),
     }
+    # counts an edited text file may still name (the shipped one says them through @timeliness and
+    # @tasks_summary, which put zeros in words)
+    counts = d.compliance["status"].value_counts()
+    concerned = d.tasks[d.tasks["units_concerned"] > 0]
+    v |= {"units_total": fmt.num(len(d.compliance)), "units_on_time": fmt.num(int(counts.get("on_time", 0))),
+          "units_late": fmt.num(int(counts.get("late", 0))), "units_missing": fmt.num(int(counts.get("missing", 0))),
+          "tasks_total": fmt.num(len(concerned)),
+          "tasks_done": fmt.num(int((concerned["done"] == concerned["units_concerned"]).sum()))}
     return v
 
 
@@ -157,34 +191,128 @@ def _list(items: list[str]) -> str:
     return "; ".join(items)
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def clauses(d: PeriodData, group: dict, v: dict[str, str], texts: dict) -> str:
+    """A sentence of counts as a clerk writes it (a @clauses: block of the text file): each count in
+    its clause; a zero in the clause's own words ("không khởi tố vụ án nào") or left out when the
+    clause has none; counts no unit reported named at the end ("Chưa có số liệu về …"), never
+    dropped into the middle of a sentence. An item whose text starts with "+" or "," continues the
+    one before it (joined by a space or directly)."""
+    s = texts["report"]["sentences"]
+    totals = d.totals.set_index("element")
+    parts: list[str] = []
+    missing: list[str] = []
+    for element, text, zero in group["items"]:
+        if element not in totals.index:
+            continue
+        row = totals.loc[element]
+        shown = count_text(d, element, row["value"])
+        if shown == "":
+            missing.append(_lower_first(str(row["name"])))
+            continue
+        phrase = zero if shown == "0" else text.replace("{n}", shown).replace("{unit}", str(row["unit_of_measure"]))
+        if not phrase:
+            continue
+        attach = phrase[:1] in "+,"
+        if attach and parts:
+            parts[-1] += (" " + phrase[1:].lstrip()) if phrase[0] == "+" else phrase
+        else:
+            parts.append(phrase.lstrip("+, "))
+    lead = fill(group.get("lead", ""), v)
+    body = group.get("sep", "; ").join(parts) if parts else group.get("none", s["clauses_none"])
+    sentence = f"{lead} {body}".strip() if lead else _capital(body)
+    sentence = fill(sentence, v).rstrip(".") + "."
+    if missing:
+        sentence += " " + s["clauses_missing"].format(list=", ".join(missing))
+    return sentence
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def lead_names(d: PeriodData, task: str) -> str:
+    """The unit(s) that lead a task, by name ("Các đơn vị" when every unit leads), from the plan."""
+    t = d.plan.task_by_code.get(task)
+    if t is None or t.lead == "all":
+        return "Các đơn vị"
+    return ", ".join(d.plan.unit_by_code[c].name if c in d.plan.unit_by_code else c for c in t.lead)
+
+
+def task_status(r, s: dict) -> tuple[str, str]:
+    """(status, note) of a task across the units concerned, as the tasks table shows them."""
+    concerned = int(r.units_concerned)
+    done, started, waiting = int(r.done), int(r.in_progress), int(r.not_started)
+    missing, na = int(r.not_reported), int(r.not_applicable)
+    if concerned == 0:
+        return s["task_none_concerned"], ""
+    if done == concerned:
+        status = s["task_done"]
+    elif done + started == 0:
+        status = s["task_not_started"] if waiting else s["task_not_reported"]
+    else:
+        status = s["task_in_progress"].format(done=fmt.num(done), concerned=fmt.num(concerned))
+    notes = [s[key].format(n=fmt.num(n)) for key, n in (("task_note_not_started", waiting),
+                                                         ("task_note_not_reported", missing),
+                                                         ("task_note_not_applicable", na)) if n]
+    return status, "; ".join(notes)
+
+
+def task_rows(d: PeriodData, texts: dict) -> list[list[str]]:
+    s = texts["report"]["sentences"]
+    rows = []
+    for i, r in enumerate(d.tasks.itertuples(), start=1):
+        status, note = task_status(r, s)
+        rows.append([str(i), r.task_name, lead_names(d, r.task), status, note])
+    return rows
+
+
+def timeliness(d: PeriodData, texts: dict) -> str:
+    s = texts["report"]["sentences"]
+    counts = d.compliance["status"].value_counts()
+    total = len(d.compliance)
+    if total and int(counts.get("on_time", 0)) == total:
+        return s["timeliness_all"].format(total=fmt.num(total))
+    parts = [s[f"timeliness_{k}"].format(n=fmt.num(int(counts.get(k, 0))))
+             for k in ("on_time", "late", "missing", "pending") if int(counts.get(k, 0))]
+    return s["timeliness"].format(total=fmt.num(total), list=", ".join(parts))
+
+
 def blocks(d: PeriodData, texts: dict) -> dict[str, list[str] | str]:
     """The generated paragraphs (@name in the text file): sentences for the evaluation sections."""
     s, plan = texts["report"]["sentences"], d.plan
     rates = [rate_sentence(d, r, texts) for r in d.attainment.itertuples()]
-    hidden = {r.indicator for r in d.attainment.itertuples() if d.pub is not None
-              and d.pub.rate_hidden(r.indicator, r.unit, r.period)}
-    met = [s["met_item"].format(short_name=r.short_name, value=fmt.rate(r.numerator, r.denominator, r.target_op, r.target)) for r in d.attainment.itertuples()
-           if r.status == "met" and r.indicator not in hidden]
-    unmet = []
+    met, unmet = [], []
     for r in d.attainment.itertuples():
-        if r.status == "not_met" and r.indicator not in hidden:
+        p = rate_parts(d, r, texts)     # the judged figure decides the list and is the one named
+        if p["verdict"] == "x":
+            continue
+        judged = "" if r.judged_period == d.period else \
+            s["unmet_judged"].format(judged_phrase=period_phrase(d, r.judged_period, texts))
+        if r.status == "met":
+            met.append(s["met_item"].format(short_name=r.short_name, value=p["value"], judged=judged))
+        elif r.status == "not_met":
             n = None if pd.isna(r.needed) else int(r.needed)
-            judged = "" if r.judged_period == d.period else \
-                s["unmet_judged"].format(judged_phrase=period_phrase(d, r.judged_period, texts))
             needed = s["unmet_needed"].format(n=fmt.num(n), action=r.action.format(n=fmt.num(n))) if n else ""
-            unmet.append(s["unmet_item"].format(short_name=r.short_name,
-                                                value=fmt.rate(r.numerator, r.denominator, r.target_op, r.target),
-                                                target=fmt.target(r.target_op, r.target), judged=judged, needed=needed))
-    v = values(d, texts)
+            unmet.append(s["unmet_item"].format(short_name=r.short_name, value=p["value"], target=p["target"],
+                                                judged=judged, needed=needed))
     behind = d.compliance[d.compliance["status"].isin(["late", "missing"])]
     late = [s["late_item"].format(unit_name=r.unit_name, quarter=ROMAN.get(r.quarter, r.quarter),
                                   status=metrics.COMPLIANCE_NAMES[r.status].lower()) for r in behind.itertuples()]
+    concerned = d.tasks[d.tasks["units_concerned"] > 0]
+    done = concerned[concerned["done"] == concerned["units_concerned"]]
     lag = d.tasks[(d.tasks["not_started"] > 0) | (d.tasks["not_reported"] > 0)]
-    lag_list = [s["task_behind_item"].format(task=r.task, task_name=r.task_name, not_started=fmt.num(r.not_started),
-                                             not_reported=fmt.num(r.not_reported)) for r in lag.itertuples()]
-    open_tasks = d.tasks[d.tasks["done"] < d.tasks["units_concerned"]]
-    open_list = [s["open_task_item"].format(task=r.task, task_name=r.task_name, done=fmt.num(r.done),
-                                            concerned=fmt.num(r.units_concerned)) for r in open_tasks.itertuples()]
+    total, n_done = len(concerned), len(done)
+    if n_done == 0:
+        summary = s["tasks_done_none"].format(total=fmt.num(total))
+    elif n_done == total:
+        summary = s["tasks_done_all"].format(total=fmt.num(total))
+    else:
+        summary = s["tasks_done"].format(done=fmt.num(n_done), total=fmt.num(total))
+    open_n = total - n_done
     later = [q for q in plan.quarters if q.quarter > d.last_quarter]
     if later:
         nxt = later[0]
@@ -192,29 +320,36 @@ def blocks(d: PeriodData, texts: dict) -> dict[str, list[str] | str]:
         next_line = s["next_deadline"].format(
             next_period=period_phrase(d, nxt_period.code, texts) if nxt_period
             else s["next_period_quarter"].format(quarter=ROMAN.get(nxt.quarter, nxt.quarter), year=d.year),
-            send_to=plan.documents.send_to or plan.plan.collector, due=fmt.date(nxt.due))
+            send_to=plan.documents.send_to or plan.plan.collector, due=fmt.day(nxt.due))
     else:
         next_line = s["next_deadline_last"].format(year=d.year, next_year=d.year + 1)
     return {
         "rates": rates,
-        "met": [s["met"].format(list=_list(met)) if met else s["met_none"], fill(s["on_time"], v)],
+        "met": [s["met"].format(list=_list(met)) if met else s["met_none"], timeliness(d, texts)],
         "unmet": [s["unmet"].format(list=_list(unmet)) if unmet else s["unmet_none"]],
         "late_units": [s["late"].format(list=_list(late)) if late else s["late_none"]],
-        "tasks_behind": [s["tasks_behind"].format(quarter=ROMAN.get(d.last_quarter, d.last_quarter),
-                                                  list=_list(lag_list)) if lag_list else s["tasks_behind_none"]],
+        "tasks_summary": [summary],
+        "timeliness": [timeliness(d, texts)],
+        "tasks_behind": [s["tasks_behind"].format(n=fmt.num(len(lag)), quarter=ROMAN.get(d.last_quarter, d.last_quarter))
+                         if len(lag) else s["tasks_behind_none"]],
         "next_deadline": [next_line],
-        "open_tasks": [s["open_tasks"].format(list=_list(open_list)) if open_list else s["open_tasks_none"]],
+        "open_tasks": [s["open_tasks"].format(n=fmt.num(open_n)) if open_n else s["open_tasks_none"]],
     }
 
 
 def rate_rows(d: PeriodData, texts: dict) -> list[list[str]]:
+    """Chỉ tiêu | Kết quả | Tỷ lệ | Mục tiêu | Đánh giá | Kỳ đánh giá: the figure that carries the
+    verdict; a yearly target's own figure of a shorter report period is named in the last column."""
+    t = texts["report"]["tables"]
     rows = []
     for r in d.attainment.itertuples():
-        p = rate_parts(d, r)
-        judged = period_phrase(d, r.judged_period, texts) if r.judged_on == "cumulative" else \
-            period_phrase(d, d.period, texts)
-        rows.append([r.short_name, f"{p['numerator']}/{p['denominator']}", p["value"], p["target"], p["verdict"],
-                     judged + (texts["report"]["tables"]["yearly_suffix"] if r.judged_on == "cumulative" else "")])
+        p = rate_parts(d, r, texts)
+        judged = period_phrase(d, r.judged_period, texts)
+        if r.judged_on == "cumulative":
+            judged = t["yearly"].format(judged_phrase=judged)
+        if p["separate"]:
+            judged += "; " + own_text(d, p, texts)
+        rows.append([r.short_name, p["fraction"], p["value"], p["target"], p["verdict"], _capital(judged)])
     return rows
 
 
@@ -237,25 +372,33 @@ def build_report(store: Store, year: int, period: str, as_of: dt.datetime | None
     gen = blocks(d, texts)
     day = day or local_now(plan.tz).date()
     doc = docform.new_document()
+    subject = fill(t["subject"], v)
+    docform.properties(doc, author=docs.issuing_body or plan.plan.committee, title=f"Báo cáo {subject[:1].lower()}{subject[1:]}")
     docform.heading_block(
         doc, parent_body=docs.parent_body or plan.plan.issuer, issuing_body=docs.issuing_body or plan.plan.committee,
         number=docform.number_line(docs.report.symbol or "BC", number),
         place_date=docform.vn_date(plan.plan.place or plan.plan.province, day))
-    docform.title(doc, "Báo cáo", fill(t["subject"], v))
+    docform.title(doc, "Báo cáo", subject)
     docform.to_whom(doc, [docs.report.recipient or plan.plan.committee])
     if d.is_demo:
         docform.para(doc, t["demo_note"], bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     if d.pub is not None:
         docform.para(doc, fill(t["publication_note"], v), italic=True, size=12, align=WD_ALIGN_PARAGRAPH.CENTER)
+    tables = t["tables"]
     for block in t["body"]:
         docform.heading(doc, fill(block["heading"], v))
         for text in block.get("paragraphs", []):
             if text == "@rates_table":
-                docform.data_table(doc, t["tables"]["rates"], rate_rows(d, texts), [4.2, 2.0, 1.9, 2.0, 2.6, 3.8],
+                docform.data_table(doc, tables["rates"], rate_rows(d, texts), [3.9, 1.9, 1.9, 2.0, 2.2, 4.6],
                                    right={1, 2, 3})
             elif text == "@activities_table":
-                docform.data_table(doc, t["tables"]["activities"], activity_rows(d, texts), [10.5, 3.0, 3.0],
+                docform.data_table(doc, tables["activities"], activity_rows(d, texts), [10.5, 3.0, 3.0],
                                    right={2})
+            elif text == "@tasks_table":
+                docform.data_table(doc, tables["tasks"], task_rows(d, texts), [1.2, 5.4, 3.6, 3.1, 3.2],
+                                   right={0})
+            elif text.startswith("@clauses:"):
+                docform.body(doc, clauses(d, t["clauses"][text.split(":", 1)[1]], v, texts))
             elif text.startswith("@"):
                 for line in gen.get(text[1:], [text]):
                     docform.body(doc, f"- {line}" if text == "@rates" else line)

@@ -76,9 +76,10 @@ def personal_headings(store: Store) -> tuple[str, ...]:
         or PERSONAL_HEADINGS
 
 
-def read_file(store: Store, data: bytes, file_name: str) -> Read:
-    """The sandboxed read (the slow part of a load), which needs no connection to the store."""
-    headings = personal_headings(store)
+def read_file(store: Store, data: bytes, file_name: str, headings: tuple[str, ...] | None = None) -> Read:
+    """The sandboxed read (the slow part of a load), which needs no connection to the store when
+    the plans' personal-data headings are given."""
+    headings = headings if headings is not None else personal_headings(store)
     raw, problems = read_workbook(data, file_name, headings)
     return Read(raw, problems, headings)
 
@@ -108,12 +109,13 @@ def previous_values(store: Store, unit: str, year: int, quarter: int) -> dict[st
 
 
 def ingest_bytes(store: Store, data: bytes, file_name: str, received_at: dt.datetime | None = None,
-                 loaded_by: str = "cli", is_demo: bool = False) -> IngestResult:
+                 loaded_by: str = "cli", is_demo: bool = False, read: Read | None = None) -> IngestResult:
     """Validate and load one file. The workbook is read first, without holding the store (DuckDB
     lets one process at a time hold the file: the dashboard or another loader can take turns while
-    the sandbox parses); every later step shares one connection (one lock, one open)."""
+    the sandbox parses); every later step shares one connection (one lock, one open). A `read` made
+    earlier (read_file, with the same file name) saves reading again."""
     file_name = safe_file_name(file_name)
-    read = read_file(store, data, file_name)
+    read = read or read_file(store, data, file_name)
     with store.connect():
         return _ingest(store, data, file_name, received_at, loaded_by, is_demo, read)
 

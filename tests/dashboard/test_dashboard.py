@@ -267,7 +267,7 @@ def test_data_page_filters(demo_store_template, monkeypatch):
     df = at.dataframe[0].value
     expected = metrics.current_values(Store(demo_store_template), YEAR, 2, ["CA"])
     assert len(df) == len(expected)
-    assert set(df["Mã đơn vị"]) == {"CA"} and set(df["Quý"]) == {2}
+    assert set(df["Mã đơn vị"]) == {"CA"} and set(df["Quý"]) == {"Quý II"}   # the quarter named, not "2"
     assert f"{len(expected)} dòng" in _texts(at)
     assert len(at.get("download_button")) == 2
 
@@ -305,7 +305,7 @@ def test_period_logic(store):
     assert {p.code for p in ps if p.is_cumulative} == {"Q1", "H1", "9M", "Y"}
     assert {p.code: p.cumulative_period for p in ps} == {"Q1": "Q1", "Q2": "H1", "Q3": "9M", "Q4": "Y",
                                                         "H1": "H1", "9M": "9M", "Y": "Y"}
-    assert [p.code for p in P.ordered(ps)] == ["Q1", "H1", "9M", "Y", "Q2", "Q3", "Q4"]
+    assert [p.code for p in P.ordered(ps)] == ["Q1", "Q2", "H1", "Q3", "9M", "Q4", "Y"]   # the year's order
     prev = lambda code: getattr(P.previous(ps, P.by_code(ps, code)), "code", None)  # noqa: E731
     assert [prev(c) for c in ("Q1", "Q2", "Q4", "H1", "9M", "Y")] == [None, "Q1", "Q3", "Q1", "H1", "9M"]
     assert [P.cumulative_to(ps, q).code for q in (1, 2, 3, 4)] == ["Q1", "H1", "9M", "Y"]
@@ -372,12 +372,18 @@ def test_bootstrap_loads_demo_only_into_an_empty_store(empty_dir, demo_store_tem
 
     from dashboard import bootstrap
     calls = []
-    monkeypatch.setattr(bootstrap, "load_demo", lambda store, year: calls.append(year) or [])
+    def fake_load(store, year, progress=None):
+        calls.append(year)
+        for n in (1, 2, 3):            # the loader reports each file it loaded, out of how many
+            progress(n, 3)
+        return []
+    monkeypatch.setattr(bootstrap, "load_demo", fake_load)
     out = io.StringIO()
     bootstrap.bootstrap(Store(empty_dir), out=out)
     assert calls == [2022, 2023] and "DỮ LIỆU MẪU (DEMO)" in out.getvalue()  # both demo years, in order
+    assert out.getvalue().count("3/3 tệp") >= 2                              # a progress bar per year
     copy = tmp_path / "copy"
     shutil.copytree(demo_store_template, copy)
     calls.clear()
-    done = bootstrap.bootstrap(Store(copy), out=io.StringIO())
+    done = bootstrap.bootstrap(Store(copy), out=io.StringIO())   # a store with reports: no demo
     assert calls == [] and done["demo_loaded"] == 0

@@ -278,11 +278,26 @@ def test_upload_preview_confirm_and_summary(fresh_dir, monkeypatch):
     monkeypatch.undo()
     monkeypatch.setenv("DUCPHO138_DATA_DIR", str(data_dir))
 
-    # received 14/3 (e-mailed), loaded today: on time
-    key = U.sha256(files[0][1])[:16]
-    at.date_input(key=f"recv_d_{key}").set_value(dt.date(2022, 3, 14))
-    at.time_input(key=f"recv_t_{key}").set_value(dt.time(9, 30))
+    # One received time for the batch, in plain sight. Set to 20/3 08:00, after Q1's deadline (end of
+    # 15/3, spec): the new BP_PQ report would make the unit late, said before confirming; CA's file
+    # replaces a version that already decided CA's timeliness.
+    at.date_input(key="recv_batch_d").set_value(dt.date(2022, 3, 20))
+    at.time_input(key="recv_batch_t").set_value(dt.time(8, 0))
     at.run()
+    received = dict(zip(_frame(at, "Ghi chú")["Tệp"], _frame(at, "Ghi chú")["Ngày giờ nhận"]))
+    assert received["bp.ods"] == "! 20/03/2022 08:00 — sẽ ghi trễ hạn (hạn 15/03/2022)"
+    assert received["ca_q1_moi.xlsx"] == "20/03/2022 08:00 — giữ tình hình nộp của bản trước"
+    assert received["loi.xlsx"] == "" and received["vks_cu.xlsx"] == ""
+    assert any("1 tệp sẽ được ghi là trễ hạn: bp.ods" in w.value for w in at.warning)
+    # e-mailed on 14/3 09:30 (the batch), and BP_PQ's file on 14/3 at 10:00 (its own time)
+    at.date_input(key="recv_batch_d").set_value(dt.date(2022, 3, 14))
+    at.time_input(key="recv_batch_t").set_value(dt.time(9, 30))
+    bp_key = U.sha256(files[3][1])[:16]
+    at.toggle(key=f"recv_own_{bp_key}").set_value(True).run()
+    at.time_input(key=f"recv_t_{bp_key}").set_value(dt.time(10, 0)).run()
+    received = dict(zip(_frame(at, "Ghi chú")["Tệp"], _frame(at, "Ghi chú")["Ngày giờ nhận"]))
+    assert received["bp.ods"] == "✔ 14/03/2022 10:00 — đúng hạn"
+    assert not any("trễ hạn:" in w.value for w in at.warning)
     assert at.button(key="confirm_load").label == "Xác nhận nạp 2 tệp hợp lệ"
     at.button(key="confirm_load").click().run()
     _ok(at)
@@ -292,6 +307,7 @@ def test_upload_preview_confirm_and_summary(fresh_dir, monkeypatch):
     assert table.loc["ca_q1_moi.xlsx", "Tình trạng"].startswith("Thay bản #")
     assert table.loc["ca_q1_moi.xlsx", "Ngày giờ nhận"] == "14/03/2022 09:30"
     assert table.loc["bp.ods", "Tình trạng"] == "Mới"
+    assert table.loc["bp.ods", "Ngày giờ nhận"] == "14/03/2022 10:00"
     assert table.loc["loi.xlsx", "Tình trạng"] == "Bị từ chối"
     assert metrics.submission_count(store) == before + 2
     current = load.list_versions(store, "CA", YEAR, 1)

@@ -41,7 +41,8 @@ def test_a_backlog_that_does_not_carry_over_shows_both_numbers(store):
     assert len(mismatch) == 1
     row = mismatch.iloc[0]
     assert (row.unit, row.quarter, row.element, row.value, row.expected) == ("CA", 2, "TIN_TON", 5, 2)
-    assert "ghi 5" in row.detail and "1 + 4 (TIN_MOI) − 3 (TIN_DA_GQ) = 2" in row.detail
+    assert "ghi 5" in row.detail and ("1 + 4 (Số tố giác, tin báo, kiến nghị khởi tố về mua bán người tiếp nhận mới trong kỳ) − 3 "
+                                   "(Số tố giác, tin báo, kiến nghị khởi tố đã giải quyết) = 2") in row.detail
 
 
 def test_the_first_quarter_carries_over_from_the_previous_years_last_quarter(store):
@@ -74,7 +75,16 @@ def test_an_outlier_against_eight_quarters_of_the_units_history(store):
     flagged = found[found["element"] == "TT_BUOI"]
     assert sorted(flagged["check"]) == ["out_of_range", "outlier"]
     assert set(flagged["quarter"]) == {4} and set(flagged["value"]) == {60}
-    assert "z = 33,1" in flagged[flagged["check"] == "outlier"].iloc[0].detail
+    # 60 against a median of 11: 60 / 11 = 5,45… → "gấp 5,5 lần"; z as worked out above
+    detail = flagged[flagged["check"] == "outlier"].iloc[0].detail
+    assert detail.startswith("Báo cáo 60, gấp 5,5\u00a0lần mức thường thấy của đơn vị (trung vị 11 của 8 quý;")
+    assert "điểm z hiệu chỉnh 33,1" in detail
+
+
+def test_unusual_values_are_said_in_words():
+    assert quality.unusual_in_words(33, 11) == "gấp 3,0\u00a0lần mức thường thấy của đơn vị"
+    assert quality.unusual_in_words(2, 10) == "chỉ bằng 20\u00a0% mức thường thấy của đơn vị"
+    assert quality.unusual_in_words(4, 0) == "trong khi đơn vị thường báo 0"
 
 
 def test_too_little_history_is_said_not_guessed(store):
@@ -91,7 +101,7 @@ def test_too_little_history_is_said_not_guessed(store):
     found = quality.findings(store, 2023)
     assert "outlier" not in set(found["check"]) and "out_of_range" in set(found["check"])
     short = found[found["check"] == "short_history"]
-    assert list(short["unit"]) == ["X_PHO_AN"] and "TT_BUOI (7 quý)" in short.iloc[0].detail
+    assert list(short["unit"]) == ["X_PHO_AN"] and "Số buổi tuyên truyền (7 quý)" in short.iloc[0].detail
 
 
 def test_history_counts_only_years_where_the_element_means_the_same(store):

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import json
+from zoneinfo import ZoneInfo
 
 from docx import Document
 from openpyxl import load_workbook
@@ -18,7 +20,7 @@ def run(*args) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-def test_one_letter_per_late_or_missing_unit(demo_store, tmp_path):
+def test_one_letter_per_late_or_missing_unit(demo_store, tmp_path, capsys):
     as_of = "2022-12-20T08:00"
     code, out = run("compliance", "--year", 2022, "--as-of", as_of, "--format", "json", "--data-dir",
                     demo_store.data_dir)
@@ -26,41 +28,65 @@ def test_one_letter_per_late_or_missing_unit(demo_store, tmp_path):
     chased = {r["unit"]: r for r in q4 if r["status"] in ("late", "missing")}
     on_time = {r["unit"] for r in q4 if r["status"] == "on_time"}
     assert chased and on_time
+    assert {r["status"] for r in chased.values()} == {"late", "missing"}   # both kinds of letter are tried
 
     d = tmp_path / "dd"
-    code, out = run("reminders", "--year", 2022, "--quarter", 4, "--as-of", as_of, "-o", d,
+    capsys.readouterr()
+    # the letters are dated Tuesday 20/12/2022: a missing unit gets five days, to Sunday 25/12 → Monday 26/12
+    code, out = run("reminders", "--year", 2022, "--quarter", 4, "--as-of", as_of, "--date", "2022-12-20", "-o", d,
                     "--data-dir", demo_store.data_dir)
     assert code == 0
+    # the plan leaves the standing body's address, phone and e-mail blank: said, not silently left out
+    assert "send_address" in capsys.readouterr().err
     letters = sorted(p.name for p in d.glob("DonDoc_*.docx"))
     assert letters == sorted(f"DonDoc_{u}_2022_Q4.docx" for u in chased)
     assert not any((d / f"DonDoc_{u}_2022_Q4.docx").exists() for u in on_time)
 
-    names = {u.code: u.name for u in demo_store.plan(2022).units}
+    plan = demo_store.plan(2022)
+    to = {u.code: u.addressee or u.name for u in plan.units}
+    assert to["X_PHO_CHAU"] == "UBND xã Phổ Châu" and to["P_PHO_HOA"] == "UBND phường Phổ Hòa"
     for unit, r in chased.items():
         doc = Document(d / f"DonDoc_{unit}_2022_Q4.docx")
         text = "\n".join(p.text for p in doc.paragraphs)
         left, right = doc.tables[0].rows[0].cells
         left_text = [p.text for p in left.paragraphs if p.text]
         assert left_text[1] == "BAN CHỈ ĐẠO 138" and left_text[2].endswith("/BCĐ")
-        assert left_text[3] == "V/v đôn đốc gửi báo cáo quý IV năm 2022"
         assert any(p.text == "Đức Phổ, ngày 20 tháng 12 năm 2022" for p in right.paragraphs)
-        assert f"Kính gửi: {names[unit]}." in text
+        assert f"Kính gửi: {to[unit]}." in text
         assert "hết ngày 15/12/2022" in text  # the deadline, by hand from the plan (Q4 due 15/12)
         if r["status"] == "missing":
-            assert f"chưa nhận được báo cáo quý IV năm 2022" in text and names[unit] in text
-            assert f"BC_{unit}_2022_Q4.xlsx" in text and (d / f"BC_{unit}_2022_Q4.xlsx").exists()
+            assert left_text[3] == "V/v đôn đốc nộp báo cáo quý IV năm 2022"
+            assert "chưa nhận được báo cáo quý IV năm 2022" in text and to[unit] in text
+            assert "theo mẫu gửi kèm" in text and "BC_" not in text and (d / f"BC_{unit}_2022_Q4.xlsx").exists()
             assert "Công an thị xã (Cơ quan Thường trực Ban Chỉ đạo 138 thị xã)" in text
+            assert "chậm nhất hết thứ Hai, ngày 26 tháng 12 năm 2022 (26/12/2022)" in text
+            # the attached template gives the same new deadline
+            guide = load_workbook(d / f"BC_{unit}_2022_Q4.xlsx")["Hướng dẫn"]
+            assert any("chậm nhất hết ngày 26/12/2022" in str(c.value) for c in guide["A"])
         else:
-            received = r["received_at"][:10].split("-")
-            assert f"được nhận ngày {received[2]}/{received[1]}/{received[0]}" in text
+            assert left_text[3] == "V/v nhắc nhở, chấn chỉnh việc nộp báo cáo trễ hạn quý IV năm 2022"
+            local = dt.datetime.fromisoformat(r["received_at"]).astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+            assert (f"được nhận lúc {local:%H} giờ {local:%M} ngày {local.day}/{local.month}/{local.year}, "
+                    "sau hạn nộp báo cáo") in text
+            assert "chấn chỉnh" in text and "mẫu" not in text   # nothing attached, no template named
+            assert not (d / f"BC_{unit}_2022_Q4.xlsx").exists()
         sign = [p.text for p in doc.tables[-1].rows[0].cells[1].paragraphs if p.text]
         assert sign[:3] == ["TM. BAN CHỈ ĐẠO", "KT. TRƯỞNG BAN", "PHÓ TRƯỞNG BAN THƯỜNG TRỰC"]
 
     ws = load_workbook(d / "DanhSach_DonDoc_2022_Q4.xlsx").active
-    rows = list(ws.iter_rows(min_row=2, values_only=True))
-    assert sorted(r[0] for r in rows) == sorted(chased)
-    assert {r[0]: r[5] for r in rows} == {u: {"late": "Trễ hạn", "missing": "Chưa nộp"}[r["status"]]
+    assert ws["A1"].value.startswith("DANH SÁCH ĐƠN VỊ ĐƯỢC ĐÔN ĐỐC, NHẮC NHỞ VIỆC NỘP BÁO CÁO QUÝ IV NĂM 2022")
+    header = [c.value for c in ws[3]]
+    assert header[:8] == ["TT", "Đơn vị", "Quý", "Hạn nộp", "Ngày nhận", "Tình trạng", "Công văn", "Hạn nộp mới"]
+    rows = list(ws.iter_rows(min_row=4, values_only=True))
+    names = {u.code: u.name for u in plan.units}
+    assert sorted(r[1] for r in rows) == sorted(names[u] for u in chased)
+    assert {r[1]: (r[2], r[5], r[6]) for r in rows} == {
+        names[u]: ("IV", {"late": "Trễ hạn", "missing": "Chưa nộp"}[r["status"]],
+                   {"late": "Nhắc nhở", "missing": "Đôn đốc"}[r["status"]]) for u, r in chased.items()}
+    assert {r[1]: r[7] for r in rows} == {names[u]: dt.datetime(2022, 12, 26) if r["status"] == "missing" else None
                                           for u, r in chased.items()}
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 1
 
 
 def test_no_letters_before_the_deadline(demo_store, tmp_path):

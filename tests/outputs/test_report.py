@@ -71,9 +71,12 @@ def vn_num(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
+NBSP = "\u00a0"  # a document keeps a figure and its % on one line
+
+
 def vn_pct(num: int, den: int) -> str:
     v = round(num / den * 100, 1)
-    return (f"{v:.1f}".rstrip("0").rstrip(".")).replace(".", ",") + " %"
+    return (f"{v:.1f}".rstrip("0").rstrip(".")).replace(".", ",") + NBSP + "%"
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +107,7 @@ def test_rates_in_sentences_and_table_match_attainment(reports, capsys, demo, pe
     assert len(rows) == 5
     for code, a in att.items():
         row = rows[SHORT[code]]
-        assert row[1] == f"{vn_num(a['numerator'])}/{vn_num(a['denominator'])}"
+        assert row[1] == (f"{vn_num(a['numerator'])}/{vn_num(a['denominator'])}" if a["denominator"] else "—")
         assert row[4] == STATUS[a["status"]]
         if a["denominator"]:
             assert row[2] == vn_pct(a["numerator"], a["denominator"])
@@ -121,16 +124,18 @@ def test_yearly_targets_say_which_period_judges_them(reports, capsys, demo, tmp_
     assert text.count("chỉ tiêu năm, đánh giá trên số lũy kế 6 tháng đầu năm 2022") == 2
     table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Chỉ tiêu" and len(t.columns) == 6)
     judged = {r.cells[0].text: r.cells[5].text for r in table.rows[1:]}
-    assert judged["Giải quyết, truy tố"] == "6 tháng đầu năm 2022 (lũy kế, chỉ tiêu năm)"
+    assert judged["Giải quyết, truy tố"] == "Lũy kế 6 tháng đầu năm 2022 (chỉ tiêu năm)"
     assert judged["Giải quyết tin báo"] == "6 tháng đầu năm 2022"
-    # Q2 alone: the quarter's fraction is printed, and the verdict comes from H1 with H1's numbers.
+    # Q2 alone: the verdict and the figure beside it come from H1; the quarter's own is labelled.
     out = tmp_path / "q2.docx"
     assert run(capsys, "report", "--year", 2022, "--period", "Q2", "-o", out, "--data-dir", demo.data_dir)[0] == 0
     h1 = attainment(capsys, demo, "H1")["KPI_TRUY_TO"]
     q2text = text_of(Document(out))
-    note = (f"chỉ tiêu năm, đánh giá trên số lũy kế 6 tháng đầu năm 2022 "
-            f"({vn_num(h1['numerator'])}/{vn_num(h1['denominator'])})")
-    assert note in q2text
+    sentence = next(x for x in q2text.splitlines() if "được giải quyết, truy tố:" in x)
+    figure = f"{vn_num(h1['numerator'])}/{vn_num(h1['denominator'])}" if h1["denominator"] else "không phát sinh"
+    assert figure in sentence and STATUS[h1["status"]].lower() in sentence.lower()
+    assert "(chỉ tiêu năm, đánh giá trên số lũy kế 6 tháng đầu năm 2022)" in sentence
+    assert "riêng quý II năm 2022: " in sentence
 
 
 @pytest.mark.parametrize("period", list(PERIODS))
@@ -141,7 +146,10 @@ def test_activity_numbers_in_sentences_match_export(reports, town_values, period
     assert f"Các đơn vị tổ chức {v('TT_BUOI')} buổi tuyên truyền với {v('TT_LUOT')} lượt người nghe" in text
     assert f"tiếp nhận mới {v('TIN_MOI')} tố giác, tin báo" in text
     assert f"kiểm tra {v('KT_CO_SO')} lượt cơ sở kinh doanh" in text
-    assert f"Tiếp nhận {v('NN_TIEP_NHAN')} người nghi là nạn nhân" in text  # the report to the province is exact
+    # the report to the province is exact; a zero is said in words
+    victims = sums[(period, "NN_TIEP_NHAN")]
+    assert (f"Tiếp nhận {v('NN_TIEP_NHAN')} người nghi là nạn nhân" if victims
+            else "Không tiếp nhận người nghi là nạn nhân nào") in text
 
 
 def test_sections_heading_block_and_closing(reports):
@@ -157,8 +165,8 @@ def test_sections_heading_block_and_closing(reports):
     heads = {p.text: p for p in doc.paragraphs if p.text in ("BÁO CÁO",)}
     assert heads["BÁO CÁO"].runs[0].bold and heads["BÁO CÁO"].alignment == 1  # centred
     subject = doc.paragraphs[[p.text for p in doc.paragraphs].index("BÁO CÁO") + 1]
-    assert subject.text == ("Kết quả thực hiện Kế hoạch thực hiện công tác phòng, chống mua bán người năm 2022 "
-                            "(9 tháng năm 2022)") and subject.runs[0].bold
+    assert subject.text == "Kết quả thực hiện công tác phòng, chống mua bán người 9 tháng năm 2022"
+    assert subject.runs[0].bold
     assert "Kính gửi: Ban Chỉ đạo 138 tỉnh Quảng Ngãi." in text
     # next deadline: after 9 months comes the year report, due 15/12/2022
     assert "Kỳ báo cáo tiếp theo: năm 2022" in text and "15/12/2022" in text
@@ -246,33 +254,52 @@ def test_texts_come_from_the_editable_file(demo, tmp_path):
 
 
 # -- the XLSX annex -------------------------------------------------------------------------------
+TARGET_FORMAT = {"KPI_TIEP_NHAN": "0 %", "KPI_GIAI_QUYET": '"> "0 %', "KPI_KHAM_PHA": '"> "0 %',
+                 "KPI_TRUY_TO": '"≥ "0 %', "KPI_XET_XU": '"≥ "0 %'}   # as the report: 100 %, > 90 %, ≥ 95 %
+
+
 @pytest.mark.parametrize("period", list(PERIODS))
 def test_annex_summary_matches_attainment(reports, capsys, demo, period):
     att = attainment(capsys, demo, period)
     wb = load_workbook(reports / f"bc_{period}.xlsx")
     ws = wb["Tổng hợp"]
-    assert [c.value for c in ws[4]][:8] == ["Mã", "Chỉ tiêu", "Tử số", "Mẫu số", "Tỷ lệ", "Mục tiêu", "Đánh giá",
+    assert ws["A1"].value == "PHỤ LỤC" and ws["A3"].value.startswith("(Kèm theo Báo cáo số 12/BC-BCĐ ngày ")
+    assert ws["A3"].value.endswith(" của Ban Chỉ đạo 138 thị xã Đức Phổ)")
+    assert [c.value for c in ws[4]][:8] == ["Chỉ tiêu", "Nội dung", "Tử số", "Mẫu số", "Tỷ lệ", "Mục tiêu", "Đánh giá",
                                              "Kỳ đánh giá"]
     rows = {r[0].value: r for r in ws.iter_rows(min_row=5, max_row=9)}
-    assert set(rows) == set(att)
+    assert set(rows) == {SHORT[c] for c in att}
     for code, a in att.items():
-        r = rows[code]
-        assert (r[2].value, r[3].value) == (a["numerator"], a["denominator"])
-        assert r[6].value == STATUS[a["status"]]
-        assert r[5].value == pytest.approx(a["target"]) and r[5].number_format == "0%"
+        r = rows[SHORT[code]]
         if a["denominator"]:
-            assert r[4].value == pytest.approx(a["numerator"] / a["denominator"]) and r[4].number_format == "0.0%"
+            assert (r[2].value, r[3].value) == (a["numerator"], a["denominator"])
+            assert r[4].value == pytest.approx(a["numerator"] / a["denominator"])
+            shown = vn_pct(a["numerator"], a["denominator"])
+            assert r[4].number_format == ("0.0 %" if "," in shown else "0 %")
+        else:
+            assert (r[2].value, r[3].value, r[4].value) == ("—", "—", "—")
+        assert r[6].value == STATUS[a["status"]]
+        assert r[5].value == pytest.approx(a["target"]) and r[5].number_format == TARGET_FORMAT[code]
         if code in ("KPI_TRUY_TO", "KPI_XET_XU"):
-            assert r[7].value == f"{PHRASE[period]} (lũy kế, chỉ tiêu năm)"
+            assert r[7].value == f"Lũy kế {PHRASE[period]} (chỉ tiêu năm)"
     assert ws.freeze_panes == "B5"
     assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.orientation == "landscape"  # 9 = A4
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
     assert ws.print_title_rows == "$4:$4"
-    # a native chart: bars of the rates (column E) with the targets (column F) as a second series
+    # a native chart: bars of the rates (column E) with the targets (column F) as visible red markers,
+    # the categories the short Vietnamese names (column A)
     assert len(ws._charts) == 1
     chart = ws._charts[0]
     refs = [s.val.numRef.f for s in chart.series] + [s.val.numRef.f for c in chart._charts[1:] for s in c.series]
     assert "'Tổng hợp'!$E$5:$E$9" in refs and "'Tổng hợp'!$F$5:$F$9" in refs
+    target = chart._charts[1].series[0]
+    assert target.marker.symbol != "none" and target.marker.graphicalProperties.solidFill.srgbClr == "C00000"
+    assert target.cat.numRef is None and target.cat.strRef.f == "'Tổng hợp'!$A$5:$A$9"
+    # one typeface, page numbers in the footer
+    assert {c.font.name for row in ws.iter_rows(min_row=1, max_row=9) for c in row if c.value is not None} == {
+        "Times New Roman"}
+    assert "&P" in ws.oddFooter.center.text
+    assert chart.x_axis.txPr.p[0].pPr.defRPr.latin.typeface == "Times New Roman"   # the chart too
 
 
 @pytest.mark.parametrize("period", list(PERIODS))
@@ -305,8 +332,9 @@ def test_annex_timeliness_and_tasks(reports, capsys, demo):
     body = [r for r in ws.iter_rows(min_row=5, values_only=True) if r[0]]
     assert len(body) == len(comp) == 54
     names = {"on_time": "Đúng hạn", "late": "Trễ hạn", "missing": "Chưa nộp", "pending": "Chưa đến hạn"}
-    got = sorted((r[0], r[2], r[5]) for r in body)
-    want = sorted((c["unit"], {1: "I", 2: "II"}[c["quarter"]], names[c["status"]]) for c in comp)
+    unit_names = {u.code: u.name for u in demo.plan(2022).units}
+    got = sorted((r[1], r[2], r[5]) for r in body)
+    want = sorted((unit_names[c["unit"]], {1: "I", 2: "II"}[c["quarter"]], names[c["status"]]) for c in comp)
     assert got == want
     assert len([r for r in wb["Nhiệm vụ"].iter_rows(min_row=5, values_only=True) if r[0]]) == 18
 
