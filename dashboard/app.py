@@ -8,6 +8,7 @@ behind those pages check the role in the store again (pipelines.accounts.users.*
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -78,15 +79,22 @@ def with_refusal(sections: dict[str, list], lang: str, role: str) -> dict[str, l
     return {**sections, first: [*sections[first], stand_in]}
 
 
+def _signed_out() -> None:
+    """A stand-in page: never run (the signed-out screen is drawn before st.navigation)."""
+
+
 def signed_out_pages(lang: str) -> list:
-    """The default page and the page the address asks for, nothing else (no admin page names for
-    anonymous browsers unless the address itself is one)."""
+    """The same answer for every address before sign-in: one page titled as the app, and, when the
+    address names a page (any slug: a real one, an admin one or one that does not exist), a hidden
+    stand-in at that address with the same title, so that /du-lieu?period=9M is still the address
+    after signing in in the tab. No page name or title reaches an anonymous browser, and /quan-tri
+    answers like /khong-co-trang (it used to get "Quản trị" back, where an unknown one got
+    "page not found")."""
+    title = i18n.t("app_page_title", lang)
+    pages = [st.Page(_signed_out, title=title, url_path="tong-quan", default=True)]
     asked = auth.asked_page()
-    pages = []
-    for file, title, url, icon, _section, _roles in PAGES:
-        if url == "tong-quan" or url == asked:
-            pages.append(st.Page(PAGES_DIR / file, title=i18n.t(title, lang), url_path=url, icon=icon,
-                                 default=(url == "tong-quan")))
+    if re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", asked) and asked != "tong-quan":
+        pages.append(st.Page(_signed_out, title=title, url_path=asked, visibility="hidden"))
     return pages
 
 

@@ -2,8 +2,10 @@
 
 Streamlit finds the `st.App` below and serves the page script dashboard/app.py through Starlette
 with the project's own routes and middleware (dashboard/web/): the sign-in form and its POST,
-which sets a lasting, HttpOnly session cookie, and the guard that refuses downloads and uploads
-without a live session. `streamlit run dashboard/app.py` still works, but without these: the
+which sets a lasting, HttpOnly session cookie, and the guard that checks the Host header and binds
+downloads and uploads to the session that made them. Behind a reverse proxy, name it with
+`--trusted-proxies ADDR` (README, "Behind an HTTPS proxy") so the real client address and scheme
+are used. `streamlit run dashboard/app.py` still works, but without these: the
 sign-in then lasts only as long as the browser tab.
 """
 import sys
@@ -14,9 +16,24 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/server.py` puts only d
     sys.path.insert(0, str(ROOT))
 
 import streamlit as st  # noqa: E402
+import uvicorn.config  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
-from dashboard.web import config, guard, signin  # noqa: E402
+from dashboard.web import config, guard, media, signin  # noqa: E402
 
 config.SERVED = True
+media.install()
+
+
+def _proxy_headers(app, trusted_hosts=None):
+    """uvicorn's X-Forwarded-For/-Proto handling, believing only our trusted proxies. uvicorn's own
+    default (127.0.0.1, ::1, or $FORWARDED_ALLOW_IPS read before this file is imported) would let
+    any local process claim any client address and scheme, and would not trust a proxy on another
+    machine. uvicorn imports this file inside Config.load(), just before it wraps the app with the
+    class named here."""
+    return _UvicornProxyHeaders(app, trusted_hosts=config.trusted_proxies())
+
+
+_UvicornProxyHeaders = uvicorn.config.ProxyHeadersMiddleware
+uvicorn.config.ProxyHeadersMiddleware = _proxy_headers
 app = st.App("app.py", routes=signin.routes(), middleware=[Middleware(guard.Guard)])

@@ -30,6 +30,7 @@ PLANS_DIR = Path(__file__).resolve().parent.parent / "data" / "plans"
 ALL = "all"
 SCOPE_ALL = "ALL"   # the scope of every unit of the plan (the whole town for Đức Phổ)
 UNIT_LEVEL = "unit"  # the level of reporting units, below the plan's `levels`
+_CODE_RE = re.compile(r"[A-Z0-9_]{1,40}")
 
 
 class PlanError(ValueError):
@@ -287,6 +288,15 @@ class Plan(_Model):
                 if c in seen:
                     problems.append(f"{label} {c} được khai báo hai lần")
                 seen.add(c)
+        # Codes become file names (DonDoc_<UNIT>_…docx), sheet cells and URL parameters: letters,
+        # digits and "_" only, so a plan cannot name a unit "x/../../evil".
+        for label, codes in (("kế hoạch", [self.plan.code]), ("đơn vị", unit_codes),
+                             ("địa bàn", [a.code for a in self.areas]), ("chỉ tiêu", element_codes),
+                             ("tỷ lệ", [i.code for i in self.indicators]), ("quy tắc", [r.code for r in self.rules]),
+                             ("nhiệm vụ", [t.code for t in self.tasks]),
+                             ("kỳ báo cáo", [p.code for p in self.periods]), ("sự kiện", [e.code for e in self.events])):
+            problems += [f"{label} {c!r}: mã chỉ được gồm chữ in hoa không dấu, chữ số và dấu gạch dưới (A–Z, 0–9, _)"
+                         for c in codes if not _CODE_RE.fullmatch(c)]
         known_units, known_elements = set(unit_codes), set(element_codes)
         problems += self._hierarchy_problems(known_units)
         area_level = {a.code: a.level for a in self.areas}

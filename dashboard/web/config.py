@@ -11,6 +11,7 @@ import argparse
 import os
 import re
 import sys
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
@@ -28,8 +29,17 @@ SIGN_IN_PATH = "/dang-nhap"
 COOKIE = "ducpho138_session"
 COOKIE_HTTPS = "__Host-ducpho138_session"    # a __Host- cookie: Secure, Path=/, no Domain
 CSRF_COOKIE = "ducpho138_csrf"
+DEVICE_COOKIE = "ducpho138_device"           # proof that this browser signed in before (throttle.device_token)
+DEVICE_COOKIE_HTTPS = "__Host-ducpho138_device"
+DEVICE_DAYS = 180
 MAX_FORM_BYTES = 8192
-MAX_WAITING = 32          # sign-in POSTs queued for a hashing slot before the server says it is busy
+# Sign-in POSTs queued for a hashing slot before the server says it is busy. Each client address
+# holds at most one place (signin.py), so this many addresses can wait at once; browsers that signed
+# in before (a device cookie) queue apart, ahead of them.
+MAX_WAITING = 64
+MAX_WAITING_KNOWN = 16
+TRUSTED_PROXIES_ENV = "DUCPHO138_TRUSTED_PROXIES"
+ALLOWED_HOSTS_ENV = "DUCPHO138_ALLOWED_HOSTS"
 
 SERVED = False
 
@@ -40,6 +50,114 @@ def data_dir_from_args(argv: list[str] | None = None) -> Path:
     parser.add_argument("--data-dir")
     args, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
     return Path(args.data_dir or os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
+
+
+class AuditGate:
+    """At most one audit row a minute per client address for what an anonymous client can repeat
+    at will (forged sign-in posts, download links fetched without a session); the next row says
+    how many were left out, so an outsider cannot fill the log."""
+    EVERY = 60.0
+    MAX_ADDRESSES = 10_000
+
+    def __init__(self):
+        self.last: dict[str, tuple[float, int]] = {}
+
+    def take(self, client: str) -> int | None:
+        """None: do not write a row now; else write one, noting this many left out before it."""
+        now = time.monotonic()
+        last, skipped = self.last.get(client, (-self.EVERY, 0))
+        if now - last < self.EVERY:
+            self.last[client] = (last, skipped + 1)
+            return None
+        if len(self.last) >= self.MAX_ADDRESSES:
+            self.last.clear()
+        self.last[client] = (now, 0)
+        return skipped
+
+
+def _option(name: str, env: str, argv: list[str] | None = None) -> list[str]:
+    """A comma-separated setting: `--NAME a,b` after `--` on the streamlit command line, else $ENV."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument(f"--{name}")
+    args, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    value = getattr(args, name.replace("-", "_")) or os.environ.get(env) or ""
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def trusted_proxies(argv: list[str] | None = None) -> list[str]:
+    """Addresses (or networks, `10.0.0.0/8`) of reverse proxies whose X-Forwarded-For and
+    X-Forwarded-Proto are believed (`--trusted-proxies`, $DUCPHO138_TRUSTED_PROXIES). Default: none —
+    anyone can send those headers, so by default they are ignored."""
+    found = _option("trusted-proxies", TRUSTED_PROXIES_ENV, argv)
+    # a dual-stack socket shows an IPv4 proxy as ::ffff:a.b.c.d: trust that spelling too
+    return found + [f"::ffff:{a}" for a in found if re.fullmatch(r"[0-9.]+", a)]
+
+
+def allowed_hosts(argv: list[str] | None = None) -> set[str]:
+    """Host names the server answers to (`--allowed-hosts`, $DUCPHO138_ALLOWED_HOSTS), besides the
+    served address (on every interface: this machine's names), localhost and any IP address (see
+    `host_allowed`): any other name is a forged Host (DNS rebinding) and is refused."""
+    try:
+        from streamlit import config as st_config
+        address = st_config.get_option("server.address")
+    except Exception:
+        address = None
+    served = {address.lower()} if address and address not in ("0.0.0.0", "::") else _machine_names()
+    return {h.lower().rstrip(".") for h in _option("allowed-hosts", ALLOWED_HOSTS_ENV, argv)} | served | {
+        "localhost", "127.0.0.1", "::1"}
+
+
+@lru_cache(maxsize=1)
+def _machine_names() -> set[str]:
+    """Served on every interface: this machine's name and addresses (what the office types)."""
+    import socket
+    names = {socket.gethostname().lower(), socket.getfqdn().lower()}
+    try:
+        names |= {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None)}
+    except OSError:
+        pass
+    return names
+
+
+def host_allowed(host: str | None, allowed: set[str]) -> bool:
+    """A Host header naming this server: an allowed name, or an IP address written as such (DNS
+    rebinding needs a *name* the attacker's DNS points at this machine; an address cannot be one,
+    and the office may type the server's address, whatever interface it is on)."""
+    import ipaddress
+    name = host_name(host)
+    if name is None:
+        return False
+    if name in allowed:
+        return True
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        return False
+
+
+def host_name(host: str | None) -> str | None:
+    """The name in a Host header ("a.b:8501" → "a.b", "[::1]:80" → "::1"); None when malformed."""
+    if not host or len(host) > 255:
+        return None
+    parts = urlsplit(f"//{host}")
+    try:
+        parts.port
+    except ValueError:
+        return None
+    if parts.hostname is None or parts.username or parts.password or parts.path or parts.query:
+        return None
+    return parts.hostname.lower().rstrip(".")
+
+
+def device_cookie(cookies: Mapping[str, str]) -> str | None:
+    return cookies.get(DEVICE_COOKIE_HTTPS) or cookies.get(DEVICE_COOKIE) or None
+
+
+def set_device_cookie(response: Response, request: Request, token: str) -> None:
+    response.set_cookie(DEVICE_COOKIE_HTTPS if is_https(request) else DEVICE_COOKIE, token,
+                        max_age=DEVICE_DAYS * 86400, path="/", httponly=True, samesite="strict",
+                        secure=is_https(request))
 
 
 @lru_cache(maxsize=1)

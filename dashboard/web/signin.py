@@ -4,11 +4,16 @@
   (random, HttpOnly, SameSite=Strict, for this path only) and carries the same value in the form;
   a stale session cookie is cleared.
 * `POST /dang-nhap` — checks the Origin (or Referer) against the server's own, the CSRF value
-  against its cookie, then the password (`users.authenticate`: one answer for every failure,
-  waits per account and per client address, every attempt audited) with at most
+  against its cookie, then the password (`users.attempt`: one answer for every failure, waits per
+  name from a client and per address, see pipelines/accounts/throttle.py) with at most
   `users.HASH_SLOTS` hashes at once; on success starts a server-side session (`sessions.start`)
-  and sets its cookie — HttpOnly, SameSite=Strict, `Secure` and named `__Host-…` over HTTPS — then
-  sends the browser back to the page it asked for (a local path only).
+  and sets its cookie — HttpOnly, SameSite=Strict, `Secure` and named `__Host-…` over HTTPS — and
+  the device cookie that lets this browser through an outsider's waits, then sends the browser
+  back to the page it asked for (a local path only).
+
+Under a flood: a try that must wait is answered before it queues, with no hashing; each client
+address (or known browser) has one post in progress at most; browsers with a genuine device
+cookie queue ahead of anonymous posts; forged posts write one audit row a minute per address.
 """
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ import asyncio
 import hmac
 import html
 import secrets
+from collections import deque
+from functools import partial
 from urllib.parse import parse_qs, urlsplit
 
 from starlette.concurrency import run_in_threadpool
@@ -24,9 +31,10 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from dashboard import i18n
-from dashboard.web.config import (CSRF_COOKIE, MAX_FORM_BYTES, MAX_WAITING, SIGN_IN_PATH, clear_session_cookies,
-                                  client_address, is_https, live_session, safe_next, session_token,
-                                  set_session_cookie, store)
+from dashboard.web.config import (CSRF_COOKIE, MAX_FORM_BYTES, MAX_WAITING, MAX_WAITING_KNOWN, SIGN_IN_PATH,
+                                  AuditGate, clear_session_cookies, client_address, device_cookie, is_https,
+                                  live_session,
+                                  safe_next, session_token, set_device_cookie, set_session_cookie, store)
 from pipelines.accounts import sessions, users
 
 # -- the sign-in form --------------------------------------------------------------------------------
@@ -112,12 +120,50 @@ def _same_origin(request: Request) -> bool:
     return origin.lower() == own
 
 
-_hash_slots: asyncio.Semaphore | None = None
-_waiting = 0
+class _Slots:
+    """`users.HASH_SLOTS` places to hash a password. Waiters from a browser that signed in before
+    (a genuine device cookie) are let in first: a crowd of anonymous posts cannot keep a member out."""
+
+    def __init__(self, n: int):
+        self.free = n
+        self.queues: dict[bool, deque] = {True: deque(), False: deque()}
+
+    def waiting(self, known: bool) -> int:
+        return len(self.queues[known])
+
+    async def acquire(self, known: bool) -> None:
+        if self.free > 0 and not self.queues[True] and not self.queues[False]:
+            self.free -= 1
+            return
+        future = asyncio.get_running_loop().create_future()
+        self.queues[known].append(future)
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release()          # handed a place just as the client went away: pass it on
+            else:
+                self.queues[known].remove(future)
+            raise
+
+    def release(self) -> None:
+        for known in (True, False):
+            queue = self.queues[known]
+            while queue:
+                future = queue.popleft()
+                if not future.done():
+                    future.set_result(None)
+                    return
+        self.free += 1
+
+
+_slots: _Slots | None = None
+_in_flight: dict[str, int] = {}      # sign-in posts being checked, per client address or known browser
+_forged = AuditGate()
 
 
 async def sign_in_post(request: Request) -> Response:
-    global _hash_slots, _waiting
+    global _slots
     lang = i18n.DEFAULT_LANG
     body = b""
     async for chunk in request.stream():
@@ -130,28 +176,50 @@ async def sign_in_post(request: Request) -> Response:
     csrf_ok = hmac.compare_digest(form.get("csrf", "").encode(), request.cookies.get(CSRF_COOKIE, "").encode()) \
         and bool(form.get("csrf"))
     if not _same_origin(request) or not csrf_ok:
-        await run_in_threadpool(users.record_event, store(), i18n.t("audit_unknown_actor"), "sign_in_failed",
-                                i18n.t("audit_csrf_refused", client=client))
+        skipped = _forged.take(client)
+        if skipped is not None:
+            detail = i18n.t("audit_csrf_refused", client=client) + (
+                i18n.t("audit_left_out", n=skipped) if skipped else "")
+            await run_in_threadpool(users.record_event, store(), i18n.t("audit_unknown_actor"), "sign_in_failed", detail)
         return _form(request, next_path, i18n.t("signin_form_expired", lang), status=403)
     name, password = form.get("name", "")[:64], form.get("password", "")
-    if _hash_slots is None:
-        _hash_slots = asyncio.Semaphore(users.HASH_SLOTS)
-    if _waiting >= MAX_WAITING:
-        return _form(request, next_path, i18n.t("signin_busy", lang), name=name, status=503)
-    _waiting += 1
+    device = device_cookie(request.cookies)
+    if _slots is None:
+        _slots = _Slots(users.HASH_SLOTS)
+    # One post at a time per client address (or per known browser): the work an address can cause
+    # is one check at a time, and a flood from one address never holds more than one queue place.
+    # Only a genuine device cookie counts apart (checked without the store): made-up ones would
+    # otherwise buy a place each.
+    known = await run_in_threadpool(users.known_device, store(), name, device) if device else False
+    who = f"device:{device}" if known else f"address:{client}"
+    if _in_flight.get(who, 0) >= 1:
+        return _form(request, next_path, i18n.t("signin_busy", lang), name=name, status=429)
+    _in_flight[who] = _in_flight.get(who, 0) + 1
     try:
-        async with _hash_slots:
-            user = await run_in_threadpool(users.authenticate, store(), name, password, client)
+        until, known = await run_in_threadpool(users.precheck, store(), name, client, device)
+        if until is not None:   # a wait in force: answered at once, no hashing, no queue place
+            result = await run_in_threadpool(partial(users.attempt, store(), name, password, client, device=device))
+        else:
+            if _slots.waiting(known) >= (MAX_WAITING_KNOWN if known else MAX_WAITING):
+                return _form(request, next_path, i18n.t("signin_busy", lang), name=name, status=503)
+            await _slots.acquire(known)
+            try:
+                result = await run_in_threadpool(partial(users.attempt, store(), name, password, client, device=device))
+            finally:
+                _slots.release()
     finally:
-        _waiting -= 1
-    if user is None:
+        _in_flight[who] -= 1
+        if not _in_flight[who]:
+            del _in_flight[who]
+    if result.user is None:
         return _form(request, next_path, i18n.t("signin_failed", lang), name=name, status=401)
-    token = await run_in_threadpool(sessions.start, store(), user.name, client)
+    token = await run_in_threadpool(sessions.start, store(), result.user.name, client)
     response = RedirectResponse(next_path, status_code=303)
     set_session_cookie(response, request, token)
+    if result.device:
+        set_device_cookie(response, request, result.device)
     response.delete_cookie(CSRF_COOKIE, path=SIGN_IN_PATH, httponly=True, samesite="strict", secure=is_https(request))
     return response
-
 
 
 def routes() -> list[Route]:

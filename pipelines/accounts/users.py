@@ -127,8 +127,13 @@ def list_users(store: Store) -> pd.DataFrame:
         "  (SELECT count(*) FROM app_session s WHERE s.user_name = u.name AND s.idle_expires_at > ? "
         "   AND s.expires_at > ?) AS sessions FROM app_user u ORDER BY name", [now, now])
     waits = throttle.list_blocks(store, now)
-    waits = waits[waits["scope"] == "account"].set_index("key")["blocked_until"]
-    df.insert(3, "locked_until", [waits.get(throttle.account_key(n)) for n in df["name"]])
+    waits = waits[waits["scope"] == "account"]
+    # a name waits from some client (an address, or a browser): the latest end of those waits
+    latest = {}
+    for key, until in zip(waits["key"], waits["blocked_until"]):
+        prefix = key.split(":", 1)[0]
+        latest[prefix] = max(latest.get(prefix, until), until)
+    df.insert(3, "locked_until", [latest.get(throttle.name_key(n)) for n in df["name"]])
     import pandas as pd
     df["locked_until"] = pd.to_datetime(df["locked_until"])
     return df
@@ -158,7 +163,7 @@ def set_password(store: Store, name: str, password: str, actor: str = "cli") -> 
             raise UserError(f"Không có tài khoản {name}.")
         con.execute("UPDATE app_user SET password_hash = ?, failed_count = 0, locked_until = NULL WHERE name = ?",
                     [hashed, norm])
-        throttle.clear(con, "account", throttle.account_key(norm))
+        throttle.clear_name(con, norm)
         ended = sessions.end_all_in(con, norm)
         load.audit(con, actor, "password_change", f"{norm} ({ended} phiên đăng nhập kết thúc)")
 
@@ -243,26 +248,95 @@ def _verify(hashed: str, password: str) -> bool:
         return False
 
 
-def authenticate(store: Store, name: str, password: str, client: str = "") -> User | None:
-    """The user when name and password match; None for every failure, whatever its cause (unknown
-    name, wrong password, a wait in force for the name or for the client address), so that the
-    answer tells nobody which names exist. Every failure that is not already waiting costs one
-    argon2 verification, against a dummy hash for unknown names; a wait in force costs none.
-    Failures are counted per typed name and per client address (see `throttle`)."""
+@dataclass(frozen=True)
+class Attempt:
+    """What one sign-in try came to: the user (None for every failure), a new device cookie to set
+    (None when the browser's own is still good, or on failure), and whether a wait in force
+    refused it before any hashing."""
+    user: User | None
+    device: str | None = None
+    throttled: bool = False
+
+
+# Tries refused during a wait are not written one by one (an outsider could fill the log): the
+# first one refused during each wait of each key is, with the wait's end. Remembered per process.
+_NOTED_WAITS: dict[tuple[str, str], dt.datetime] = {}
+_NOTED_MAX = 10_000
+
+
+def _throttle_keys(con, norm: str, client: str, device: str | None,
+                   now: dt.datetime) -> tuple[list[tuple[str, str]], bool]:
+    """The counters a try of `norm` from this client is held by: its device's when it carries a
+    genuine device cookie for the name, else the name-from-this-address one and the address's;
+    and whether the device cookie was genuine."""
+    did = throttle.device_id(con, norm, device, now) if device else None
+    if did:
+        return [("account", throttle.account_key(norm, device=did))], True
+    return [("account", throttle.account_key(norm, client))] + ([("address", client)] if client else []), False
+
+
+_SECRETS: dict[str, bytes] = {}
+
+
+def known_device(store: Store, name: str, device: str | None, now: dt.datetime | None = None) -> bool:
+    """Whether a device cookie is genuine for this name — without the store once its secret has
+    been read (the secret never changes), so checking a flood of forged cookies costs no queries."""
+    if not device:
+        return False
+    key = str(store.db_path)
+    if key not in _SECRETS:
+        with store.connect() as con:
+            secret = throttle.device_secret(con)
+        if secret is None:
+            return False
+        _SECRETS[key] = secret
+    return throttle.checked_device(_SECRETS[key], _normal_name(name)[:64], device, now or utcnow()) is not None
+
+
+def precheck(store: Store, name: str, client: str = "", device: str | None = None,
+             now: dt.datetime | None = None) -> tuple[dt.datetime | None, bool]:
+    """(the end of a wait in force for this try or None, whether its device cookie is genuine for
+    the name): cheap (no hashing), for the web layer to answer a waiting try at once and to let a
+    known browser queue ahead, before anything queues for a hashing slot."""
+    norm, client, now = _normal_name(name)[:64], (client or "")[:64], now or utcnow()
+    with store.connect() as con:
+        keys, known = _throttle_keys(con, norm, client, device, now)
+        return throttle.blocked_until(con, keys, now), known
+
+
+def waiting(store: Store, name: str, client: str = "", device: str | None = None,
+            now: dt.datetime | None = None) -> dt.datetime | None:
+    """The end of a wait in force for this try, or None (see `precheck`)."""
+    return precheck(store, name, client, device, now)[0]
+
+
+def authenticate(store: Store, name: str, password: str, client: str = "", *, device: str | None = None,
+                 now: dt.datetime | None = None) -> User | None:
+    """The user when name and password match; None for every failure (see `attempt`)."""
+    return attempt(store, name, password, client, device=device, now=now).user
+
+
+def attempt(store: Store, name: str, password: str, client: str = "", *, device: str | None = None,
+            now: dt.datetime | None = None) -> Attempt:
+    """One sign-in try. The user when name and password match; None for every failure, whatever its
+    cause (unknown name, wrong password, a wait in force), so that the answer tells nobody which
+    names exist. Every failure that is not already waiting costs one argon2 verification, against a
+    dummy hash for unknown names; a wait in force costs none. Failures are counted per name from
+    this client (its device cookie, or else its address) and per address (see `throttle`), so an
+    outsider's failures never make a member's own browser wait. `now` is for simulations."""
     norm = _normal_name(name)[:64]
     password = password or ""
     client = (client or "")[:64]
-    akey = throttle.account_key(norm)
-    keys = [("account", akey)] + ([("address", client)] if client else [])
+    clock = now or utcnow()
     with store.connect() as con:
         row = con.execute("SELECT role, password_hash FROM app_user WHERE name = ?", [norm]).fetchone()
-        waiting = throttle.blocked_until(con, keys, utcnow())
+        keys, known_device = _throttle_keys(con, norm, client, device, clock)
+        in_force = throttle.waits(con, keys, clock)
     actor = norm if row is not None else throttle.UNKNOWN_NAME
     where = f" từ {client}" if client else ""
-    if waiting is not None:
-        with store.transaction(bump=False) as con:  # counters and audit only
-            load.audit(con, actor, "sign_in_failed", f"đang phải chờ đến {waiting:%Y-%m-%d %H:%M:%S} UTC{where}")
-        return None
+    if in_force:
+        _note_refused(store, in_force, actor, where)
+        return Attempt(None, throttled=True)
 
     # The same work for every name: one verification, of an over-long password too (cut to the
     # longest allowed, then refused), against the account's hash or the dummy one.
@@ -270,25 +344,54 @@ def authenticate(store: Store, name: str, password: str, client: str = "") -> Us
     ok = _verify(hashed, password[:MAX_PASSWORD_LENGTH]) and row is not None and len(password) <= MAX_PASSWORD_LENGTH
     rehash = _hash(password) if ok and _HASHER.check_needs_rehash(hashed) else None
     with store.transaction(bump=False) as con:  # counters and audit only
-        now = utcnow()
+        clock = now or utcnow()
         current = con.execute("SELECT role, password_hash FROM app_user WHERE name = ?", [norm]).fetchone()
         if ok and (current is None or current[1] != hashed):  # removed, or password changed, meanwhile
             ok = False
         if ok:
-            throttle.clear(con, "account", akey)
+            for scope, key in keys:
+                if scope == "account":
+                    throttle.clear(con, scope, key)
             if rehash:
                 con.execute("UPDATE app_user SET password_hash = ? WHERE name = ?", [rehash, norm])
             load.audit(con, norm, "sign_in", ROLE_NAMES.get(current[0], current[0]) + where)
-            return User(norm, current[0])
-        n = throttle.record_failure(con, "account", akey, actor, now)
-        if client:
-            throttle.record_failure(con, "address", client, client, now)
+            fresh = None if known_device else throttle.device_token(con, norm, clock)
+            return Attempt(User(norm, current[0]), fresh)
+        counts = {scope: throttle.record_failure(con, scope, key, _label(actor, scope, client, known_device), clock)
+                  for scope, key in keys}
+        n = counts["account"]
         reason = "tài khoản không tồn tại" if row is None else "sai mật khẩu"
         load.audit(con, actor, "sign_in_failed", f"{reason} (lần {n}){where}")
-        wait = throttle.wait_after("account", n)
-        if wait is not None:
-            load.audit(con, actor, "locked_out", f"phải chờ {int(wait.total_seconds())} giây sau {n} lần sai")
-    return None
+        for scope, count in counts.items():
+            wait = throttle.wait_after(scope, count)
+            if wait is not None:
+                whom = "tên này từ máy này" if scope == "account" else f"địa chỉ {client}"
+                load.audit(con, actor, "locked_out",
+                           f"{whom} phải chờ {int(wait.total_seconds())} giây sau {count} lần sai{where}")
+    return Attempt(None)
+
+
+def _label(actor: str, scope: str, client: str, device: bool) -> str:
+    """What the admin's list of waits shows: the name and from where (never the typed unknown name)."""
+    if scope == "address":
+        return client
+    if device:
+        return f"{actor} (trình duyệt đã đăng nhập)"
+    return f"{actor} từ {client}" if client else actor
+
+
+def _note_refused(store: Store, in_force: dict[tuple[str, str], dt.datetime], actor: str, where: str) -> None:
+    """Audit the first try refused during each wait of these counters; later ones are only counted
+    by the wait itself (an outsider must not be able to fill the log)."""
+    fresh = [until for key, until in in_force.items() if _NOTED_WAITS.get(key) != until]
+    if not fresh:
+        return
+    if len(_NOTED_WAITS) >= _NOTED_MAX:
+        _NOTED_WAITS.clear()
+    _NOTED_WAITS.update(in_force)
+    with store.transaction(bump=False) as con:
+        load.audit(con, actor, "sign_in_failed", f"đang phải chờ đến {max(in_force.values()):%Y-%m-%d %H:%M:%S} UTC"
+                                                 f"{where} (các lần thử khác trong lúc chờ không ghi từng dòng)")
 
 
 def lift_wait_as(store: Store, user: User | None, scope: str, key: str) -> None:

@@ -219,26 +219,37 @@ def cmd_demo(args, store: Store) -> int:
 
 def cmd_backup(args, store: Store) -> int:
     from pipelines.outputs import fmt
-    from pipelines.store.backup import BackupError, make_backup
+    from pipelines.store.backup import BackupError, make_backup, read_key
     try:
-        info = make_backup(store, args.output)
+        key = read_key(args.sign_key) if args.sign_key else None
+        info = make_backup(store, args.output, sign_key=key)
     except BackupError as exc:
         raise Refused(str(exc))
+    signed = (" Đã ký bằng khóa; khi khôi phục, dùng --verify-key với cùng tệp khóa (cất khóa riêng, không để "
+              "cạnh tệp sao lưu).") if key else ""
     print(f"Đã sao lưu kho {store.data_dir} vào {info.path}: {info.submissions} bản báo cáo, {info.raw_files} tệp gốc, "
-          f"{fmt.num(info.size_bytes / 1024, 0)} KB (kho bị giữ {info.lock_held_seconds * 1000:.0f} ms).")
+          f"{fmt.num(info.size_bytes / 1024, 0)} KB (kho bị giữ {info.lock_held_seconds * 1000:.0f} ms).{signed}")
     return EXIT_OK
 
 
 def cmd_restore_backup(args, store: Store) -> int:
     from pipelines.store import Store
-    from pipelines.store.backup import BackupError, describe, restore_backup
+    from pipelines.store.backup import BackupError, describe, read_key, restore_backup
     if getattr(args, "data_dir", None) is None:
         raise UsageError("Cần --data-dir THƯ_MỤC_MỚI: nơi dựng lại kho (một thư mục mới hoặc trống).")
     try:
-        manifest = restore_backup(args.file, args.data_dir)
+        key = read_key(args.verify_key) if args.verify_key else None
+        manifest = restore_backup(args.file, args.data_dir, verify_key=key)
     except BackupError as exc:
         raise Refused(str(exc))
-    print(f"Đã khôi phục {describe(manifest)} vào {args.data_dir}.")
+    if key:
+        note = " Chữ ký khớp khóa đã cho."
+    elif manifest.get("_unverified_signature"):
+        note = " Tệp có chữ ký nhưng chưa được kiểm (không có --verify-key)."
+    else:
+        note = (" Tệp không có chữ ký: mã băm trong danh mục chỉ phát hiện hỏng hóc, không phát hiện tệp bị sửa "
+                "có chủ ý.")
+    print(f"Đã khôi phục {describe(manifest)} vào {args.data_dir}.{note}")
     return _report_check(store)  # `store` was opened on --data-dir: the restored one
 
 
@@ -308,10 +319,12 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("backup", parents=[common])
     p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--sign-key", type=Path)
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore-backup", parents=[common])
     p.add_argument("file", type=Path)
+    p.add_argument("--verify-key", type=Path)
     p.set_defaults(func=cmd_restore_backup)
 
     p = sub.add_parser("check", parents=[common])

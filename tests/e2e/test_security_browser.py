@@ -10,11 +10,13 @@ with scripted HTTP and websocket clients, as an attacker or a committee member w
   audited when the file is built; every failed sign-in answers the same, waits are per account and
   per address and the admin lifts them; /_stcore/metrics is closed; anonymous visitors get no page
   names.
-Screenshots go to test-output/e2e/.
+Screenshots go to test-output/e2e/. What needs no browser (forged posts, metrics, anonymous and
+cross-session websockets, uploads, backup links, Host, the sign-in flood, forwarded headers) is in
+tests/e2e/test_security_http.py, which runs without Chromium; the HTTPS proxy in
+tests/e2e/test_https_proxy_browser.py.
 """
 from __future__ import annotations
 
-import asyncio
 import http.client
 import re
 import urllib.parse
@@ -204,27 +206,9 @@ def test_sign_in_lasts_across_reload_tabs_and_shared_links_and_ends_everywhere(a
     assert ("xem", "sign_out") in actions and ("xem", "sessions_ended") in actions
 
 
-def test_sign_in_post_checks_origin_and_csrf(app_url, data_dir):
-    # another site's page posting the form: refused, no cookie, audited
-    status, _, body, cookies = _form_post(app_url, "xem", PASSWORD, origin="http://evil.example")
-    assert status == 403 and _cookie(cookies, "ducpho138_session") is None
-    assert "Biểu mẫu đăng nhập đã hết hạn" in body.decode()
-    status, _, _, cookies = _form_post(app_url, "xem", PASSWORD, origin=None)        # no Origin, no Referer
-    assert status == 403 and _cookie(cookies, "ducpho138_session") is None
-    status, _, _, cookies = _form_post(app_url, "xem", PASSWORD, csrf="forged")      # wrong CSRF value
-    assert status == 403 and _cookie(cookies, "ducpho138_session") is None
-    # the real form: a session cookie, HttpOnly, SameSite=Strict; only local addresses to go back to
-    status, headers, _, cookies = _form_post(app_url, "xem", PASSWORD, next_path="//evil.example/x")
-    assert status == 303 and headers["location"] == "/"
-    line = next(c for c in cookies if c.startswith("ducpho138_session="))
-    assert "HttpOnly" in line and "SameSite=strict" in line.replace("Strict", "strict") and "Path=/" in line
-    assert ("(không rõ)", "sign_in_failed") in [(a, b) for a, b, _ in _audit(data_dir)]
-
-
 # -- issue 12 item 5: no page names for anonymous clients, metrics closed -----------------------------------
-def test_anonymous_visitors_get_no_page_names_and_no_metrics(app_url, chromium):
-    status, _, body, _ = _request(app_url, path="/_stcore/metrics")
-    assert status == 404, body[:200]
+def test_anonymous_browsers_get_no_page_names(app_url, chromium):
+    # (metrics, the scripted websocket and forged posts: tests/e2e/test_security_http.py, no browser)
     context = chromium.new_context()
     page = context.new_page()
     page.set_default_timeout(60000)
@@ -238,74 +222,12 @@ def test_anonymous_visitors_get_no_page_names_and_no_metrics(app_url, chromium):
     for name in ("quan-tri", "tai-len", "Quản trị", "Tải lên báo cáo", "du-lieu"):
         assert name.encode() not in everything, name
     context.close()
-    # a scripted client that opens the app's websocket without a session: the pages it is sent
-    # are the overview and the one it asked for, never the admin or upload pages
-    sent = _run(_anonymous_websocket(app_url, page_name="chi-tieu"))
-    assert sent, "the server answered the websocket"
-    blob = b"".join(sent)
-    assert b"quan-tri" not in blob and b"tai-len" not in blob and "Quản trị".encode() not in blob
-
-
-def _run(coroutine):
-    """asyncio.run in a thread of its own (Playwright's sync API keeps a loop in this one)."""
-    from concurrent.futures import ThreadPoolExecutor
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
-async def _anonymous_websocket(url: str, page_name: str = "", upload: bytes | None = None):
-    """Open /_stcore/stream like the browser does but with no session cookie, ask for a page, and
-    return the raw ForwardMsgs (and, with `upload`, try to PUT a file to this session's uploader
-    and return the status as the last item)."""
-    import websockets
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-    _, _, _, cookies = _request(url, path="/_stcore/health")   # where Streamlit hands out its XSRF cookie
-    xsrf = _cookie(cookies, "_streamlit_xsrf") or ""
-    ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
-    headers = {"Cookie": f"_streamlit_xsrf={xsrf}"} if xsrf else {}
-    out: list = []
-    async with websockets.connect(ws_url, subprotocols=["streamlit", xsrf or "x"], origin=url,
-                                  additional_headers=headers, max_size=None) as ws:
-        msg = BackMsg()
-        msg.rerun_script.query_string = ""
-        msg.rerun_script.page_name = page_name
-        await ws.send(msg.SerializeToString())
-        session_id = None
-        for _ in range(200):
-            try:
-                data = await asyncio.wait_for(ws.recv(), timeout=15)
-            except asyncio.TimeoutError:
-                break
-            out.append(data)
-            fm = ForwardMsg()
-            fm.ParseFromString(data)
-            if fm.HasField("new_session"):
-                session_id = fm.new_session.initialize.session_id
-            if fm.HasField("script_finished"):
-                break
-        if upload is not None and session_id:
-            boundary = "----ducpho138"
-            body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.xlsx\"\r\n"
-                    f"Content-Type: {XLSX}\r\n\r\n").encode() + upload + f"\r\n--{boundary}--\r\n".encode()
-            up_headers = {"Content-Type": f"multipart/form-data; boundary={boundary}", "Origin": url}
-            if xsrf:
-                up_headers.update({"X-Xsrftoken": xsrf, "Cookie": f"_streamlit_xsrf={xsrf}"})
-            status, _, _, _ = await asyncio.to_thread(_request, url, "PUT",
-                                                      f"/_stcore/upload_file/{session_id}/f1", body, up_headers)
-            out.append(status)
-    return out
 
 
 # -- issue 12 item 2 and 4: downloads and uploads need a live session ----------------------------------------
 def test_media_and_uploads_need_a_live_session_and_downloads_are_audited_when_built(app_url, chromium, data_dir):
-    # an anonymous websocket session can no longer park files in the server's memory
-    sent = _run(_anonymous_websocket(app_url, upload=b"PK\x03\x04" + b"0" * 1000))
-    assert sent and sent[-1] == 403, sent[-1]
-    status, _, _, _ = _request(app_url, "PUT", "/_stcore/upload_file/abc/def", b"x")
-    assert status == 403
-
+    # (an anonymous websocket uploading, an upload into another session, a backup link fetched by
+    # another session: tests/e2e/test_security_http.py)
     context = chromium.new_context(accept_downloads=True, locale="vi-VN")
     page = context.new_page()
     page.set_default_timeout(60000)
@@ -325,6 +247,8 @@ def test_media_and_uploads_need_a_live_session_and_downloads_are_audited_when_bu
     assert status == 403
     status, _, body, _ = _request(app_url, path=media_path, headers={"Cookie": f"ducpho138_session={token}"})
     assert status == 200 and body.startswith("\ufeff".encode())               # the CSV (UTF-8 BOM)
+    fetches = [r for r in _audit(data_dir) if r[1] == "download"]
+    assert fetches[-1][0] == "xem" and fetches[-1][2].startswith("so_lieu_2022_Q1.csv")   # the fetch, audited
     # a viewer's session may not upload either
     status, _, _, _ = _request(app_url, "PUT", "/_stcore/upload_file/abc/def", b"x",
                                {"Cookie": f"ducpho138_session={token}"})

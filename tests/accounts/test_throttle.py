@@ -1,0 +1,161 @@
+"""Sign-in waits that an outsider cannot turn into a lock-out (issue 19 items 1–2 and the audit flood).
+
+The model (pipelines/accounts/throttle.py): failures count per name *from a client* (its device
+cookie, else its address) and per address, never per name alone. The 24-hour simulation drives the
+real `users.attempt` (real argon2id, with cheap parameters so a day of tries fits in a test) over a
+fake clock and prints what it measured.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from argon2 import PasswordHasher
+
+from pipelines.accounts import throttle, users
+from pipelines.accounts.users import User, add_user, attempt, authenticate
+
+PW = "s3cret-pass"
+T0 = dt.datetime(2026, 3, 2, 0, 0)
+
+
+class CountingHasher(PasswordHasher):
+    """argon2id for real, counted; cheap parameters (the throttle is under test, not argon2)."""
+
+    def __init__(self):
+        super().__init__(time_cost=1, memory_cost=1024, parallelism=1)
+        self.verified = 0
+
+    def verify(self, hash, password):
+        self.verified += 1
+        return super().verify(hash, password)
+
+
+@pytest.fixture
+def hasher(monkeypatch):
+    counting = CountingHasher()
+    monkeypatch.setattr(users, "_HASHER", counting)
+    users._dummy_hash.cache_clear()
+    monkeypatch.setattr(users, "_NOTED_WAITS", {})
+    yield counting
+    users._dummy_hash.cache_clear()
+
+
+def audit_rows(store) -> int:
+    with store.connect() as con:
+        return con.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+
+
+def test_an_outsider_cannot_make_the_member_wait(store, hasher):
+    add_user(store, "alice", "viewer", PW)
+    home = attempt(store, "alice", PW, "10.0.0.5", now=T0)          # the member's own browser, once
+    assert home.user == User("alice", "viewer") and home.device
+    for i in range(12):                                              # an outsider, 12 wrong passwords
+        assert authenticate(store, "alice", "doan-bua", "10.0.0.66", now=T0 + dt.timedelta(seconds=i)) is None
+    later = T0 + dt.timedelta(seconds=20)
+    # the right password from the outsider's address without the device cookie waits …
+    assert attempt(store, "alice", PW, "10.0.0.66", now=later).throttled
+    # … from another address it does not, nor from the member's browser behind the same address
+    assert authenticate(store, "alice", PW, "10.0.0.7", now=later) == User("alice", "viewer")
+    same_nat = attempt(store, "alice", PW, "10.0.0.66", device=home.device, now=later)
+    assert same_nat.user == User("alice", "viewer") and same_nat.device is None   # its cookie stays good
+    # the waits the admin sees name the name and the address, never a password
+    labels = set(throttle.list_blocks(store, later)["label"])
+    assert labels == {"alice từ 10.0.0.66"}
+    assert users.list_users(store).set_index("name").loc["alice", "locked_until"] is not None
+
+
+def test_device_cookies_are_bound_to_their_name_and_cannot_be_forged(store, hasher):
+    add_user(store, "alice", "viewer", PW)
+    add_user(store, "bob", "viewer", PW)
+    token = attempt(store, "alice", PW, "10.0.0.5", now=T0).device
+    with store.connect() as con:
+        assert throttle.device_id(con, "alice", token, T0)
+        assert throttle.device_id(con, "bob", token, T0) is None                  # another name's cookie
+        did, day, mac = token.split(".")
+        assert throttle.device_id(con, "alice", f"{did}x.{day}.{mac}", T0) is None  # altered
+        assert throttle.device_id(con, "alice", f"{did}.{int(day) + 1}.{mac}", T0) is None
+        assert throttle.device_id(con, "alice", token, T0 + dt.timedelta(days=throttle.DEVICE_DAYS + 1)) is None
+    # the web layer's check, without the store once the secret is known
+    assert users.known_device(store, "alice", token, T0) and users.known_device(store, "Alice ", token, T0)
+    assert not users.known_device(store, "bob", token, T0) and not users.known_device(store, "alice", token + "x", T0)
+    # a device cookie is counted too: five wrong passwords with it make *that browser* wait
+    for i in range(5):
+        assert authenticate(store, "alice", "doan-bua", "10.0.0.5", device=token, now=T0 + dt.timedelta(seconds=i)) is None
+    assert attempt(store, "alice", PW, "10.0.0.5", device=token, now=T0 + dt.timedelta(seconds=6)).throttled
+    assert authenticate(store, "alice", PW, "10.0.0.5", now=T0 + dt.timedelta(seconds=6)) == User("alice", "viewer")
+
+
+def test_a_waiting_try_costs_no_hashing_and_is_not_logged_one_by_one(store, hasher):
+    for i in range(20):                                  # twenty names from one address: it waits
+        authenticate(store, f"doan{i}", "sai-mat-khau", "10.0.0.66", now=T0)
+    verified, rows = hasher.verified, audit_rows(store)
+    assert verified == 20
+    with store.connect():                                # one connection (opening one costs ~30 ms)
+        for i in range(500):                             # a flood during the wait
+            assert attempt(store, f"khac{i}", "sai-mat-khau", "10.0.0.66", now=T0 + dt.timedelta(seconds=1)).throttled
+    print(f"\n500 tries during a wait: {hasher.verified - verified} argon2 verifications, "
+          f"{audit_rows(store) - rows} audit rows")
+    assert hasher.verified == verified                   # no hashing at all
+    assert audit_rows(store) - rows == 1                 # one row: the first try refused during this wait
+
+
+def test_waiting_a_wait_out_gives_no_fresh_free_tries(store, hasher):
+    """The first round forgot an address's failures after an hour, exactly when its longest wait
+    ended: each wait bought 20 fresh tries. Now the count is forgotten only after an hour of quiet
+    after the wait."""
+    t = T0
+    for i in range(40):                                  # the address reaches the 1-hour wait
+        until = users.waiting(store, f"n{i}", "10.0.0.66", now=t)
+        t = max(t, until or t) + dt.timedelta(seconds=1)
+        authenticate(store, f"n{i}", "sai", "10.0.0.66", now=t)
+    until = users.waiting(store, "x", "10.0.0.66", now=t)
+    assert until - t == dt.timedelta(hours=1)
+    authenticate(store, "x", "sai", "10.0.0.66", now=until)          # right when the wait ends: one try …
+    assert users.waiting(store, "y", "10.0.0.66", now=until) == until + dt.timedelta(hours=1)  # … then an hour again
+    quiet = until + dt.timedelta(hours=2, seconds=1)                 # the wait ended 1 h ago, plus an hour of quiet
+    authenticate(store, "z", "sai", "10.0.0.66", now=quiet)
+    assert users.waiting(store, "z2", "10.0.0.66", now=quiet) is None  # counting afresh: 1 failure
+
+
+def _simulate(store, attackers: list[str], step=dt.timedelta(seconds=30), every=dt.timedelta(minutes=15)):
+    """24 h: each attacker address tries the admin's name with a wrong password every `step`; the
+    admin signs in every `every` from their own browser (own address, device cookie), from the same
+    browser behind the attackers' address, and from a fresh browser at their own address."""
+    home = attempt(store, "chi_huy", PW, "10.0.0.5", now=T0 - dt.timedelta(days=1)).device
+    assert home
+    tries = {"own": [0, 0], "nat": [0, 0], "fresh": [0, 0], "attacker": [0, 0]}   # [successes or hashed, total]
+    with store.connect():                               # one connection for the whole day (opening costs)
+        t, next_admin = T0, T0
+        while t < T0 + dt.timedelta(hours=24):
+            for a in attackers:
+                got = attempt(store, "chi_huy", "doan-mat-khau", a, now=t)
+                assert got.user is None
+                tries["attacker"][0] += not got.throttled
+                tries["attacker"][1] += 1
+            if t >= next_admin:
+                for kind, client, device in (("own", "10.0.0.5", home), ("nat", attackers[0], home),
+                                             ("fresh", "10.0.0.8", None)):
+                    tries[kind][0] += attempt(store, "chi_huy", PW, client, device=device, now=t).user is not None
+                    tries[kind][1] += 1
+                next_admin += every
+            t += step
+    return tries
+
+
+@pytest.mark.parametrize("addresses", [1, 4])
+def test_a_day_of_attack_leaves_the_admin_able_to_sign_in(store, hasher, addresses):
+    add_user(store, "chi_huy", "admin", PW)
+    attackers = [f"203.0.113.{i + 1}" for i in range(addresses)]
+    rows = audit_rows(store)
+    tries = _simulate(store, attackers)
+    share = {k: v[0] / v[1] for k, v in tries.items()}
+    print(f"\n{addresses} attacker address(es), 24 h: admin signed in {tries['own'][0]}/{tries['own'][1]} from "
+          f"their browser, {tries['nat'][0]}/{tries['nat'][1]} with it behind the attackers' address, "
+          f"{tries['fresh'][0]}/{tries['fresh'][1]} from a fresh browser; attacker: {tries['attacker'][0]} of "
+          f"{tries['attacker'][1]} tries reached argon2; {audit_rows(store) - rows} audit rows")
+    assert share["own"] >= 0.99 and share["nat"] >= 0.99 and share["fresh"] >= 0.99
+    # by hand, per address: 10 tries in the first 1 050 s (5 free, then 30, 60, 120, 240, 480 s),
+    # 15 every 900 s (name-from-address cap) until the address's wait outgrows it, 2 more (960,
+    # 1 920 s), then one an hour: 46 in 24 h
+    assert tries["attacker"][0] == 46 * addresses
