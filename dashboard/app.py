@@ -8,6 +8,7 @@ behind those pages check the role in the store again (pipelines.accounts.users.*
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -18,7 +19,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
 import streamlit as st  # noqa: E402
 
 from dashboard import i18n  # noqa: E402
-from dashboard.parts import phone  # noqa: E402
+from dashboard.parts import framework_words, phone  # noqa: E402
 from dashboard.state import auth, data, filters  # noqa: E402
 from dashboard.web.config import DATA_DIR_ENV, data_dir_from_args  # noqa: E402,F401
 from pipelines.store import Store, StoreBusy  # noqa: E402
@@ -66,14 +67,17 @@ def build_pages(lang: str, role: str | None = None) -> dict[str, list]:
 
 
 def with_refusal(sections: dict[str, list], lang: str, role: str) -> dict[str, list]:
-    """When the address asks for a page this role may not open (a viewer following /tai-len), add a
-    hidden stand-in at that address that leads to the overview, instead of a "page not found"."""
+    """When the address asks for a page this run does not serve, add a hidden stand-in at that
+    address that leads to the overview (keeping the address's filters), instead of Streamlit's
+    English "Page not found" dialog: a viewer following /tai-len, an old or mistyped link, and
+    /tong-quan itself (the overview's own address is "/": st.Page(default=True) takes no path)."""
     asked = auth.asked_page()
-    if not asked or asked in {spec[2] for spec in page_specs(role)} or asked not in {spec[2] for spec in PAGES}:
+    served = {p.url_path for pages in sections.values() for p in pages}
+    if not asked or asked in served or not re.fullmatch(r"[A-Za-z0-9_-]{1,60}", asked):
         return sections
     overview = next(p for pages in sections.values() for p in pages if p.url_path == "")
-    stand_in = st.Page(lambda: st.switch_page(overview), title=i18n.t("page_overview", lang), url_path=asked,
-                       visibility="hidden")
+    stand_in = st.Page(lambda: st.switch_page(overview, query_params=st.query_params.to_dict()),
+                       title=i18n.t("page_overview", lang), url_path=asked, visibility="hidden")
     first = next(iter(sections))
     return {**sections, first: [*sections[first], stand_in]}
 
@@ -105,10 +109,13 @@ def main() -> None:
             # (and the default one) is registered, hidden and never run, so that /du-lieu?period=9M is
             # still the address after signing in in the tab; no other page name reaches the browser.
             st.navigation(signed_out_pages(filters.lang()), position="hidden")
+            framework_words.install(filters.lang())
             return
         with data.batch(store):
             c = filters.sidebar_filters(store)
         auth.sidebar_user(store)
+        with st.sidebar:  # out of the page's flow: the element is an empty, hidden box
+            framework_words.install(c.lang)
         page = st.navigation(with_refusal(build_pages(c.lang, role=user.role), c.lang, user.role))
         if c.is_demo:
             st.warning(i18n.t("demo_banner", c.lang, year=c.year), icon=":material/science:")
