@@ -45,6 +45,18 @@ PAGES = [
 ]
 
 
+# The overview is the default page, served at "/". Streamlit reserves the default page's own path
+# too but never serves it there, so "/tong-quan" typed in the address bar gave its English "Page
+# not found" dialog, and a hidden page at that path is refused as a duplicate. The default page
+# therefore reserves a path nobody types, and /tong-quan gets a stand-in that opens the overview
+# (with_refusal).
+DEFAULT_RESERVED_PATH = "mac-dinh"
+
+
+def _url_path(url: str) -> str:
+    return DEFAULT_RESERVED_PATH if url == "tong-quan" else url
+
+
 @st.cache_resource(show_spinner=False)
 def get_store(path: str) -> Store:
     """One Store object per data dir. It holds no connection: each query opens and closes one."""
@@ -60,7 +72,7 @@ def build_pages(lang: str, role: str | None = None) -> dict[str, list]:
     """The pages this user may see, grouped in sections, for st.navigation."""
     sections: dict[str, list] = {}
     for file, title, url, icon, section, _roles in page_specs(role):
-        page = st.Page(PAGES_DIR / file, title=i18n.t(title, lang), url_path=url, icon=icon,
+        page = st.Page(PAGES_DIR / file, title=i18n.t(title, lang), url_path=_url_path(url), icon=icon,
                        default=(url == "tong-quan"))
         sections.setdefault(i18n.t(section, lang), []).append(page)
     return sections
@@ -70,7 +82,7 @@ def with_refusal(sections: dict[str, list], lang: str, role: str) -> dict[str, l
     """When the address asks for a page this run does not serve, add a hidden stand-in at that
     address that leads to the overview (keeping the address's filters), instead of Streamlit's
     English "Page not found" dialog: a viewer following /tai-len, an old or mistyped link, and
-    /tong-quan itself (the overview's own address is "/": st.Page(default=True) takes no path)."""
+    /tong-quan itself (the overview's own address is "/", see DEFAULT_RESERVED_PATH)."""
     asked = auth.asked_page()
     served = {p.url_path for pages in sections.values() for p in pages}
     if not asked or asked in served or not re.fullmatch(r"[A-Za-z0-9_-]{1,60}", asked):
@@ -89,7 +101,7 @@ def signed_out_pages(lang: str) -> list:
     pages = []
     for file, title, url, icon, _section, _roles in PAGES:
         if url == "tong-quan" or url == asked:
-            pages.append(st.Page(PAGES_DIR / file, title=i18n.t(title, lang), url_path=url, icon=icon,
+            pages.append(st.Page(PAGES_DIR / file, title=i18n.t(title, lang), url_path=_url_path(url), icon=icon,
                                  default=(url == "tong-quan")))
     return pages
 

@@ -226,8 +226,9 @@ def status_heatmap(cells: pd.DataFrame, rows: list[str], cols: list[str], palett
     # x axis on top (under the title), legend below the grid: they never overlap
     fig.update_layout(margin={"t": 95, "b": 40}, plot_bgcolor="#FFFFFF",
                       legend={"orientation": "h", "y": -0.01, "yanchor": "top", "x": 0, "xanchor": "left"})
-    if compact:  # every quarter header level and whole (Plotly would turn them sideways, then drop some)
-        fig.update_xaxes(tickangle=0, tickfont={"size": PHONE_FONT}, automargin=True)
+    if compact:  # every quarter header level and whole (Plotly would turn them sideways, then drop some);
+        # no axis title over them: "Quý I…IV" say it, and at 390 px the title sat on "Quý II"
+        fig.update_xaxes(tickangle=0, tickfont={"size": PHONE_FONT}, automargin=True, title_text=None)
         fig.update_yaxes(tickfont={"size": PHONE_FONT}, automargin=True, ticklabelstandoff=2)
         fig.update_layout(margin={"l": 4, "r": 4, "t": 85, "b": 30}, legend={"font": {"size": PHONE_FONT}})
     return fig
