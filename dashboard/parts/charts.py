@@ -105,6 +105,18 @@ def short_unit_name(name: str) -> str:
     return short
 
 
+def two_lines(text: str, longer_than: int = 12) -> str:
+    """A label of more than `longer_than` characters broken at the space that makes its two lines
+    most even ('Tiếp nhận, phân loại tin báo' → 'Tiếp nhận, phân<br>loại tin báo'): on a phone the
+    widest line sets how much of the width the labels take from the cells."""
+    words = text.split()
+    if len(text) <= longer_than or len(words) < 2:
+        return text
+    splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    first, second = min(splits, key=lambda pair: max(len(pair[0]), len(pair[1])))
+    return f"{first}<br>{second}"
+
+
 def short_names(names: list[str]) -> list[str]:
     """Short names for a list, kept apart: two names that would shorten alike keep their full names."""
     shorts = [short_unit_name(n) for n in names]
@@ -152,10 +164,14 @@ def rate_trend(quarterly: pd.DataFrame, cumulative: pd.DataFrame, target: float,
     return fig
 
 
-def contributions(df: pd.DataFrame, title: str, lang: str = "vi", rows_are_places: bool = False) -> go.Figure:
+def contributions(df: pd.DataFrame, title: str, lang: str = "vi", rows_are_places: bool = False,
+                  compact: bool = False) -> go.Figure:
     """Each unit's (or place's) numerator and denominator (counts, not a mean of percentages).
-    Frame: unit_name, numerator, denominator, value, status."""
+    Frame: unit_name, numerator, denominator, value, status. `compact`: for a phone, short unit
+    names (the full one in the hover) and no axis titles, so the bars get the width."""
     df = df.iloc[::-1]  # plan order top to bottom
+    if compact:
+        df = df.assign(unit_name=short_names(list(df["unit_name"])))
     fig = go.Figure()
     fig.add_bar(y=df["unit_name"], x=df["numerator"], orientation="h", name=i18n.t("numerator", lang),
                 marker_color=NUMERATOR_COLOUR, text=[fmt.num(v) for v in df["numerator"]], textposition="outside",
@@ -168,6 +184,11 @@ def contributions(df: pd.DataFrame, title: str, lang: str = "vi", rows_are_place
     fig.update_layout(barmode="group", margin={"t": 90})
     top = max([0, *df["numerator"].fillna(0), *df["denominator"].fillna(0)])
     fig.update_xaxes(rangemode="tozero", tickformat=",d", dtick=1 if top <= 10 else None)
+    if compact:
+        fig.update_yaxes(title_text=None, tickfont={"size": PHONE_FONT})
+        # at most ~6 whole-number ticks across 390 px (Plotly's own choice could be 0,5 steps)
+        fig.update_xaxes(dtick=max(1, -(-int(top) // 5)) if top <= 50 else None, tickfont={"size": PHONE_FONT})
+        fig.update_layout(margin={"l": 4, "r": 24}, legend={"font": {"size": PHONE_FONT}})
     return fig
 
 

@@ -61,7 +61,7 @@ def all_units() -> None:
         names = {s: i18n.status_name(s, lang) for s in charts.STATUS_COLOURS}
         fig = charts.status_heatmap(cells, rows, cols, charts.STATUS_COLOURS, names, title, t("axis_quarter"), "")
         # on a phone: the short unit name over the indicator's name, on two or three lines
-        labels = dict(zip(by_row["row"], [f"{charts.short_unit_name(u)}<br>{charts._wrap(i, 30)}"
+        labels = dict(zip(by_row["row"], [f"{charts.short_unit_name(u)}<br>{charts.two_lines(i)}"
                                           for u, i in zip(by_row["unit_name"], by_row["short_name"])]))
         phone_fig = charts.status_heatmap(cells, rows, cols, charts.STATUS_COLOURS, names, title, t("axis_quarter"),
                                           "", row_labels=[labels[r] for r in rows], compact=True)

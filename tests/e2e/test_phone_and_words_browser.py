@@ -84,7 +84,10 @@ READ_CHARTS = """() => {
       words.push({text: el.textContent, left: b.left, right: b.right, top: b.top, bottom: b.bottom,
                   kind: el.closest('.xtick') ? 'x' : el.closest('.ytick') ? 'y' : 'other'});
     }
-    charts.push({box: {left: r.left, right: r.right, top: r.top, bottom: r.bottom}, words});
+    const area = plot.querySelector('.nsewdrag');   // the plotting area (where bars and cells are)
+    const a = area ? area.getBoundingClientRect() : r;
+    charts.push({box: {left: r.left, right: r.right, top: r.top, bottom: r.bottom}, words,
+                 area: {left: a.left, right: a.right}});
   }
   return {charts, screen: window.innerWidth};
 }"""
@@ -164,6 +167,9 @@ def test_every_word_vietnamese_and_chart_labels_apart(screens, app_url, size, pa
         assert not clipped(chart, drawn["screen"]), clipped(chart, drawn["screen"])
     if size == "390":
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390, "no sideways scrolling"
+        for chart in drawn["charts"]:  # the data get most of the width, not the names beside them
+            share = (chart["area"]["right"] - chart["area"]["left"]) / (chart["box"]["right"] - chart["box"]["left"])
+            assert share >= 0.6, (share, [w["text"] for w in chart["words"] if w["kind"] == "y"][:5])
 
 
 def test_unit_heatmaps_show_every_quarter_on_a_phone(screens, app_url):
@@ -180,6 +186,18 @@ def test_unit_heatmaps_show_every_quarter_on_a_phone(screens, app_url):
         # the cells get most of the width: unit names take at most 40 % of the screen
         names = [w for w in chart["words"] if w["kind"] == "y"]
         assert max(w["right"] for w in names) - min(w["left"] for w in names) < 0.4 * 390
+
+
+def test_task_names_whole_on_a_phone(screens, app_url):
+    page = screens["390"]
+    visit(page, f"{app_url}/nhiem-vu?period=Y", "Nhiệm vụ", charts=1)
+    words = page.evaluate(READ_CHARTS)["charts"][0]["words"]
+    names = [w["text"] for w in words if w["kind"] != "x" and " — " in w["text"]]
+    assert len(names) == 18 and not [n for n in names if "…" in n]
+    assert "T2B2 — Phòng ngừa nghiệp vụ, quản lý cư trú, kiểm tra cơ sở kinh doanh có điều kiện" in \
+        [re.sub(r"\s+", " ", n) for n in page.locator(".annotation-text, .ytick text").evaluate_all(
+            "els => els.filter(e => e.getClientRects().length).map(e => [...e.querySelectorAll('tspan.line')]"
+            ".map(t => t.textContent).join(' ') || e.textContent)")]
 
 
 def test_lists_and_table_toolbar_speak_vietnamese(screens, app_url):
