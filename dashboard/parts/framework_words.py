@@ -41,7 +41,8 @@ def exact(lang: str) -> dict[str, str]:
         # the frame
         "Collapse sidebar": t("fw_collapse_sidebar"), "Expand sidebar": t("fw_expand_sidebar"),
         "Sidebar": t("fw_sidebar"), "App pages": t("fw_app_pages"), "Main menu": t("fw_main_menu"),
-        "Link to heading": t("fw_link_heading"), "Help": t("fw_help"), "Running...": t("fw_running"),
+        "Skip to main content": t("fw_skip_to_content"), "Scroll tabs left": t("fw_tabs_left"),
+        "Scroll tabs right": t("fw_tabs_right"), "Link to heading": t("fw_link_heading"), "Help": t("fw_help"), "Running...": t("fw_running"),
         "Stop": t("fw_stop"), "Connecting": t("fw_connecting"), "Page not found": t("fw_page_not_found"),
         "Show password": t("fw_show_password"), "Hide password": t("fw_hide_password"),
         "Increment": t("fw_increment"), "Decrement": t("fw_decrement"),

@@ -42,7 +42,7 @@ STREAMLIT_ENGLISH = [
     "Print", "Record a screencast", "Record screen", "Made with Streamlit", "Settings", "About", "Clear cache",
     "Rerun", "Deploy", "Report a bug", "Get help", "Developer options",
     "Page not found", "You have requested page", "Running the app's main page",
-    "Collapse sidebar", "Expand sidebar", "Sidebar", "Main menu", "App pages", "Link to heading", "Help for",
+    "Skip to main content", "Scroll tabs", "Collapse sidebar", "Expand sidebar", "Sidebar", "Main menu", "App pages", "Link to heading", "Help for",
     "Help", "Show password", "Hide password", "Increment", "Decrement", "Choose date", "Previous month",
     "Next month", "Running...", "Connecting", "Open", "Close", "Remove", "Stop", "progress", "icon",
     "Download plot as a PNG", "Autoscale", "Reset axes", "Zoom in", "Zoom out", "Zoom", "Pan", "Box Select",
@@ -58,7 +58,8 @@ READ_WORDS = """() => {
   const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walk.nextNode(); n; n = walk.nextNode()) {
     const el = n.parentElement;
-    if (!el || !n.nodeValue.trim() || el.closest('script, style, [data-testid="stIconMaterial"], .material-symbols-rounded')) continue;
+    // icons are drawn from a font by the ligature of their English name ("science"): a picture, not a word
+    if (!el || !n.nodeValue.trim() || el.closest('script, style, [aria-hidden="true"], [role="img"][translate="no"]')) continue;
     if (!el.getClientRects().length) continue;       // not drawn (display: none)
     out.push(n.nodeValue.trim());
   }
