@@ -363,7 +363,7 @@ def timeline_compact(quarters: pd.DataFrame, events: pd.DataFrame, today: dt.dat
                      tickfont={"size": PHONE_FONT}, fixedrange=True)
     # no left column for the y axis (the rows are named above their lines): automargin off, or
     # Streamlit's theme keeps ~50 px for tick labels that are not drawn
-    fig.update_yaxes(range=[len(rows) - 0.45, -0.7], showticklabels=False, showgrid=False, zeroline=False,
+    fig.update_yaxes(range=[len(rows) - 0.45, -0.5], showticklabels=False, showgrid=False, zeroline=False,
                      showline=False, fixedrange=True, automargin=False, title_text=None)
     fig.update_layout(margin={"l": 8, "r": 8, "t": 70, "b": 10})
     return fig

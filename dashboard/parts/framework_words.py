@@ -57,11 +57,13 @@ def exact(lang: str) -> dict[str, str]:
 
 def patterns(lang: str) -> list[tuple[str, str]]:
     """(JavaScript regular expression over a whole text, replacement): texts with a part that varies.
-    The catalog's fields {a}, {b} are the pattern's groups 1, 2."""
+    The catalog's fields {a}, {b}, {c}, {d} are the pattern's groups 1 to 4."""
     t = lambda key: i18n.t(key, lang)  # noqa: E731
     pairs = [
         (r"^(\d+(?:\.\d+)?)(B|KB|MB|GB) per file(?: • (.*))?$", t("fw_per_file")),
         (r"^(\d+)\.(\d+) ?(B|KB|MB|GB)$", t("fw_file_size")),
+        (r"^(.+), (\d+)\.(\d+) ?(B|KB|MB|GB)$", t("fw_file_with_size")),  # a chosen file's screen-reader name
+        (r"^Remove (.+)$", t("fw_remove_named")),
         (r"^Help for (.+)$", t("fw_help_for")),
         (r"^Select (\d+) matches?$", t("fw_select_matches")),
         (r"^day, (.+)$", t("fw_day_of")), (r"^month, (.+)$", t("fw_month_of")), (r"^year, (.+)$", t("fw_year_of")),
@@ -71,7 +73,8 @@ def patterns(lang: str) -> list[tuple[str, str]]:
          t("fw_page_not_found_main")),
         (r"^[a-z_]+ icon$", t("fw_icon")),  # screen-reader names of Material icons ("flag icon")
     ]
-    return [(rx, text.replace("{a}", "$1").replace("{b}", "$2").replace("{c}", "$3")) for rx, text in pairs]
+    return [(rx, text.replace("{a}", "$1").replace("{b}", "$2").replace("{c}", "$3").replace("{d}", "$4"))
+            for rx, text in pairs]
 
 
 _SCRIPT = """

@@ -222,6 +222,20 @@ def test_lists_and_table_toolbar_speak_vietnamese(screens, app_url):
     assert any(w in ("Tìm kiếm", "Toàn màn hình", "Ẩn/hiện cột") for w in words)
 
 
+def test_uploader_speaks_vietnamese_with_a_file_chosen(screens, app_url):
+    """The uploader's button, size line, and the chosen file's size ("12.0KB" in Streamlit)."""
+    page = screens["390"]
+    visit(page, f"{app_url}/tai-len", "Tải lên báo cáo")
+    page.get_by_text("Chọn tệp").first.wait_for(timeout=15000)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        {"name": "khong_phai_bao_cao.xlsx", "mimeType": "application/octet-stream", "buffer": b"x" * 1536})
+    page.get_by_text("khong_phai_bao_cao.xlsx").first.wait_for(timeout=30000)
+    idle(page)
+    words = page.evaluate(READ_WORDS)
+    assert not english_in(words), english_in(words)
+    assert "1,5 KB" in words
+
+
 def test_overview_typed_as_tong_quan_opens_without_page_not_found(screens, app_url):
     page = screens["390"]
     visit(page, f"{app_url}/tong-quan?period=9M", "Tổng quan — 9 tháng")
