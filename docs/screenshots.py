@@ -65,7 +65,7 @@ def shoot(url: str, out: Path, pages: list[tuple]) -> None:
                 page.get_by_role("heading", name=heading).first.wait_for()
                 idle(page)
                 page.wait_for_function("""(n) => { const shown = [...document.querySelectorAll(
-                    '[data-testid="stPlotlyChart"]')].filter(c => c.getClientRects().length);
+                    '[data-testid="stPlotlyChart"]')].filter(c => getComputedStyle(c).visibility !== 'hidden');
                     return shown.length >= n && shown.every(c => c.querySelector('.main-svg')) }""", arg=charts)
                 # Streamlit scrolls inside its main block: make the window as tall as the page
                 tall = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")

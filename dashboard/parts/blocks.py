@@ -81,10 +81,11 @@ def chart(fig: go.Figure, table: pd.DataFrame, key: str, phone_fig: go.Figure | 
     if phone_fig is None:
         st.plotly_chart(fig, key=key, config=PLOT_CONFIG)
     else:
-        with st.container(key=f"wide_{key}"):
-            st.plotly_chart(fig, key=key, config=PLOT_CONFIG)
-        with st.container(key=f"narrow_{key}"):
-            st.plotly_chart(_untitled(phone_fig), key=f"{key}_phone", config=PLOT_CONFIG)
+        with st.container(key=f"twins_{key}"):
+            with st.container(key=f"wide_{key}"):
+                st.plotly_chart(fig, key=key, config=PLOT_CONFIG)
+            with st.container(key=f"narrow_{key}"):
+                st.plotly_chart(_untitled(phone_fig), key=f"{key}_phone", config=PLOT_CONFIG)
     with st.expander(t("table_view"), icon=":material/table:"):
         st.dataframe(table, hide_index=True, key=f"{key}_table")
 

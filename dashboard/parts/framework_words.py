@@ -77,7 +77,7 @@ def patterns(lang: str) -> list[tuple[str, str]]:
             for rx, text in pairs]
 
 
-_SCRIPT = """
+_SCRIPT = r"""
 <script>
 (() => {
   const W = window.__vnWords = %(words)s;

@@ -60,7 +60,7 @@ READ_WORDS = """() => {
     const el = n.parentElement;
     // icons are drawn from a font by the ligature of their English name ("science"): a picture, not a word
     if (!el || !n.nodeValue.trim() || el.closest('script, style, [aria-hidden="true"], [role="img"][translate="no"]')) continue;
-    if (!el.getClientRects().length) continue;       // not drawn (display: none)
+    if (!el.getClientRects().length || getComputedStyle(el).visibility === 'hidden') continue;  // not shown
     out.push(n.nodeValue.trim());
   }
   for (const el of document.querySelectorAll('[aria-label], [title], [placeholder], [data-title], [alt]'))
@@ -70,12 +70,12 @@ READ_WORDS = """() => {
   return out;
 }"""
 
-# Every chart drawn on the page (hidden phone/desktop twins skipped): the box of each word drawn in
+# Every chart shown on the page (the hidden phone/desktop twin skipped): the box of each word drawn in
 # its SVG, the chart's box, and the screen's width.
 READ_CHARTS = """() => {
   const charts = [];
   for (const plot of document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')) {
-    if (!plot.getClientRects().length) continue;
+    if (!plot.getClientRects().length || getComputedStyle(plot).visibility === 'hidden') continue;
     const r = plot.getBoundingClientRect();
     if (r.width < 1) continue;
     const words = [];
@@ -149,7 +149,7 @@ def visit(page, url: str, heading: str, charts: int = 0) -> None:
     page.get_by_role("heading", name=heading).first.wait_for(timeout=60000)
     idle(page)
     page.wait_for_function("""(n) => { const shown = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-        .filter(c => c.getClientRects().length); return shown.length >= n && shown.every(c => c.querySelector('.main-svg')) }""",
+        .filter(c => getComputedStyle(c).visibility !== 'hidden'); return shown.length >= n && shown.every(c => c.querySelector('.main-svg')) }""",
                            arg=charts, timeout=30000)
     page.wait_for_timeout(700)  # Plotly's second layout pass (automargin) after the first draw
 
