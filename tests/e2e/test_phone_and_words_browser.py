@@ -209,6 +209,9 @@ def test_lists_and_table_toolbar_speak_vietnamese(screens, app_url):
     box.locator("input").fill("zzqx")             # nothing matches: the list says so
     page.get_by_text("Không có kết quả").first.wait_for(timeout=15000)
     assert not english_in(page.evaluate(READ_WORDS)), english_in(page.evaluate(READ_WORDS))
+    box.locator("input").fill("tin báo")          # several match: the list offers to pick them all
+    page.get_by_text(re.compile(r"^Chọn \d+ mục khớp$")).first.wait_for(timeout=15000)
+    assert not english_in(page.evaluate(READ_WORDS)), english_in(page.evaluate(READ_WORDS))
     page.keyboard.press("Escape")
     # the toolbar above a table: its buttons' tooltips
     table = page.locator('[data-testid="stDataFrame"]').first
