@@ -69,6 +69,9 @@ def _wrap(text: str, width: int = 95) -> str:
     return "<br>".join(lines)
 
 
+wrap = _wrap  # for pages that label charts (task names on two lines)
+
+
 # -- phone ---------------------------------------------------------------------------------------
 # Figures for a screen ≤ 640 px wide are built apart (`compact=True`) and shown instead of the
 # desktop ones by CSS (parts/phone.py, blocks.chart): Plotly cannot change its labels with the

@@ -27,7 +27,7 @@ elif quarter not in c.quarters_with_data:
     blocks.empty(t("tasks_empty", quarter=i18n.quarter_in_sentence(quarter, lang)))
 else:
     # the whole name of each task, on two lines where it is long (a cut name can read as another task)
-    frame = counts.assign(label=[charts._wrap(f"{k} — {n}", 44) for k, n in zip(counts["task"], counts["task_name"])])
+    frame = counts.assign(label=[charts.wrap(f"{k} — {n}", 44) for k, n in zip(counts["task"], counts["task_name"])])
     chart_title = t("tasks_chart_title", n=len(frame), quarter=qname(quarter), year=c.year)
     fig = charts.task_progress(frame, chart_title, lang)
     phone_fig = charts.task_progress_compact(

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 from browser_kit import MARKS, add_accounts, chromium, idle, serve, sign_in  # noqa: F401
