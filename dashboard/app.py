@@ -19,7 +19,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
 import streamlit as st  # noqa: E402
 
 from dashboard import i18n  # noqa: E402
-from dashboard.parts import phone  # noqa: E402
+from dashboard.parts import framework_words, phone  # noqa: E402
 from dashboard.state import auth, data, filters  # noqa: E402
 from dashboard.web.config import DATA_DIR_ENV, data_dir_from_args  # noqa: E402,F401
 from pipelines.store import Store, StoreBusy  # noqa: E402
@@ -45,6 +45,18 @@ PAGES = [
 ]
 
 
+# The overview is the default page, served at "/". Streamlit reserves the default page's own path
+# too but never serves it there, so "/tong-quan" typed in the address bar gave its English "Page
+# not found" dialog, and a hidden page at that path is refused as a duplicate. The default page
+# therefore reserves a path nobody types, and /tong-quan gets a stand-in that opens the overview
+# (with_refusal).
+DEFAULT_RESERVED_PATH = "mac-dinh"
+
+
+def _url_path(url: str) -> str:
+    return DEFAULT_RESERVED_PATH if url == "tong-quan" else url
+
+
 @st.cache_resource(show_spinner=False)
 def get_store(path: str) -> Store:
     """One Store object per data dir. It holds no connection: each query opens and closes one."""
@@ -60,21 +72,24 @@ def build_pages(lang: str, role: str | None = None) -> dict[str, list]:
     """The pages this user may see, grouped in sections, for st.navigation."""
     sections: dict[str, list] = {}
     for file, title, url, icon, section, _roles in page_specs(role):
-        page = st.Page(PAGES_DIR / file, title=i18n.t(title, lang), url_path=url, icon=icon,
+        page = st.Page(PAGES_DIR / file, title=i18n.t(title, lang), url_path=_url_path(url), icon=icon,
                        default=(url == "tong-quan"))
         sections.setdefault(i18n.t(section, lang), []).append(page)
     return sections
 
 
 def with_refusal(sections: dict[str, list], lang: str, role: str) -> dict[str, list]:
-    """When the address asks for a page this role may not open (a viewer following /tai-len), add a
-    hidden stand-in at that address that leads to the overview, instead of a "page not found"."""
+    """When the address asks for a page this run does not serve, add a hidden stand-in at that
+    address that leads to the overview (keeping the address's filters), instead of Streamlit's
+    English "Page not found" dialog: a viewer following /tai-len, an old or mistyped link, and
+    /tong-quan itself (the overview's own address is "/", see DEFAULT_RESERVED_PATH)."""
     asked = auth.asked_page()
-    if not asked or asked in {spec[2] for spec in page_specs(role)} or asked not in {spec[2] for spec in PAGES}:
+    served = {p.url_path for pages in sections.values() for p in pages}
+    if not asked or asked in served or not re.fullmatch(r"[A-Za-z0-9_-]{1,60}", asked):
         return sections
     overview = next(p for pages in sections.values() for p in pages if p.url_path == "")
-    stand_in = st.Page(lambda: st.switch_page(overview), title=i18n.t("page_overview", lang), url_path=asked,
-                       visibility="hidden")
+    stand_in = st.Page(lambda: st.switch_page(overview, query_params=st.query_params.to_dict()),
+                       title=i18n.t("page_overview", lang), url_path=asked, visibility="hidden")
     first = next(iter(sections))
     return {**sections, first: [*sections[first], stand_in]}
 
@@ -91,9 +106,10 @@ def signed_out_pages(lang: str) -> list:
     answers like /khong-co-trang (it used to get "Quản trị" back, where an unknown one got
     "page not found")."""
     title = i18n.t("app_page_title", lang)
-    pages = [st.Page(_signed_out, title=title, url_path="tong-quan", default=True)]
+    pages = [st.Page(_signed_out, title=title, url_path=DEFAULT_RESERVED_PATH, default=True)]
     asked = auth.asked_page()
-    if re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", asked) and asked != "tong-quan":
+    # the overview's own address is "/" (DEFAULT_RESERVED_PATH): /tong-quan typed gets the stand-in too
+    if re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", asked) and asked != DEFAULT_RESERVED_PATH:
         pages.append(st.Page(_signed_out, title=title, url_path=asked, visibility="hidden"))
     return pages
 
@@ -113,10 +129,13 @@ def main() -> None:
             # (and the default one) is registered, hidden and never run, so that /du-lieu?period=9M is
             # still the address after signing in in the tab; no other page name reaches the browser.
             st.navigation(signed_out_pages(filters.lang()), position="hidden")
+            framework_words.install(filters.lang())
             return
         with data.batch(store):
             c = filters.sidebar_filters(store)
         auth.sidebar_user(store)
+        with st.sidebar:  # out of the page's flow: the element is an empty, hidden box
+            framework_words.install(c.lang)
         page = st.navigation(with_refusal(build_pages(c.lang, role=user.role), c.lang, user.role))
         if c.is_demo:
             st.warning(i18n.t("demo_banner", c.lang, year=c.year), icon=":material/science:")

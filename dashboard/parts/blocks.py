@@ -60,15 +60,32 @@ def missing_quarters_message(quarters: list[int]) -> str:
     return t("no_data_quarters", quarters=names)
 
 
-def chart(fig: go.Figure, table: pd.DataFrame, key: str) -> None:
+def _untitled(fig: go.Figure) -> go.Figure:
+    top = fig.layout.margin.t if fig.layout.margin and fig.layout.margin.t is not None else 60
+    return go.Figure(fig).update_layout(title_text="", margin_t=max(40, top - 40))
+
+
+PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+
+
+def chart(fig: go.Figure, table: pd.DataFrame, key: str, phone_fig: go.Figure | None = None) -> None:
     """A chart and, under it, the table of its numbers. The title is drawn as text above the chart,
-    not inside it: Plotly titles do not wrap, and on a phone a long one would be cut off."""
+    not inside it: Plotly titles do not wrap, and on a phone a long one would be cut off.
+    `phone_fig`: the same numbers drawn for a screen ≤ 640 px (charts.*compact*). Both are sent;
+    the browser shows one by the screen's width (parts/phone.py: .st-key-wide_* / .st-key-narrow_*),
+    since the server does not know the width: a phone never gets the desktop figure squeezed."""
     title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
     if title:
         st.markdown(f"<div class='chart-title'>{title.replace('<br>', ' ')}</div>", unsafe_allow_html=True)
-        top = fig.layout.margin.t if fig.layout.margin and fig.layout.margin.t is not None else 60
-        fig = go.Figure(fig).update_layout(title_text="", margin_t=max(40, top - 40))
-    st.plotly_chart(fig, key=key, config={"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]})
+        fig = _untitled(fig)
+    if phone_fig is None:
+        st.plotly_chart(fig, key=key, config=PLOT_CONFIG)
+    else:
+        with st.container(key=f"twins_{key}"):
+            with st.container(key=f"wide_{key}"):
+                st.plotly_chart(fig, key=key, config=PLOT_CONFIG)
+            with st.container(key=f"narrow_{key}"):
+                st.plotly_chart(_untitled(phone_fig), key=f"{key}_phone", config=PLOT_CONFIG)
     with st.expander(t("table_view"), icon=":material/table:"):
         st.dataframe(table, hide_index=True, key=f"{key}_table")
 
@@ -99,15 +116,16 @@ def compliance_block(comp: pd.DataFrame, unit_codes: list[str], unit_names: dict
     })
     rows = [unit_names[u] for u in unit_codes]
     cols = [qname(q) for q in quarter_numbers]
-    fig = charts.status_heatmap(cells, rows, cols, charts.COMPLIANCE_COLOURS,
-                                {s: i18n.compliance_name(s, lg) for s in charts.COMPLIANCE_COLOURS},
-                                title, t("axis_quarter"), "")
+    names = {s: i18n.compliance_name(s, lg) for s in charts.COMPLIANCE_COLOURS}
+    fig = charts.status_heatmap(cells, rows, cols, charts.COMPLIANCE_COLOURS, names, title, t("axis_quarter"), "")
+    phone_fig = charts.status_heatmap(cells, rows, cols, charts.COMPLIANCE_COLOURS, names, title, t("axis_quarter"),
+                                      "", row_labels=charts.short_names(rows), compact=True)
     table = comp.assign(cell=[i18n.compliance_name(s, lg) + (f" ({fmt.datetime(r)})" if r else "")
                               for s, r in zip(comp["status"], received)],
                         q=[qname(q) for q in comp["quarter"]])
     table = table.pivot(index="unit_name", columns="q", values="cell").reindex(index=rows, columns=cols)
     table.index.name = t("axis_unit")
-    chart(fig, table.reset_index(), key=key)
+    chart(fig, table.reset_index(), key=key, phone_fig=phone_fig)
 
 
 def table(df: pd.DataFrame, key: str, max_rows: int = 30, **kwargs) -> None:
@@ -138,9 +156,10 @@ def places_compliance_block(rollup: pd.DataFrame, places: list[str], place_names
     })
     rows = [place_names[p] for p in places]
     cols = [qname(q) for q in quarter_numbers]
-    fig = charts.status_heatmap(cells, rows, cols, charts.COMPLIANCE_COLOURS,
-                                {s: i18n.compliance_name(s, lg) for s in charts.COMPLIANCE_COLOURS},
-                                title, t("axis_quarter"), "")
+    names = {s: i18n.compliance_name(s, lg) for s in charts.COMPLIANCE_COLOURS}
+    fig = charts.status_heatmap(cells, rows, cols, charts.COMPLIANCE_COLOURS, names, title, t("axis_quarter"), "")
+    phone_fig = charts.status_heatmap(cells, rows, cols, charts.COMPLIANCE_COLOURS, names, title, t("axis_quarter"),
+                                      "", row_labels=charts.short_names(rows), compact=True)
     table = cells.assign(cell=counts).pivot(index="row", columns="col", values="cell").reindex(index=rows, columns=cols)
     table.index.name = t("place_column")
-    chart(fig, table.reset_index(), key=key)
+    chart(fig, table.reset_index(), key=key, phone_fig=phone_fig)

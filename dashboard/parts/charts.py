@@ -7,6 +7,7 @@ Numbers use Vietnamese separators (1.234,5) and rates are drawn in percent.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -68,6 +69,63 @@ def _wrap(text: str, width: int = 95) -> str:
     return "<br>".join(lines)
 
 
+wrap = _wrap  # for pages that label charts (task names on two lines)
+
+
+# -- phone ---------------------------------------------------------------------------------------
+# Figures for a screen ≤ 640 px wide are built apart (`compact=True`) and shown instead of the
+# desktop ones by CSS (parts/phone.py, blocks.chart): Plotly cannot change its labels with the
+# width, and at 390 px full unit names leave the cells 15 px. Each compact figure gives the words
+# the whole width (row names above the bars, short unit names) and keeps ticks few.
+PHONE_FONT = 11
+
+# The usual Vietnamese abbreviations of administrative names. The plan has no short unit names
+# and its names are Vietnamese in both languages, so this is a rule on the plan's words, applied
+# in order; the full name stays in the hover text and the table under the chart.
+_SHORT = [
+    (r"^Đồn Biên phòng ", "BP "), (r"^Phường ", "P. "), (r"^Xã ", "X. "), (r"^Thị trấn ", "TT. "),
+    (r"Viện Kiểm sát nhân dân", "VKSND"), (r"Tòa án nhân dân", "TAND"), (r"Ủy ban MTTQ Việt Nam", "MTTQ"),
+    (r"Ủy ban Mặt trận Tổ quốc Việt Nam", "MTTQ"), (r"Hội Liên hiệp Phụ nữ", "Hội LHPN"),
+    (r"Lao động\s*[–-]\s*Thương binh và Xã hội", "LĐ-TB&XH"), (r"Giáo dục và Đào tạo", "GD&ĐT"),
+    (r"Văn hóa và Thông tin", "VH&TT"), (r"Văn hóa, Thể thao và Du lịch", "VH-TT&DL"),
+    (r"Tài nguyên và Môi trường", "TN&MT"), (r"^Phòng ", "P. "), (r"^Thị đoàn Thanh niên$", "Thị đoàn"),
+    (r" thị xã$", " TX"), (r" thành phố$", " TP"), (r" huyện$", " H."),
+]
+SHORT_MAX = 16
+
+
+def short_unit_name(name: str) -> str:
+    """'Đồn Biên phòng Phổ Quang' → 'BP Phổ Quang', 'Phường Nguyễn Nghiêm' → 'P. Nguyễn Nghiêm';
+    a name still long after the usual abbreviations keeps its first word and the initials of the
+    others, abbreviations kept whole ('Ban Chỉ huy Quân sự thị xã' → 'Ban CHQS TX')."""
+    short = name
+    for pattern, repl in _SHORT:
+        short = re.sub(pattern, repl, short)
+    if len(short) > SHORT_MAX + 2:
+        first, *rest = short.split()
+        initials = "".join(w[0].upper() for w in rest if w[0].isalnum() and not w.isupper())
+        short = " ".join([first, initials, *(w for w in rest if w.isupper())])
+    return short
+
+
+def two_lines(text: str, longer_than: int = 12) -> str:
+    """A label of more than `longer_than` characters broken at the space that makes its two lines
+    most even ('Tiếp nhận, phân loại tin báo' → 'Tiếp nhận, phân<br>loại tin báo'): on a phone the
+    widest line sets how much of the width the labels take from the cells."""
+    words = text.split()
+    if len(text) <= longer_than or len(words) < 2:
+        return text
+    splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    first, second = min(splits, key=lambda pair: max(len(pair[0]), len(pair[1])))
+    return f"{first}<br>{second}"
+
+
+def short_names(names: list[str]) -> list[str]:
+    """Short names for a list, kept apart: two names that would shorten alike keep their full names."""
+    shorts = [short_unit_name(n) for n in names]
+    return [s if shorts.count(s) == 1 else n for s, n in zip(shorts, names)]
+
+
 # -- rates ---------------------------------------------------------------------------------------
 def rate_trend(quarterly: pd.DataFrame, cumulative: pd.DataFrame, target: float, op: str, title: str,
                lang: str = "vi") -> go.Figure:
@@ -109,10 +167,14 @@ def rate_trend(quarterly: pd.DataFrame, cumulative: pd.DataFrame, target: float,
     return fig
 
 
-def contributions(df: pd.DataFrame, title: str, lang: str = "vi", rows_are_places: bool = False) -> go.Figure:
+def contributions(df: pd.DataFrame, title: str, lang: str = "vi", rows_are_places: bool = False,
+                  compact: bool = False) -> go.Figure:
     """Each unit's (or place's) numerator and denominator (counts, not a mean of percentages).
-    Frame: unit_name, numerator, denominator, value, status."""
+    Frame: unit_name, numerator, denominator, value, status. `compact`: for a phone, short unit
+    names (the full one in the hover) and no axis titles, so the bars get the width."""
     df = df.iloc[::-1]  # plan order top to bottom
+    if compact:
+        df = df.assign(unit_name=short_names(list(df["unit_name"])))
     fig = go.Figure()
     fig.add_bar(y=df["unit_name"], x=df["numerator"], orientation="h", name=i18n.t("numerator", lang),
                 marker_color=NUMERATOR_COLOUR, text=[fmt.num(v) for v in df["numerator"]], textposition="outside",
@@ -125,6 +187,11 @@ def contributions(df: pd.DataFrame, title: str, lang: str = "vi", rows_are_place
     fig.update_layout(barmode="group", margin={"t": 90})
     top = max([0, *df["numerator"].fillna(0), *df["denominator"].fillna(0)])
     fig.update_xaxes(rangemode="tozero", tickformat=",d", dtick=1 if top <= 10 else None)
+    if compact:
+        fig.update_yaxes(title_text=None, tickfont={"size": PHONE_FONT})
+        # at most ~6 whole-number ticks across 390 px (Plotly's own choice could be 0,5 steps)
+        fig.update_xaxes(dtick=max(1, -(-int(top) // 5)) if top <= 50 else None, tickfont={"size": PHONE_FONT})
+        fig.update_layout(margin={"l": 4, "r": 24}, legend={"font": {"size": PHONE_FONT}})
     return fig
 
 
@@ -133,9 +200,12 @@ MAX_ANNOTATED_CELLS = 150  # beyond this (a town has ~110), plotly's per-annotat
 
 
 def status_heatmap(cells: pd.DataFrame, rows: list[str], cols: list[str], palette: dict[str, str],
-                   names: dict[str, str], title: str, x_title: str, y_title: str) -> go.Figure:
+                   names: dict[str, str], title: str, x_title: str, y_title: str,
+                   row_labels: list[str] | None = None, compact: bool = False) -> go.Figure:
     """A discrete heatmap. `cells`: row, col, status, text (shown in the cell), hover.
-    Every status of `palette` gets a legend entry (name + colour), so colour is never the only cue."""
+    Every status of `palette` gets a legend entry (name + colour), so colour is never the only cue.
+    `row_labels`: the words shown for each row (e.g. short names on a phone; the hover keeps `rows`).
+    `compact`: for a phone, the cells get the width: small margins, level column headers."""
     order = list(palette)
     index = {s: i for i, s in enumerate(order)}
     found = {(r, c): (index[s], tx, hv) for r, c, s, tx, hv in
@@ -163,18 +233,28 @@ def status_heatmap(cells: pd.DataFrame, rows: list[str], cols: list[str], palett
                     continue
                 bg = palette[order[z[yi][xi]]]
                 notes.append({"x": c, "y": r, "text": text[yi][xi], "showarrow": False,
-                              "font": {"color": text_colour(bg), "size": 11}})
+                              "font": {"color": text_colour(bg), "size": 10 if compact else 11}})
         fig.update_layout(annotations=notes)  # one call: adding them one by one is slow
     for s in order:
         fig.add_scatter(x=[None], y=[None], mode="markers", name=names[s],
                         marker={"size": 14, "symbol": "square", "color": palette[s],
                                 "line": {"color": "#666666", "width": 1}})
-    _layout(fig, _wrap(title, 90), x_title, y_title, height=max(260, 110 + 30 * len(rows)))
+    lines = max([1, *(str(label).count("<br>") + 1 for label in (row_labels or []))])
+    row_px = (26 if lines == 1 else 8 + 14 * lines) if compact else 30
+    _layout(fig, _wrap(title, 40 if compact else 90), x_title, y_title,
+            height=max(260, (150 if compact else 110) + row_px * len(rows)))
     fig.update_yaxes(autorange="reversed", showgrid=False, type="category")
+    if row_labels is not None:
+        fig.update_yaxes(tickmode="array", tickvals=rows, ticktext=row_labels)
     fig.update_xaxes(side="top", showgrid=False, type="category", title_standoff=4)
     # x axis on top (under the title), legend below the grid: they never overlap
     fig.update_layout(margin={"t": 95, "b": 40}, plot_bgcolor="#FFFFFF",
                       legend={"orientation": "h", "y": -0.01, "yanchor": "top", "x": 0, "xanchor": "left"})
+    if compact:  # every quarter header level and whole (Plotly would turn them sideways, then drop some);
+        # no axis title over them: "Quý I…IV" say it, and at 390 px the title sat on "Quý II"
+        fig.update_xaxes(tickangle=0, tickfont={"size": PHONE_FONT}, automargin=True, title_text=None)
+        fig.update_yaxes(tickfont={"size": PHONE_FONT}, automargin=True, ticklabelstandoff=2)
+        fig.update_layout(margin={"l": 4, "r": 4, "t": 85, "b": 30}, legend={"font": {"size": PHONE_FONT}})
     return fig
 
 
@@ -231,6 +311,67 @@ def timeline(quarters: pd.DataFrame, events: pd.DataFrame, today: dt.date, title
     return fig
 
 
+def timeline_compact(quarters: pd.DataFrame, events: pd.DataFrame, today: dt.date, title: str,
+                     lang: str = "vi") -> go.Figure:
+    """The timeline for a phone: the same rows, each named above its line across the whole width
+    (not in a left column that would take half the screen), event dates in the row's name instead
+    of beside the marks, deadline dates under the diamonds, and a date tick per quarter."""
+    fig = go.Figure()
+    rows = [i18n.t("timeline_row_periods", lang), i18n.t("timeline_row_due", lang)]
+    for e in events.itertuples():
+        when = fmt.date(e.start_on)[:5] if e.start_on == e.end_on else \
+            f"{fmt.date(e.start_on)[:5]} – {fmt.date(e.end_on)[:5]}"
+        rows.append(f"{e.name} ({when})")
+    for i, q in enumerate(quarters.itertuples()):
+        name = i18n.quarter_name(q.quarter, lang)
+        fig.add_scatter(x=[q.data_from, q.data_to], y=[0, 0], mode="lines", showlegend=False,
+                        line={"color": [SKY, "#A7D3F0"][i % 2], "width": 18},
+                        hovertemplate=f"{i18n.t('timeline_data_period', lang, quarter=name)}: "
+                                      f"{fmt.date(q.data_from)} – {fmt.date(q.data_to)}<extra></extra>")
+        fig.add_annotation(x=q.data_from + (q.data_to - q.data_from) / 2, y=0, text=name, showarrow=False,
+                           font={"color": "#111111", "size": PHONE_FONT - 1})
+    fig.add_scatter(
+        x=list(quarters["due"]), y=[1] * len(quarters), mode="markers+text", showlegend=False,
+        marker={"symbol": "diamond", "size": 13, "color": BLUE},
+        text=[fmt.date(d)[:5] for d in quarters["due"]], textposition="bottom center",
+        textfont={"size": PHONE_FONT - 1}, cliponaxis=False,
+        hovertext=[f"{i18n.t('timeline_deadline', lang, quarter=i18n.quarter_name(q, lang))}: {fmt.date(d)}"
+                   for q, d in zip(quarters["quarter"], quarters["due"])], hoverinfo="text")
+    for row, e in enumerate(events.itertuples(), start=2):
+        if e.start_on == e.end_on:
+            fig.add_scatter(x=[e.start_on], y=[row], mode="markers", showlegend=False,
+                            marker={"symbol": "star", "size": 15, "color": ORANGE},
+                            hovertext=[f"{e.name}: {fmt.date(e.start_on)}"], hoverinfo="text")
+        else:
+            fig.add_scatter(x=[e.start_on, e.end_on], y=[row, row], mode="lines", showlegend=False,
+                            line={"color": ORANGE, "width": 18},
+                            hovertemplate=f"{e.name}: {fmt.date(e.start_on)} – {fmt.date(e.end_on)}<extra></extra>")
+    for row, name in enumerate(rows):  # each row's name above it, from the left edge of the plot
+        fig.add_annotation(x=0, xref="paper", xanchor="left", y=row, yshift=14, yanchor="bottom", align="left",
+                           text=_wrap(name, 48), showarrow=False, font={"size": PHONE_FONT, "color": "#333333"})
+    start = min(quarters["data_from"].min(), events["start_on"].min() if len(events) else quarters["data_from"].min())
+    end = max(quarters["due"].max(), events["end_on"].max() if len(events) else quarters["due"].max())
+    # room after the last deadline for its date under the diamond
+    start, end = start - dt.timedelta(days=7), end + dt.timedelta(days=20)
+    if start <= today <= end:
+        fig.add_shape(type="line", x0=today, x1=today, y0=0, y1=1, yref="paper",
+                      line={"color": TODAY_COLOUR, "width": 2, "dash": "dot"})
+        fig.add_annotation(x=today, y=1, yref="paper", text=f"{i18n.t('today', lang)} {fmt.date(today)}",
+                           showarrow=False, yanchor="bottom", font={"color": TODAY_COLOUR, "size": PHONE_FONT})
+    lines = sum(_wrap(r, 48).count("<br>") + 1 for r in rows)
+    _layout(fig, _wrap(title, 40), i18n.t("axis_date", lang), "", height=110 + 56 * len(rows) + 15 * lines)
+    # a tick on the first day of each quarter: five dates across 390 px, never piled up
+    first_tick = dt.date(start.year, 3 * ((start.month - 1) // 3) + 1, 1)
+    fig.update_xaxes(range=[start, end], tickformat="%d/%m", dtick="M3", tick0=first_tick, tickangle=0,
+                     tickfont={"size": PHONE_FONT}, fixedrange=True)
+    # no left column for the y axis (the rows are named above their lines): automargin off, or
+    # Streamlit's theme keeps ~50 px for tick labels that are not drawn
+    fig.update_yaxes(range=[len(rows) - 0.45, -0.5], showticklabels=False, showgrid=False, zeroline=False,
+                     showline=False, fixedrange=True, automargin=False, title_text=None)
+    fig.update_layout(margin={"l": 8, "r": 8, "t": 70, "b": 10})
+    return fig
+
+
 # -- tasks ---------------------------------------------------------------------------------------
 def task_progress(df: pd.DataFrame, title: str, lang: str = "vi") -> go.Figure:
     """Stacked bars: per task, how many of the units concerned report each status.
@@ -245,9 +386,44 @@ def task_progress(df: pd.DataFrame, title: str, lang: str = "vi") -> go.Figure:
                     textangle=0,  # plotly turns text in narrow segments sideways: a "3" then reads like "ω"
                     textfont={"color": text_colour(colour)},
                     hovertemplate="%{y}<br>" + i18n.task_status_name(s, lang) + ": %{x}<extra></extra>")
-    _layout(fig, _wrap(title, 90), i18n.t("axis_units_count", lang), "", height=max(300, 120 + 28 * len(df)))
+    row_px = 38 if any("<br>" in str(label) for label in df["label"]) else 28  # names on two lines need room
+    _layout(fig, _wrap(title, 90), i18n.t("axis_units_count", lang), "", height=max(300, 120 + row_px * len(df)))
     fig.update_layout(barmode="stack", margin={"t": 100}, legend={"traceorder": "normal"})
     fig.update_xaxes(tickformat=",d")
+    return fig
+
+
+def task_progress_compact(df: pd.DataFrame, title: str, lang: str = "vi") -> go.Figure:
+    """The task chart for a phone: each task's whole name (wrapped) above its bar, the bar across
+    the width. Frame: label (the whole name), done, in_progress, not_started, not_applicable,
+    not_reported. The y axis counts pixels (range = the plot's height) so that names of two or
+    three lines each get the room they need."""
+    names = [_wrap(str(label), 54) for label in df["label"]]
+    line_px, bar_px, gap_px = 15, 18, 12
+    tops, y = [], 0
+    for name in names:
+        tops.append(y)
+        y += line_px * (name.count("<br>") + 1) + 4 + bar_px + gap_px
+    total = y
+    centres = [top + line_px * (name.count("<br>") + 1) + 4 + bar_px / 2 for top, name in zip(tops, names)]
+    fig = go.Figure()
+    for s in TASK_ORDER:
+        colour = TASK_COLOURS[s]
+        fig.add_bar(y=centres, x=df[s], orientation="h", width=bar_px, name=i18n.task_status_name(s, lang),
+                    marker_color=colour, marker_line={"color": "#666666", "width": 0.5},
+                    text=[str(int(v)) if v else "" for v in df[s]], textposition="inside", insidetextanchor="middle",
+                    textangle=0, textfont={"color": text_colour(colour), "size": PHONE_FONT - 1},
+                    customdata=[str(label) for label in df["label"]],
+                    hovertemplate="%{customdata}<br>" + i18n.task_status_name(s, lang) + ": %{x}<extra></extra>")
+    for top, name in zip(tops, names):
+        fig.add_annotation(x=0, xref="paper", xanchor="left", y=top, yanchor="top", align="left", text=name,
+                           showarrow=False, font={"size": PHONE_FONT, "color": "#222222"})
+    margin = {"l": 8, "r": 8, "t": 110, "b": 40}
+    _layout(fig, _wrap(title, 40), i18n.t("axis_units_count", lang), "", height=total + margin["t"] + margin["b"])
+    fig.update_layout(barmode="stack", margin=margin, legend={"traceorder": "normal", "font": {"size": PHONE_FONT}})
+    fig.update_yaxes(range=[total, 0], showticklabels=False, showgrid=False, zeroline=False, fixedrange=True,
+                     automargin=False, title_text=None)  # no left column kept for tick labels not drawn
+    fig.update_xaxes(tickformat=",d", fixedrange=True, tickfont={"size": PHONE_FONT})
     return fig
 
 

@@ -8,6 +8,17 @@ import streamlit as st
 
 CSS = """
 <style>
+/* the box of the script that puts Streamlit's own words in Vietnamese (parts/framework_words.py) */
+.st-key-vn_words { display: none !important; }
+/* a chart drawn twice (blocks.chart(phone_fig=…)): the phone figure ≤ 640 px, the desktop one above.
+   The other one is hidden but kept drawn at the column's width, out of the flow (no gap, no height):
+   turning a tablet or widening the window swaps them without a redraw, and every chart on the page
+   still has a box inside the screen. */
+[class*="st-key-twins_"] { position: relative; }
+@media (min-width: 641px) { [class*="st-key-narrow_"] { position: absolute !important; left: 0; right: 0;
+  height: 0 !important; overflow: hidden !important; visibility: hidden !important; pointer-events: none; } }
+@media (max-width: 640px) { [class*="st-key-wide_"] { position: absolute !important; left: 0; right: 0;
+  height: 0 !important; overflow: hidden !important; visibility: hidden !important; pointer-events: none; } }
 .chart-title { font-weight: 600; font-size: 0.98rem; line-height: 1.35; margin: 0.4rem 0 0.2rem 0; }
 @media (max-width: 640px) {
   /* the page itself: less padding, so 390 px hold the figures */

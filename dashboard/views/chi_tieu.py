@@ -183,4 +183,5 @@ for tab, ind in zip(tabs, indicators.itertuples()):
             r = town.iloc[0]
             table.loc[len(table)] = [t("town_total_row", scope=c.scope_name), fmt.num(r["numerator"]), fmt.num(r["denominator"]),
                                      fmt.rate(r["numerator"], r["denominator"], r["target_op"], r["target"]), _status_cell(r["status"], 0, 0, 0)]
-        blocks.chart(fig, table, key=f"contrib_{ind.code}")
+        blocks.chart(fig, table, key=f"contrib_{ind.code}",
+                     phone_fig=charts.contributions(contrib, title, lang, rows_are_places=bool(c.places), compact=True))

@@ -58,15 +58,20 @@ def all_units() -> None:
                                             fmt.rates(by_row))],
         })
         rows = list(dict.fromkeys(by_row["row"]))
-        fig = charts.status_heatmap(cells, rows, cols, charts.STATUS_COLOURS,
-                                    {s: i18n.status_name(s, lang) for s in charts.STATUS_COLOURS},
-                                    title, t("axis_quarter"), "")
+        names = {s: i18n.status_name(s, lang) for s in charts.STATUS_COLOURS}
+        fig = charts.status_heatmap(cells, rows, cols, charts.STATUS_COLOURS, names, title, t("axis_quarter"), "")
+        # on a phone: the short unit name over the indicator's name, on two or three lines
+        labels = dict(zip(by_row["row"], [f"{charts.short_unit_name(u)}<br>{charts.two_lines(i)}"
+                                          for u, i in zip(by_row["unit_name"], by_row["short_name"])]))
+        phone_fig = charts.status_heatmap(cells, rows, cols, charts.STATUS_COLOURS, names, title, t("axis_quarter"),
+                                          "", row_labels=[labels[r] for r in rows], compact=True)
         table = by_row.assign(cell=[f"{i18n.status_name(s, lang)} ({blocks.fraction(n, d)})" if s != "no_data"
                                     else i18n.status_name(s, lang)
                                     for s, n, d in zip(by_row["status"], by_row["numerator"], by_row["denominator"])])
         table = table.pivot(index="row", columns="col", values="cell").reindex(index=rows, columns=cols)
         axis = t("place_column") if by_place else t("axis_unit")
-        blocks.chart(fig, table.reset_index().rename(columns={"row": axis}), key="heat_attainment")
+        blocks.chart(fig, table.reset_index().rename(columns={"row": axis}), key="heat_attainment",
+                     phone_fig=phone_fig)
 
 
 def one_unit() -> None:

@@ -36,9 +36,12 @@ if not c.has_data:
 elif quarter not in c.quarters_with_data:
     blocks.empty(t("tasks_empty", quarter=i18n.quarter_in_sentence(quarter, lang)))
 else:
-    frame = counts.assign(label=[f"{k} — {n[:48]}{'…' if len(n) > 48 else ''}"
-                                 for k, n in zip(counts["task"], counts["task_name"])])
-    fig = charts.task_progress(frame, t("tasks_chart_title", n=len(frame), quarter=qname(quarter), year=c.year), lang)
+    # the whole name of each task, on two lines where it is long (a cut name can read as another task)
+    frame = counts.assign(label=[charts.wrap(f"{k} — {n}", 44) for k, n in zip(counts["task"], counts["task_name"])])
+    chart_title = t("tasks_chart_title", n=len(frame), quarter=qname(quarter), year=c.year)
+    fig = charts.task_progress(frame, chart_title, lang)
+    phone_fig = charts.task_progress_compact(
+        counts.assign(label=[f"{k} — {n}" for k, n in zip(counts["task"], counts["task_name"])]), chart_title, lang)
     table = pd.DataFrame({
         t("task"): list(counts["task_name"]),
         t("col_plan_section"): counts["section"],
@@ -46,7 +49,7 @@ else:
         t("units_concerned"): counts["units_concerned"],
         **{i18n.task_status_name(s, lang): counts[s] for s in status_cols},
     })
-    blocks.chart(fig, table, key="task_progress")
+    blocks.chart(fig, table, key="task_progress", phone_fig=phone_fig)
 
 # -- all quarters at a glance: done / concerned ----------------------------------------------------
 st.subheader(t("tasks_done_by_quarter"), anchor=False)

@@ -27,7 +27,8 @@ milestones += [{t("milestone"): t("timeline_deadline", quarter=qname(q.quarter))
                 t("to"): fmt.date(q.due)} for q in quarters.itertuples()]
 milestones += [{t("milestone"): e.name, t("from"): fmt.date(e.start_on), t("to"): fmt.date(e.end_on)}
                for e in events.itertuples()]
-blocks.chart(fig, pd.DataFrame(milestones), key="timeline")
+blocks.chart(fig, pd.DataFrame(milestones), key="timeline",
+             phone_fig=charts.timeline_compact(quarters, events, today, t("timeline_title", year=c.year), lang))
 first, last = quarters["data_from"].min(), quarters["due"].max()
 if not first <= today <= last:
     st.caption(t("today_outside", date=fmt.date(today), year=c.year))
