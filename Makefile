@@ -31,6 +31,7 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
+	$(PY) benchmarks/first_start.py
 
 ## catalogs: after adding a message key in code, extract every key with Babel and update both catalogs
 ## (new keys arrive with an empty text: fill in Vietnamese and English; tests/*/test_catalogs.py checks)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 
 from pipelines.plan import Plan
 from pipelines.store import Store, marts
-from pipelines.store.load import IngestResult, audit, ingest_bytes, personal_headings, read_file
+from pipelines.store.load import IngestResult, Read, audit, ingest_bytes, personal_headings, read_file
 from pipelines.workbook.template import build_template
 
 DEMO_NOTE = "DỮ LIỆU MẪU (DEMO) — không phải số liệu thật"
@@ -122,29 +123,33 @@ def load_demo(store: Store, year: int = 2022, seed: int = 138, progress=None) ->
     missing = {int(q): set(codes) for q, codes in plan.demo.missing.items()}
     backlog = _closing_backlogs(store, year - 1)  # a later demo year goes on from the previous one
     jobs = [(q, u) for q in sorted(plan.quarter_by_number) for u in units]
-    # Workbooks are built here in order (the random draws and the backlogs go on from one quarter to
-    # the next); a pool reads each in its sandbox while the next is built; they are loaded in order
-    # (validation compares a quarter with the one before) as their reads finish, over one
-    # connection: ~200 opens of the store and the serial reads were most of a demo year's time.
+    # The random draws and the backlogs go on from one quarter to the next, so each report's figures
+    # are drawn here, in order. Writing its workbook (openpyxl, the slowest part) happens in another
+    # process, reading it back in its sandbox in a thread, and the loads, in order (validation
+    # compares a quarter with the one before), over one connection here: on two cores the three
+    # overlap, where one after the other (and ~200 opens of the store) took twice as long.
     results: list[IngestResult] = []
-    pending: deque[tuple[str, bytes, dt.datetime, Future]] = deque()
+    pending: deque[tuple[str, dt.datetime, Future]] = deque()
     expected = len(jobs) - sum(len(v) for v in missing.values()) + 1   # + the police's Q2 correction
+    spawn = multiprocessing.get_context("spawn")   # no fork of a process that holds DuckDB's threads
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as writer, \
+            ThreadPoolExecutor(max_workers=2) as reader, store.connect():
+        headings = personal_headings(store)
 
-    def load(block: bool) -> None:
-        while pending and (block or pending[0][3].done()):
-            name, data, received, read = pending.popleft()
-            results.append(ingest_bytes(store, data, name, received, loaded_by="demo", is_demo=True,
-                                        read=read.result()))
+        def read_when_written(built: Future, name: str) -> tuple[bytes, Read]:
+            data = built.result()
+            return data, read_file(store, data, name, headings)
+
+        for quarter, unit in jobs:
+            for name, workbook, received in _workbooks(plan, year, rng, quarter, unit, backlog, late, missing):
+                built = writer.submit(build_template, plan, unit, quarter, **workbook)
+                pending.append((name, received, reader.submit(read_when_written, built, name)))
+        while pending:
+            name, received, ready = pending.popleft()
+            data, read = ready.result()
+            results.append(ingest_bytes(store, data, name, received, loaded_by="demo", is_demo=True, read=read))
             if progress:
                 progress(len(results), max(expected, len(results) + len(pending)))
-
-    with ThreadPoolExecutor(max_workers=2) as pool, store.connect():
-        headings = personal_headings(store)
-        for quarter, unit in jobs:
-            for name, data, received in _workbooks(plan, year, rng, quarter, unit, backlog, late, missing):
-                pending.append((name, data, received, pool.submit(read_file, store, data, name, headings)))
-            load(block=len(pending) > 4)   # keep a few reads ahead of the loads
-        load(block=True)
     return results
 
 
@@ -188,8 +193,9 @@ def remove_demo(store: Store, year: int, actor: str = "cli") -> int:
 
 
 def _workbooks(plan: Plan, year: int, rng: random.Random, quarter: int, unit: str, backlog: dict[str, int],
-               late: dict[int, set[str]], missing: dict[int, set[str]]) -> list[tuple[str, bytes, dt.datetime]]:
-    """One unit's report for one quarter (and the police's Q2 correction): (file name, bytes, received)."""
+               late: dict[int, set[str]], missing: dict[int, set[str]]) -> list[tuple[str, dict, dt.datetime]]:
+    """One unit's report for one quarter (and the police's Q2 correction): (file name, what
+    build_template writes in it, received)."""
     counts = _counts(plan, unit, quarter, rng, backlog)
     if unit in missing.get(quarter, ()):
         return []
@@ -197,13 +203,12 @@ def _workbooks(plan: Plan, year: int, rng: random.Random, quarter: int, unit: st
     day = due + dt.timedelta(days=rng.randint(1, 6)) if unit in late[quarter] else \
         due - dt.timedelta(days=rng.randint(0, 8))
     received = dt.datetime.combine(day, dt.time(rng.randint(7, 16), rng.choice((0, 15, 30, 45))))
-    data = build_template(plan, unit, quarter, values=counts, tasks=_tasks(plan, unit, quarter, rng),
-                          note=DEMO_NOTE)
-    out = [(f"DEMO_{unit}_{year}_Q{quarter}.xlsx", data, received)]
+    out = [(f"DEMO_{unit}_{year}_Q{quarter}.xlsx",
+            dict(values=counts, tasks=_tasks(plan, unit, quarter, rng), note=DEMO_NOTE), received)]
     if unit == plan.demo.lead_unit and quarter == 2:
         # A correction: the police resend Q2 two days later with one more session held.
         counts = dict(counts, TT_BUOI=counts["TT_BUOI"] + 1, TT_LUOT=counts["TT_LUOT"] + 40)
-        data = build_template(plan, unit, quarter, values=counts, tasks=_tasks(plan, unit, quarter, rng),
-                              note=DEMO_NOTE + " — bản sửa")
-        out.append((f"DEMO_{unit}_{year}_Q{quarter}_sua.xlsx", data, received + dt.timedelta(days=2)))
+        out.append((f"DEMO_{unit}_{year}_Q{quarter}_sua.xlsx",
+                    dict(values=counts, tasks=_tasks(plan, unit, quarter, rng), note=DEMO_NOTE + " — bản sửa"),
+                    received + dt.timedelta(days=2)))
     return out
