@@ -17,7 +17,6 @@ tests/e2e/test_https_proxy_browser.py.
 """
 from __future__ import annotations
 
-import http.client
 import re
 import urllib.parse
 from pathlib import Path
@@ -38,6 +37,7 @@ from browser_kit import (  # noqa: F401
     sign_in,
     tab,
 )
+from server_kit import cookie, failure_text, form_post, request
 
 from pipelines.accounts import users
 from pipelines.store import Store, load
@@ -78,45 +78,6 @@ def data_dir(tmp_path_factory) -> Path:
 def app_url(data_dir, tmp_path_factory):
     with serve(data_dir, tmp_path_factory.mktemp("security-log") / "streamlit.log") as url:
         yield url
-
-
-# -- plain HTTP, as a script would ---------------------------------------------------------------------
-def _request(url: str, method: str = "GET", path: str = "/", body: bytes | None = None,
-             headers: dict | None = None) -> tuple[int, dict, bytes, list[str]]:
-    parts = urllib.parse.urlsplit(url)
-    con = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-    try:
-        con.request(method, path, body=body, headers=headers or {})
-        r = con.getresponse()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read(), r.headers.get_all("set-cookie") or []
-    finally:
-        con.close()
-
-
-def _cookie(set_cookies: list[str], name: str) -> str | None:
-    for line in set_cookies:
-        if line.startswith(name + "="):
-            return line.split(";", 1)[0].split("=", 1)[1]
-    return None
-
-
-def _form_post(url: str, name: str, password: str, origin: str | None = "self", csrf: str | None = "fresh",
-               next_path: str = "/") -> tuple[int, dict, bytes, list[str]]:
-    """GET the sign-in form (its CSRF cookie and field), then POST it like a browser."""
-    _, _, page, cookies = _request(url, path="/dang-nhap")
-    field = re.search(rb'name="csrf" value="([^"]+)"', page).group(1).decode()
-    cookie = _cookie(cookies, "ducpho138_csrf")
-    form = urllib.parse.urlencode({"csrf": field if csrf == "fresh" else (csrf or ""), "next": next_path,
-                                   "name": name, "password": password}).encode()
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"ducpho138_csrf={cookie}"}
-    if origin:
-        headers["Origin"] = url if origin == "self" else origin
-    return _request(url, "POST", "/dang-nhap", form, headers)
-
-
-def _failure_text(body: bytes) -> str:
-    found = re.search(rb'<div class="error" role="alert">(.*?)</div>', body, re.S)
-    return found.group(1).decode() if found else ""
 
 
 def _choose(page, label: str, option) -> None:
@@ -194,7 +155,7 @@ def test_sign_in_lasts_across_reload_tabs_and_shared_links_and_ends_everywhere(a
     # the copied cookie no longer opens anything
     stolen.reload()
     assert "/dang-nhap" in stolen.url
-    status, headers, _, _ = _request(app_url, path="/du-lieu", headers={"Cookie": f"ducpho138_session={cookie['value']}"})
+    status, headers, _, _ = request(app_url, path="/du-lieu", headers={"Cookie": f"ducpho138_session={cookie['value']}"})
     assert status == 303 and headers["location"].startswith("/dang-nhap")
     # signing in again from the signed-out screen comes back to the same page
     second.get_by_role("link", name="Đăng nhập", exact=True).click()
@@ -243,19 +204,19 @@ def test_media_and_uploads_need_a_live_session_and_downloads_are_audited_when_bu
     media_path = urllib.parse.urlsplit(download.url).path
     token = next(c["value"] for c in context.cookies() if c["name"] == "ducpho138_session")
 
-    status, _, _, _ = _request(app_url, path=media_path)                     # the link alone: refused
+    status, _, _, _ = request(app_url, path=media_path)                     # the link alone: refused
     assert status == 403
-    status, _, body, _ = _request(app_url, path=media_path, headers={"Cookie": f"ducpho138_session={token}"})
+    status, _, body, _ = request(app_url, path=media_path, headers={"Cookie": f"ducpho138_session={token}"})
     assert status == 200 and body.startswith("\ufeff".encode())               # the CSV (UTF-8 BOM)
     fetches = [r for r in _audit(data_dir) if r[1] == "download"]
     assert fetches[-1][0] == "xem" and fetches[-1][2].startswith("so_lieu_2022_Q1.csv")   # the fetch, audited
     # a viewer's session may not upload either
-    status, _, _, _ = _request(app_url, "PUT", "/_stcore/upload_file/abc/def", b"x",
+    status, _, _, _ = request(app_url, "PUT", "/_stcore/upload_file/abc/def", b"x",
                                {"Cookie": f"ducpho138_session={token}"})
     assert status == 403
     page.get_by_role("button", name="Đăng xuất").click()
     page.get_by_text(SIGNED_OUT).wait_for(timeout=30000)
-    status, _, _, _ = _request(app_url, path=media_path, headers={"Cookie": f"ducpho138_session={token}"})
+    status, _, _, _ = request(app_url, path=media_path, headers={"Cookie": f"ducpho138_session={token}"})
     assert status == 403                                                     # not after sign-out
     context.close()
 
@@ -318,14 +279,14 @@ def test_failures_answer_the_same_for_real_and_unknown_names_and_admin_lifts_wai
     answers = {"muc_tieu": [], "khong_co_ai": []}
     for _ in range(6):          # 12 failures from this address: under its limit of 20
         for name in answers:
-            status, _, body, cookies = _form_post(app_url, name, "doan-mo-mat-khau")
-            assert status == 401 and _cookie(cookies, "ducpho138_session") is None
-            answers[name].append(_failure_text(body))
+            status, _, body, cookies = form_post(app_url, name, "doan-mo-mat-khau")
+            assert status == 401 and cookie(cookies, "ducpho138_session") is None
+            answers[name].append(failure_text(body))
     assert answers["muc_tieu"] == answers["khong_co_ai"]                  # word for word, every time
     assert all(a.startswith(SAME_FAILURE) for a in answers["muc_tieu"])
     # the right password now waits too (30 s after the 5th failure), with the same answer
-    status, _, body, _ = _form_post(app_url, "muc_tieu", PASSWORD)
-    assert status == 401 and _failure_text(body) == answers["muc_tieu"][0]
+    status, _, body, _ = form_post(app_url, "muc_tieu", PASSWORD)
+    assert status == 401 and failure_text(body) == answers["muc_tieu"][0]
     log = _audit(data_dir)
     assert not any("doan-mo" in a or "khong_co_ai" in a for a, _, _ in log)  # unknown names are not logged
     assert ("(tên không tồn tại)", "sign_in_failed") in [(a, b) for a, b, _ in log]
@@ -340,14 +301,14 @@ def test_failures_answer_the_same_for_real_and_unknown_names_and_admin_lifts_wai
     _choose(tab, "Tài khoản hoặc địa chỉ máy", re.compile(r"^muc_tieu"))
     tab.get_by_role("button", name="Gỡ").click()
     tab.get_by_text("Đã gỡ thời gian chờ của muc_tieu").wait_for(timeout=30000)
-    status, _, _, cookies = _form_post(app_url, "muc_tieu", PASSWORD)
-    assert status == 303 and _cookie(cookies, "ducpho138_session")
+    status, _, _, cookies = form_post(app_url, "muc_tieu", PASSWORD)
+    assert status == 303 and cookie(cookies, "ducpho138_session")
     assert ("quan_tri", "wait_lifted") in [(a, b) for a, b, _ in _audit(data_dir)]
 
 
 def test_admin_sees_and_ends_sessions_and_filters_the_audit_log(app_url, tab, data_dir):
-    status, _, _, cookies = _form_post(app_url, "chuyen_vien", PASSWORD)
-    victim = _cookie(cookies, "ducpho138_session")
+    status, _, _, cookies = form_post(app_url, "chuyen_vien", PASSWORD)
+    victim = cookie(cookies, "ducpho138_session")
     assert status == 303 and victim
     open_as(tab, f"{app_url}/quan-tri", "quan_tri", "Quản trị")
     tab.get_by_text("Phiên đăng nhập", exact=True).wait_for(timeout=30000)
@@ -359,7 +320,7 @@ def test_admin_sees_and_ends_sessions_and_filters_the_audit_log(app_url, tab, da
         tab.get_by_role("button", name="Kết thúc phiên").click()
         tab.get_by_text(f"Đã kết thúc phiên số {sid} của chuyen_vien").wait_for(timeout=30000)
         idle(tab)
-    status, headers, _, _ = _request(app_url, path="/chi-tieu", headers={"Cookie": f"ducpho138_session={victim}"})
+    status, headers, _, _ = request(app_url, path="/chi-tieu", headers={"Cookie": f"ducpho138_session={victim}"})
     assert status == 303 and headers["location"].startswith("/dang-nhap")
     # the audit log: filter by who, then by what
     _choose(tab, "Người thực hiện", "(tên không tồn tại)")
