@@ -112,3 +112,33 @@ def test_english_toggle(app_url, tab):
     assert "lang=en" in tab.url
     _no_errors(tab)
     _shot(tab, "overview-en")
+
+
+@pytest.mark.parametrize("width,height", [(1366, 768), (390, 844)])
+def test_a_copied_address_opens_the_same_rows(app_url, chromium, e2e_data, width, height):
+    """A member narrows Dữ liệu with the page's own switch, copies the address from the bar and sends
+    it; a colleague's browser (another context: no shared session) opens the same rows."""
+    def browser():
+        context = chromium.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+        page = context.new_page()
+        page.set_default_timeout(60000)
+        return context, page
+
+    mine, page = browser()
+    open_as(page, f"{app_url}/du-lieu?period=Q3&units=CA", "xem", "Dữ liệu — năm 2022")
+    page.get_by_text("Chỉ hiện ô đã báo cáo").click()
+    page.wait_for_function("() => location.search.includes('reported=1')", timeout=60000)
+    _settle(page, "Dữ liệu — năm 2022")
+    # by hand: the police's Q3 report, only the cells it filled in (reported_only), as the store holds them
+    expected = metrics.current_values(Store(e2e_data), 2022, 3, ["CA"], reported_only=True)
+    caption = f"{len(expected)} dòng"
+    page.get_by_text(caption, exact=True).wait_for(timeout=30000)
+    address = page.url
+    assert "reported=1" in address and "units=CA" in address and "period=Q3" in address
+    mine.close()
+
+    theirs, other = browser()
+    open_as(other, address, "xem", "Dữ liệu — năm 2022")
+    other.get_by_text(caption, exact=True).wait_for(timeout=30000)
+    assert other.get_by_role("switch", name="Chỉ hiện ô đã báo cáo").is_checked()
+    theirs.close()
