@@ -29,6 +29,7 @@ VIEWS = ROOT / "pipelines" / "store" / "sql" / "views"
 
 # The tests that read the views, fastest and most telling first (-x stops at the first failure).
 TESTS = [
+    "tests/store/test_views_by_hand.py",
     "tests/store/test_aggregation.py",
     "tests/store/test_marts.py",
     "tests/store/test_timeliness.py",
@@ -118,22 +119,24 @@ def mutants(path: Path) -> list[Mutant]:
     return out
 
 
-# Which tests read which views (by the file's number); the rest get TESTS.
-VALUES = ["tests/store/test_aggregation.py", "tests/outputs/test_verdict_digits.py", "tests/store/test_rate_bounds.py",
-          "tests/outputs/test_metrics.py", "tests/store/test_hierarchy.py", "tests/store/test_marts.py"]
+# Which tests read which views (by the file's number). tests/store/test_views_by_hand.py comes first
+# for every file: one small store, every figure by hand, seconds per mutant. `--full` adds the
+# slower tests that read the views through the outputs (minutes per mutant).
+FAST = ["tests/store/test_views_by_hand.py"]
 RELEVANT = {
-    **dict.fromkeys(("00", "01", "02", "03", "04", "05", "06", "07", "08"), VALUES),
-    **dict.fromkeys(("09", "11"), ["tests/store/test_timeliness.py", "tests/outputs/test_metrics.py",
-                                   "tests/store/test_hierarchy.py"]),
-    "10": ["tests/outputs/test_metrics.py", "tests/store/test_rate_bounds.py", "tests/store/test_load.py"],
-    **dict.fromkeys(("12", "14"), ["tests/outputs/test_quality.py"]),
-    **dict.fromkeys(("13", "15"), ["tests/outputs/test_year_over_year.py", "tests/store/test_plan_history.py",
-                                   "tests/store/test_marts.py"]),
+    **dict.fromkeys(("00", "01", "02", "03", "04", "05", "06", "07", "08"), FAST + ["tests/outputs/test_verdict_digits.py"]),
+    **dict.fromkeys(("09", "11"), FAST + ["tests/store/test_timeliness.py"]),
+    "10": FAST,
+    **dict.fromkeys(("12", "14"), FAST + ["tests/outputs/test_quality.py"]),
+    **dict.fromkeys(("13", "15"), FAST + ["tests/outputs/test_year_over_year.py", "tests/store/test_plan_history.py"]),
 }
+FULL = False
 
 
 def tests_for(file: str | None) -> list[str]:
     chosen = RELEVANT.get(file[:2], TESTS) if file else TESTS
+    if FULL:
+        chosen = list(dict.fromkeys(chosen + TESTS))
     return [t for t in chosen if (ROOT / t).exists()]
 
 
@@ -162,7 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", default="")
     p.add_argument("--json", type=Path)
     p.add_argument("--no-baseline", action="store_true", help="skip the run on the unmutated views")
+    p.add_argument("--full", action="store_true", help="also run the slower tests that read the views")
     args = p.parse_args(argv)
+    global FULL
+    FULL = args.full
     files = sorted(f for f in VIEWS.glob("*.sql") if args.only in f.name)
     all_mutants = [m for f in files for m in mutants(f)]
     if args.list:
