@@ -7,7 +7,7 @@ DATA   ?= data
 PORT   ?= 8501
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast bench init demo clean
+.PHONY: run test test-fast bench catalogs init demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
+
+## catalogs: after adding a message key in code, extract every key with Babel and update both catalogs
+## (new keys arrive with an empty text: fill in Vietnamese and English; tests/*/test_catalogs.py checks)
+catalogs: $(STAMP)
+	$(VENV)/bin/pybabel extract --no-default-keywords -k t -k _t -o dashboard/i18n/locale/dashboard.pot dashboard/
+	$(VENV)/bin/pybabel update --no-fuzzy-matching -i dashboard/i18n/locale/dashboard.pot -d dashboard/i18n/locale -D dashboard
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-output

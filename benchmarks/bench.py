@@ -235,7 +235,7 @@ def bench_queries(store, runs: int, tiny: bool) -> list[dict]:
     store.plans()  # the parsed plans are cached by a running dashboard
     rows = []
     for name, level, ours, theirs in query_set(store, base, tiny):
-        with store.connect():  # a page render holds one connection (dashboard.data.batch)
+        with store.connect():  # a page render holds one connection (dashboard.state.data.batch)
             a = stats(ours, runs)
         b = stats(theirs, runs)
         rows.append({"name": name, "level": level, "p50_ms": round(a["median"] * 1000, 1),
@@ -277,7 +277,7 @@ sys.path.insert(0, sys.argv[1])
 os.environ["DUCPHO138_DATA_DIR"] = sys.argv[2]
 runs = int(sys.argv[3])
 from streamlit.testing.v1 import AppTest
-from dashboard import auth
+from dashboard.state import auth
 from pipelines.accounts import users
 from pipelines.store import Store
 pages = ["tong_quan.py", "chi_tieu.py", "don_vi.py", "tien_do.py", "nhiem_vu.py", "du_lieu.py"]

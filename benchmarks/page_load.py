@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from streamlit.testing.v1 import AppTest
 
-    from dashboard import data
+    from dashboard.state import data
     from pipelines.demo import load_demo
     from pipelines.outputs import metrics
     from pipelines.store import Store

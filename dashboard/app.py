@@ -17,8 +17,10 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
 
 import streamlit as st  # noqa: E402
 
-from dashboard import auth, data, i18n, phone, ui  # noqa: E402
-from dashboard.web import DATA_DIR_ENV, data_dir_from_args  # noqa: E402,F401
+from dashboard import i18n  # noqa: E402
+from dashboard.parts import phone  # noqa: E402
+from dashboard.state import auth, data, filters  # noqa: E402
+from dashboard.web.config import DATA_DIR_ENV, data_dir_from_args  # noqa: E402,F401
 from pipelines.store import Store, StoreBusy  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "views"
@@ -91,7 +93,7 @@ def signed_out_pages(lang: str) -> list:
 def main() -> None:
     # A local icon file: a ":material/…" icon would be fetched from Google's font servers, which an
     # office network without internet cannot reach.
-    st.set_page_config(page_title="KH PCMBN — Đức Phổ", page_icon=str(FAVICON), layout="wide",
+    st.set_page_config(page_title=i18n.t("app_page_title"), page_icon=str(FAVICON), layout="wide",
                        initial_sidebar_state="auto")  # "auto": collapsed on a phone, the page comes first
     phone.style()
     store = get_store(str(data_dir_from_args()))
@@ -102,10 +104,10 @@ def main() -> None:
             # The sign-in screen is all a signed-out visitor gets. Only the page the address asks for
             # (and the default one) is registered, hidden and never run, so that /du-lieu?period=9M is
             # still the address after signing in in the tab; no other page name reaches the browser.
-            st.navigation(signed_out_pages(ui.lang()), position="hidden")
+            st.navigation(signed_out_pages(filters.lang()), position="hidden")
             return
         with data.batch(store):
-            c = ui.sidebar_filters(store)
+            c = filters.sidebar_filters(store)
         auth.sidebar_user(store)
         page = st.navigation(with_refusal(build_pages(c.lang, role=user.role), c.lang, user.role))
         if c.is_demo:
@@ -113,8 +115,8 @@ def main() -> None:
         with data.batch(store):
             page.run()
     except StoreBusy:
-        st.error(ui.t("store_busy"), icon=":material/hourglass_top:")
-        if st.button(ui.t("retry")):
+        st.error(filters.t("store_busy"), icon=":material/hourglass_top:")
+        if st.button(filters.t("retry")):
             st.rerun()
 
 

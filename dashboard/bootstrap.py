@@ -11,6 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from dashboard import i18n
+from dashboard.i18n import t
 from pipelines.accounts import users
 from pipelines.demo import DemoError, load_demo
 from pipelines.outputs import metrics
@@ -24,36 +26,35 @@ def bootstrap(store: Store, years: tuple[int, ...] = DEMO_YEARS, out=sys.stdout)
     done = {"demo_loaded": 0, "accounts": {}}
     if metrics.submission_count(store) == 0:
         planned = metrics.years(store)
-        print("Kho chưa có báo cáo nào: nạp DỮ LIỆU MẪU (DEMO).", file=out)
+        print(t("boot_empty_store"), file=out)
         for year in years:  # in order: a later demo year goes on from the earlier one's backlogs
             if year not in planned:
-                print(f"Không có kế hoạch năm {year} trong kho; bỏ qua dữ liệu mẫu năm {year}.", file=out)
+                print(t("boot_no_plan", year=year), file=out)
                 continue
-            print(f"Đang nạp DỮ LIỆU MẪU (DEMO) năm {year}...", file=out, flush=True)
+            print(t("boot_loading", year=year), file=out, flush=True)
             results = load_demo(store, year)
             loaded = sum(r.status == "accepted" for r in results)
             done["demo_loaded"] += loaded
-            print(f"Đã nạp DỮ LIỆU MẪU (DEMO) năm {year}: {loaded} báo cáo. "
-                  "Đây không phải số liệu thật; bảng điều khiển ghi rõ nhãn DEMO.", file=out)
+            print(t("boot_loaded", year=year, n=loaded), file=out)
     accounts = users.create_demo_accounts(store) or {}
     done["accounts"] = accounts
     if accounts:
-        print("Đã tạo tài khoản dùng thử (mật khẩu chỉ hiện một lần — hãy lưu lại):", file=out)
+        print(t("boot_accounts"), file=out)
         for name, (role, password) in accounts.items():
-            print(f"  {name:<12} vai trò {role:<10} mật khẩu {password}", file=out)
+            print(t("boot_account_line", name=name, role=i18n.user_role_name(role), password=password), file=out)
     return done
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dashboard.bootstrap",
-                                     description="Nạp dữ liệu mẫu cho lần chạy đầu tiên nếu kho còn trống.")
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
-    parser.add_argument("--year", type=int, action="append", help="năm dữ liệu mẫu (mặc định: 2022 và 2023)")
+                                     description=t("boot_description"))
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help=t("boot_data_dir_help"))
+    parser.add_argument("--year", type=int, action="append", help=t("boot_year_help"))
     args = parser.parse_args(argv)
     try:
         bootstrap(Store(args.data_dir), tuple(args.year) if args.year else DEMO_YEARS)
     except (DemoError, StoreBusy) as exc:
-        print(f"Lỗi: {exc}", file=sys.stderr)
+        print(t("error_prefix", message=exc), file=sys.stderr)
         return 1
     return 0
 

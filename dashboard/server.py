@@ -1,7 +1,7 @@
 """The dashboard's server: `streamlit run dashboard/server.py -- --data-dir DIR` (what `make run` does).
 
 Streamlit finds the `st.App` below and serves the page script dashboard/app.py through Starlette
-with the project's own routes and middleware (dashboard/web.py): the sign-in form and its POST,
+with the project's own routes and middleware (dashboard/web/): the sign-in form and its POST,
 which sets a lasting, HttpOnly session cookie, and the guard that refuses downloads and uploads
 without a live session. `streamlit run dashboard/app.py` still works, but without these: the
 sign-in then lasts only as long as the browser tab.
@@ -16,7 +16,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/server.py` puts only d
 import streamlit as st  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
-from dashboard import web  # noqa: E402
+from dashboard.web import config, guard, signin  # noqa: E402
 
-web.SERVED = True
-app = st.App("app.py", routes=web.routes(), middleware=[Middleware(web.Guard)])
+config.SERVED = True
+app = st.App("app.py", routes=signin.routes(), middleware=[Middleware(guard.Guard)])

@@ -5,19 +5,21 @@ marking goes through quality.mark / quality.clear, which check the role in the s
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, data, i18n, ui
+from dashboard import i18n
+from dashboard.parts import blocks
+from dashboard.state import auth, data, filters
 from pipelines.accounts import users
 from pipelines.outputs import fmt, quality
 from pipelines.outputs.export import TITLES
 
-c = ui.require_year()
-t, store, lang, period = ui.t, c.store, c.lang, c.period
+c = filters.require_year()
+t, store, lang, period = filters.t, c.store, c.lang, c.period
 qname = lambda q: i18n.quarter_name(q, lang)  # noqa: E731
 
-ui.page_title(t("quality_title", year=c.year))
+blocks.page_title(t("quality_title", year=c.year))
 st.caption(t("quality_intro"))
 if not c.has_data:
-    ui.empty(t("no_data_year", year=c.year))
+    blocks.empty(t("no_data_year", year=c.year))
 
 found = data.quality_findings(store, c.year)
 in_period = found["quarter"].isna() | found["quarter"].isin(period.quarters)
@@ -61,9 +63,9 @@ def _section(title: str, checks: tuple[str, ...], key: str) -> None:
     st.subheader(title, anchor=False)
     rows = found[found["check"].isin(checks)]
     if rows.empty:
-        ui.empty(t("quality_none"))
+        blocks.empty(t("quality_none"))
     else:
-        ui.table(_frame(rows), key=key, max_rows=15,
+        blocks.table(_frame(rows), key=key, max_rows=15,
                  column_config={t("col_detail_q"): st.column_config.TextColumn(width="large")})
 
 
@@ -93,21 +95,15 @@ matrix = matrix.reindex(index=[u for u in unit_names if u in matrix.index],
                         columns=[qname(q) for q in period.quarters])
 matrix.index = [unit_names[u] for u in matrix.index]
 matrix.index.name = t("axis_unit")
-st.caption(t("col_with_value") + " / " + ("số chỉ tiêu của mẫu" if lang == "vi" else "elements of the template"))
-ui.table(matrix.reset_index(), key="quality_completeness", max_rows=12)
-_section(t("quality_completeness") + " — " + ("chi tiết" if lang == "vi" else "details"),
+st.caption(t("col_with_value") + " / " + t("quality_elements_of_template"))
+blocks.table(matrix.reset_index(), key="quality_completeness", max_rows=12)
+_section(t("quality_details_suffix", heading=t("quality_completeness")),
          ("not_reported", "missing_element", "blank"), "quality_completeness_rows")
 
 # -- backlogs, outliers, history -------------------------------------------------------------------
 _section(t("quality_backlog"), ("backlog_mismatch",), "quality_backlog")
 _section(t("quality_outliers"), ("out_of_range", "outlier"), "quality_outliers")
-METHOD_NOTE = {
-    "vi": "Bất thường: điểm z hiệu chỉnh (trung vị và MAD) vượt {z} khi đơn vị có từ {n} quý số liệu cùng nghĩa; "
-          "khoảng min–max lấy từ tệp kế hoạch.",
-    "en": "Unusual: modified z-score (median and MAD) beyond {z} where the unit has {n} or more quarters of the "
-          "element; min–max ranges come from the plan file.",
-}
-st.caption(METHOD_NOTE[lang].format(z=fmt.num(quality.Z_THRESHOLD, 1), n=quality.MIN_HISTORY))
+st.caption(t("quality_method_note", z=fmt.num(quality.Z_THRESHOLD, 1), n=quality.MIN_HISTORY))
 _section(t("quality_history"), ("short_history",), "quality_history")
 
 # -- follow-up marks -------------------------------------------------------------------------------
@@ -134,15 +130,15 @@ with st.form("quality_mark_form", clear_on_submit=True, border=True):
             st.success(t("quality_marked", id=mark_id), icon=":material/flag:")
             st.rerun()
         except (quality.QualityError, users.PermissionDenied) as exc:
-            st.error(ui.md(exc), icon=":material/error:")
+            st.error(blocks.md(exc), icon=":material/error:")
 
 open_marks = data.quality_marks(store, c.year)
 if c.units:
     open_marks = open_marks[open_marks["unit"].isin(c.units)]
 if open_marks.empty:
-    ui.empty(t("quality_none"))
+    blocks.empty(t("quality_none"))
 else:
-    ui.table(pd.DataFrame({
+    blocks.table(pd.DataFrame({
         "#": list(open_marks["id"]),
         t("axis_unit"): list(open_marks["unit_name"]),
         t("axis_quarter"): [qname(q) for q in open_marks["quarter"]],
@@ -163,12 +159,12 @@ else:
                 st.success(t("quality_cleared", id=which))
                 st.rerun()
             except (quality.QualityError, users.PermissionDenied) as exc:
-                st.error(ui.md(exc), icon=":material/error:")
+                st.error(blocks.md(exc), icon=":material/error:")
 
 done = data.quality_marks(store, c.year, states=("corrected", "cleared"))
 if not done.empty:
     with st.expander(t("quality_marks_done") + f" ({len(done)})"):
-        ui.table(pd.DataFrame({
+        blocks.table(pd.DataFrame({
             "#": list(done["id"]),
             t("axis_unit"): list(done["unit_name"]),
             t("axis_quarter"): [qname(q) for q in done["quarter"]],

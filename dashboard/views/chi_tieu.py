@@ -2,17 +2,19 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, i18n, ui, yoy
-from dashboard import periods as P
+from dashboard import i18n
+from dashboard.parts import charts, blocks, yoy
+from dashboard.state import data, filters
+from dashboard.state import periods as P
 from pipelines.outputs import fmt
 
-c = ui.require_year()
-t, store, lang, period = ui.t, c.store, c.lang, c.period
+c = filters.require_year()
+t, store, lang, period = filters.t, c.store, c.lang, c.period
 
-ui.page_title(t("indicators_title", year=c.year))
+blocks.page_title(t("indicators_title", year=c.year))
 st.caption(t("scope", scope=c.scope_name))
 if not c.has_data:
-    ui.empty(t("no_data_year", year=c.year))
+    blocks.empty(t("no_data_year", year=c.year))
 
 indicators = data.indicators(store, c.year)
 elements_df = data.elements(store, c.year)
@@ -54,10 +56,10 @@ def year_over_year(ind) -> None:
     if first is not None and not pd.isna(first["previous_year"]) and not pd.isna(first["difference"]):
         st.caption(t("yoy_chain_break", year=int(first["previous_year"]), why=yoy.why(first, lang)))
     if len(years) < 2:
-        ui.empty(t("yoy_only_year"))
+        blocks.empty(t("yoy_only_year"))
         return
     if not history["status"].isin(["met", "not_met"]).any():
-        ui.empty(t("no_rate_value", name=ind.short_name, detail=", ".join(map(str, years))))
+        blocks.empty(t("no_rate_value", name=ind.short_name, detail=", ".join(map(str, years))))
         return
     modes = {"cumulative": t("yoy_axis_cumulative"), "quarterly": t("yoy_axis_quarterly")}
     mode = st.segmented_control(t("yoy_heading"), list(modes), default="cumulative", format_func=modes.get,
@@ -79,7 +81,7 @@ def year_over_year(ind) -> None:
     table = rows.pivot(index="x", columns="year", values="value").reindex(list(dict.fromkeys(rows.sort_values("order")["x"])))
     table = table.map(fmt.pct).reset_index().rename(columns={"x": t("period")})
     table.columns = [str(col) for col in table.columns]
-    ui.chart(fig, table, key=f"yoy_{ind.code}")
+    blocks.chart(fig, table, key=f"yoy_{ind.code}")
     st.caption(t("yoy_years_note", years=", ".join(map(str, years))))
     older = [y for y in years if targets.get(y) != targets.get(c.year)]
     if older:
@@ -117,33 +119,32 @@ for tab, ind in zip(tabs, indicators.itertuples()):
             if not c.has_data:
                 detail = t("no_data_year", year=c.year).rstrip(".")
             elif missing:
-                detail = ui.missing_quarters_message(missing).rstrip(".")
+                detail = blocks.missing_quarters_message(missing).rstrip(".")
                 if quarterly["status"].eq("no_cases").any():
                     detail = f"{i18n.status_name('no_cases', lang).lower()}; {detail[0].lower()}{detail[1:]}"
             else:
                 detail = i18n.status_name("no_cases", lang).lower()
-            ui.empty(t("no_rate_value", name=ind.short_name, detail=detail))
+            blocks.empty(t("no_rate_value", name=ind.short_name, detail=detail))
         else:
             title = t("trend_title", name=ind.short_name, target=target, scope=c.scope_name, year=c.year)
             fig = charts.rate_trend(quarterly, cumulative, float(ind.target), ind.op, title, lang)
             table = pd.DataFrame({
                 t("axis_quarter"): [i18n.quarter_name(q, lang) for q in quarterly["quarter"]],
-                t("series_quarter"): [ui.fraction(n, d) if s != "no_data" else "—"
+                t("series_quarter"): [blocks.fraction(n, d) if s != "no_data" else "—"
                                       for n, d, s in zip(quarterly["numerator"], quarterly["denominator"], quarterly["status"])],
                 t("axis_rate"): [fmt.rate(n, d, ind.op, ind.target)
                                   for n, d in zip(quarterly["numerator"], quarterly["denominator"])],
                 t("status"): [_status_cell(s, n, d, v) for s, n, d, v in quarterly[["status", "numerator", "denominator", "value"]].itertuples(index=False)],
                 t("period"): [i18n.period_name(n, lang) for n in cumulative["period_name"]],
-                t("series_cumulative"): [ui.fraction(n, d) if s != "no_data" else "—"
+                t("series_cumulative"): [blocks.fraction(n, d) if s != "no_data" else "—"
                                          for n, d, s in zip(cumulative["numerator"], cumulative["denominator"], cumulative["status"])],
                 t("axis_rate") + " ": [fmt.rate(n, d, ind.op, ind.target)
                                         for n, d in zip(cumulative["numerator"], cumulative["denominator"])],
                 t("status") + " ": [_status_cell(s, 0, 0, 0) for s in cumulative["status"]],
             })
-            ui.chart(fig, table, key=f"trend_{ind.code}")
+            blocks.chart(fig, table, key=f"trend_{ind.code}")
             if ind.judged_on == "cumulative":
-                st.caption("Mục tiêu hằng năm: đánh giá theo tỷ lệ lũy kế." if lang == "vi"
-                           else "Yearly target: judged on the cumulative rate.")
+                st.caption(t("yearly_target_cumulative"))
 
         year_over_year(ind)
 
@@ -157,13 +158,13 @@ for tab, ind in zip(tabs, indicators.itertuples()):
                 contrib = contrib[contrib["unit"].isin(c.units)]
         contrib = contrib[(contrib["numerator"] > 0) | (contrib["denominator"] > 0)]
         if contrib.empty:
-            ui.empty(t("contrib_empty", name=ind.short_name, period=c.period_name))
+            blocks.empty(t("contrib_empty", name=ind.short_name, period=c.period_name))
             continue
         title = t("contrib_title", name=ind.short_name, label=c.period_label)
         fig = charts.contributions(contrib, title, lang, rows_are_places=bool(c.places))
         town = rows[rows["period"] == period.code]
         table = pd.DataFrame({
-            t("place_column" if c.places else "axis_unit"): list(contrib["unit_name"]),
+            (t("place_column") if c.places else t("axis_unit")): list(contrib["unit_name"]),
             t("numerator"): [fmt.num(v) for v in contrib["numerator"]],
             t("denominator"): [fmt.num(v) for v in contrib["denominator"]],
             t("axis_rate"): [fmt.rate(n, d, ind.op, ind.target) for n, d in zip(contrib["numerator"], contrib["denominator"])],
@@ -173,4 +174,4 @@ for tab, ind in zip(tabs, indicators.itertuples()):
             r = town.iloc[0]
             table.loc[len(table)] = [t("town_total_row", scope=c.scope_name), fmt.num(r["numerator"]), fmt.num(r["denominator"]),
                                      fmt.rate(r["numerator"], r["denominator"], r["target_op"], r["target"]), _status_cell(r["status"], 0, 0, 0)]
-        ui.chart(fig, table, key=f"contrib_{ind.code}")
+        blocks.chart(fig, table, key=f"contrib_{ind.code}")

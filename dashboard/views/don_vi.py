@@ -2,16 +2,18 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, i18n, ui
+from dashboard import i18n
+from dashboard.parts import charts, blocks
+from dashboard.state import data, filters
 from pipelines.outputs import fmt
 
-c = ui.require_year()
-t, store, lang, period = ui.t, c.store, c.lang, c.period
+c = filters.require_year()
+t, store, lang, period = filters.t, c.store, c.lang, c.period
 qname = lambda q: i18n.quarter_name(q, lang)  # noqa: E731
 
-ui.page_title(t("units_title", year=c.year))
+blocks.page_title(t("units_title", year=c.year))
 if not c.has_data:
-    ui.empty(t("no_data_year", year=c.year))
+    blocks.empty(t("no_data_year", year=c.year))
 units_df = data.units(store, c.year)
 shown_units = [u for u in units_df["code"] if not c.units or u in c.units]
 quarter_numbers = sorted(int(q) for q in data.quarters(store, c.year)["quarter"])
@@ -24,15 +26,15 @@ def all_units() -> None:
     by_place = bool(c.places)  # a country or a province: one row per place one level down
     if by_place:
         st.caption(t("places_hint"))
-        ui.places_compliance_block(data.compliance_rollup(store, c.year, level=c.place_level, within=c.area),
+        blocks.places_compliance_block(data.compliance_rollup(store, c.year, level=c.place_level, within=c.area),
                                    c.places, c.place_names, quarter_numbers,
-                                   t("places_compliance_title", n=len(c.places), date=fmt.date(ui.today(store, c.year)),
+                                   t("places_compliance_title", n=len(c.places), date=fmt.date(filters.today(store, c.year)),
                                      year=c.year), key="heat_compliance")
         by_row = data.attainment(store, c.year, None, level=c.place_level, within=c.area)
         rows_shown, title = c.places, t("places_attainment_title", year=c.year)
     else:
         # -- reporting status ------------------------------------------------------------------------
-        ui.compliance_block(data.compliance(store, c.year, within=c.area), shown_units, c.unit_names,
+        blocks.compliance_block(data.compliance(store, c.year, within=c.area), shown_units, c.unit_names,
                             quarter_numbers, t("heat_compliance_title", n=len(shown_units), year=c.year),
                             key="heat_compliance")
         by_row = data.attainment(store, c.year, None, by_unit=True, within=c.area)
@@ -43,7 +45,7 @@ def all_units() -> None:
     active = by_row["status"].ne("no_data").groupby([by_row["unit"], by_row["indicator"]]).transform("any")
     by_row = by_row[active]
     if by_row.empty:
-        ui.empty(t("heat_attainment_empty", year=c.year))
+        blocks.empty(t("heat_attainment_empty", year=c.year))
     else:
         by_row = by_row.assign(row=by_row["unit_name"] + " — " + by_row["short_name"],
                                col=[qname(single[p]) for p in by_row["period"]])
@@ -51,7 +53,7 @@ def all_units() -> None:
             "row": by_row["row"], "col": by_row["col"], "status": by_row["status"],
             "text": [f"{charts.STATUS_SYMBOLS[s]} {int(n)}/{int(d)}" if s in ("met", "not_met") else charts.STATUS_SYMBOLS[s]
                      for s, n, d in zip(by_row["status"], by_row["numerator"].fillna(0), by_row["denominator"].fillna(0))],
-            "hover": [f"{i18n.status_name(s, lang)} — {ui.fraction(n, d)} ({r})"
+            "hover": [f"{i18n.status_name(s, lang)} — {blocks.fraction(n, d)} ({r})"
                       for s, n, d, r in zip(by_row["status"], by_row["numerator"], by_row["denominator"],
                                             fmt.rates(by_row))],
         })
@@ -59,12 +61,12 @@ def all_units() -> None:
         fig = charts.status_heatmap(cells, rows, cols, charts.STATUS_COLOURS,
                                     {s: i18n.status_name(s, lang) for s in charts.STATUS_COLOURS},
                                     title, t("axis_quarter"), "")
-        table = by_row.assign(cell=[f"{i18n.status_name(s, lang)} ({ui.fraction(n, d)})" if s != "no_data"
+        table = by_row.assign(cell=[f"{i18n.status_name(s, lang)} ({blocks.fraction(n, d)})" if s != "no_data"
                                     else i18n.status_name(s, lang)
                                     for s, n, d in zip(by_row["status"], by_row["numerator"], by_row["denominator"])])
         table = table.pivot(index="row", columns="col", values="cell").reindex(index=rows, columns=cols)
         axis = t("place_column") if by_place else t("axis_unit")
-        ui.chart(fig, table.reset_index().rename(columns={"row": axis}), key="heat_attainment")
+        blocks.chart(fig, table.reset_index().rename(columns={"row": axis}), key="heat_attainment")
 
 
 def one_unit() -> None:
@@ -78,11 +80,11 @@ def one_unit() -> None:
     st.subheader(t("unit_numbers", unit=name, year=c.year), anchor=False)
     values = data.current_values(store, c.year, units=[unit])
     if values.empty:
-        ui.empty(t("unit_no_submissions", unit=name, year=c.year))
+        blocks.empty(t("unit_no_submissions", unit=name, year=c.year))
     else:
         missing = [q for q in quarter_numbers if q not in set(values["quarter"])]
         if missing:
-            ui.empty(ui.missing_quarters_message(missing))
+            blocks.empty(blocks.missing_quarters_message(missing))
         wide = values.assign(q=[qname(q) for q in values["quarter"]],
                              v=[fmt.num(v) if not pd.isna(v) else "—" for v in values["value"]])
         order = list(dict.fromkeys(values["element_name"]))
@@ -92,7 +94,7 @@ def one_unit() -> None:
         wide[f"{c.period_name} (Σ)"] = [fmt.num(totals.loc[e, "value"]) if e in totals.index and not pd.isna(totals.loc[e, "value"])
                                         else "—" for e in wide.index]
         wide.index.name = t("elements")
-        ui.table(wide.reset_index(), key="unit_values", max_rows=40)
+        blocks.table(wide.reset_index(), key="unit_values", max_rows=40)
 
     # rates
     st.subheader(t("unit_rates", unit=name), anchor=False)
@@ -102,7 +104,7 @@ def one_unit() -> None:
         st.caption(t("unit_rates_none", unit=name))
     else:
         names = {p.code: i18n.period_name(p.name, lang) for p in c.periods}
-        ua = ua.assign(cell=[f"{charts.STATUS_SYMBOLS[s]} {ui.fraction(n, d)}" + (f" = {r}" if not pd.isna(v) else "")
+        ua = ua.assign(cell=[f"{charts.STATUS_SYMBOLS[s]} {blocks.fraction(n, d)}" + (f" = {r}" if not pd.isna(v) else "")
                              for s, n, d, v, r in zip(ua["status"], ua["numerator"], ua["denominator"], ua["value"],
                                                       fmt.rates(ua))],
                        p=[names[p] for p in ua["period"]])
@@ -127,22 +129,22 @@ def one_unit() -> None:
         info = tu.drop_duplicates("task").set_index("task")
         pivot.insert(0, t("role"), [i18n.role_name(info.loc[k, "role"], lang) for k in pivot.index])
         pivot.insert(0, t("task"), [f"{k} — {info.loc[k, 'task_name']}" for k in pivot.index])
-        ui.table(pivot, key="unit_tasks")
+        blocks.table(pivot, key="unit_tasks")
 
     # submissions and versions
     st.subheader(t("unit_submissions", unit=name), anchor=False)
     subs = data.versions(store, c.year, unit)
     if subs.empty:
-        ui.empty(t("unit_no_submissions", unit=name, year=c.year))
+        blocks.empty(t("unit_no_submissions", unit=name, year=c.year))
     else:
         st.dataframe(pd.DataFrame({
             "#": subs["id"], t("axis_quarter"): [qname(q) for q in subs["quarter"]],
             t("received"): [fmt.datetime(v) for v in subs["received_at"]],
-            ("Ngày nạp" if lang == "vi" else "Loaded"): [fmt.datetime(v) for v in subs["loaded_at"]],
-            ("Người nạp" if lang == "vi" else "Loaded by"): subs["loaded_by"],
+            t("col_loaded_at"): [fmt.datetime(v) for v in subs["loaded_at"]],
+            t("col_loaded_by"): subs["loaded_by"],
             t("current_mark"): ["✔" if v else "" for v in subs["is_current"]],
-            ("Cảnh báo" if lang == "vi" else "Warnings"): subs["warnings"],
-            ("Tệp" if lang == "vi" else "File"): subs["file_name"],
+            t("col_warnings"): subs["warnings"],
+            t("col_file"): subs["file_name"],
         }), hide_index=True, key="unit_subs")
         for r in subs[subs["warnings"] > 0].itertuples():
             with st.expander(t("unit_warnings", id=r.id, quarter=qname(r.quarter))):

@@ -3,7 +3,9 @@ downloads of exactly the filtered view (CSV UTF-8 with BOM, formula-safe; format
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, data, i18n, ui
+from dashboard import i18n
+from dashboard.parts import blocks
+from dashboard.state import auth, data, filters
 from pipelines.outputs import fmt, metrics
 from pipelines.outputs.export import TITLES, to_csv_bytes, to_xlsx_bytes
 
@@ -12,11 +14,11 @@ COLUMNS = ["year", "quarter", "unit", "unit_name", "kind_name", "element", "elem
 SHOWN_ROWS = 20_000
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 
-c = ui.require_year()
-t, store, lang, period = ui.t, c.store, c.lang, c.period
+c = filters.require_year()
+t, store, lang, period = filters.t, c.store, c.lang, c.period
 qname = lambda q: i18n.quarter_name(q, lang)  # noqa: E731
 
-ui.page_title(t("data_title", year=c.year))
+blocks.page_title(t("data_title", year=c.year))
 units_df = data.units(store, c.year)
 elements_df = data.elements(store, c.year)
 quarter_numbers = [int(q) for q in data.quarters(store, c.year)["quarter"]]
@@ -32,7 +34,7 @@ chosen_kinds = f2.multiselect(t("kinds"), list(kinds), format_func=lambda k: kin
                               key="data_kinds")
 chosen_elements = f3.multiselect(t("elements"), list(element_names),
                                  format_func=lambda e: f"{e} — {element_names[e]}", key="data_elements",
-                                 placeholder="Tất cả chỉ tiêu" if lang == "vi" else "All elements")
+                                 placeholder=t("elements_all"))
 only_reported = st.toggle(t("only_reported"), value=False, key="data_only_reported")
 picked_units = st.session_state.get("f_units") or []   # units picked by name; else the place's units
 st.caption(t("scope", scope=", ".join(c.unit_names[u] for u in picked_units) if picked_units
@@ -56,11 +58,11 @@ def every_row() -> pd.DataFrame:
 
 missing = c.missing_quarters(chosen_quarters or quarter_numbers)
 if missing:
-    ui.empty(ui.missing_quarters_message(missing))
+    blocks.empty(blocks.missing_quarters_message(missing))
 st.caption(t("rows_shown", n=fmt.num(total)) if not truncated else
            t("rows_truncated", n=fmt.num(total), shown=fmt.num(SHOWN_ROWS)))
 if view.empty:
-    ui.empty(t("data_empty"))
+    blocks.empty(t("data_empty"))
 else:
     # a value marked "cần xác minh" carries the flag in its own cell too (the comment is further right)
     shown = view.assign(value=[("⚑ " if isinstance(f, str) else "") + (fmt.num(v) if not pd.isna(v) else "")
@@ -68,8 +70,7 @@ else:
                         follow_up=["⚑ " + f if isinstance(f, str) else "" for f in view["follow_up"]])
     marked = int(view["follow_up"].notna().sum())
     if marked:
-        st.caption(("⚑ {n} số liệu đang chờ xác minh (trang Chất lượng số liệu)." if lang == "vi" else
-                    "⚑ {n} values wait for verification (Data quality page).").format(n=fmt.num(marked)))
+        st.caption(t("follow_up_waiting", n=fmt.num(marked)))
     st.dataframe(shown.rename(columns=TITLES), hide_index=True, key="data_table",
                  column_config={TITLES["element_name"]: st.column_config.TextColumn(width="large"),
                                 TITLES["value"]: st.column_config.TextColumn(width="small")})
@@ -93,11 +94,11 @@ d1, d2, _ = st.columns([1, 1, 3])
 # Files are built only when a button is clicked (deferred data), from exactly the rows shown above,
 # and noted in the audit log as they are built (who downloaded what), not on the click.
 csv_name, xlsx_name = f"{stem}.csv", f"{stem}.xlsx"
-d1.download_button(t("download_csv"), auth.audited(store, f"{csv_name} ({total} dòng)",
+d1.download_button(t("download_csv"), auth.audited(store, t("audit_download_rows", name=csv_name, n=total),
                                                   lambda: to_csv_bytes(download().rename(columns=TITLES))),
                    file_name=csv_name, mime="text/csv", icon=":material/download:", key="dl_csv", disabled=view.empty)
-d2.download_button(t("download_xlsx"), auth.audited(store, f"{xlsx_name} ({total} dòng)",
-                                                   lambda: to_xlsx_bytes(download(), sheet="Số liệu", rate_columns=set())),
+d2.download_button(t("download_xlsx"), auth.audited(store, t("audit_download_rows", name=xlsx_name, n=total),
+                                                   lambda: to_xlsx_bytes(download(), sheet=t("sheet_values"), rate_columns=set())),
                    file_name=xlsx_name, icon=":material/download:", key="dl_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    disabled=view.empty or total > XLSX_MAX_ROWS, help=t("xlsx_too_many_rows") if total > XLSX_MAX_ROWS else None)

@@ -3,14 +3,16 @@ not started, quarter by quarter, with drill-down to the units."""
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, i18n, ui
+from dashboard import i18n
+from dashboard.parts import charts, blocks
+from dashboard.state import data, filters
 from pipelines.outputs import fmt
 
-c = ui.require_year()
-t, store, lang, period = ui.t, c.store, c.lang, c.period
+c = filters.require_year()
+t, store, lang, period = filters.t, c.store, c.lang, c.period
 qname = lambda q: i18n.quarter_name(q, lang)  # noqa: E731
 
-ui.page_title(t("tasks_title", year=c.year))
+blocks.page_title(t("tasks_title", year=c.year))
 quarter_numbers = [int(q) for q in data.quarters(store, c.year)["quarter"]]
 quarter = st.segmented_control(t("choose_quarter"), quarter_numbers, default=period.last_quarter,
                                format_func=qname, required=True)
@@ -20,34 +22,33 @@ counts = progress[progress["quarter"] == quarter]
 status_cols = charts.TASK_ORDER
 
 if not c.has_data:
-    ui.empty(t("no_data_year", year=c.year))
+    blocks.empty(t("no_data_year", year=c.year))
 elif quarter not in c.quarters_with_data:
-    ui.empty(t("tasks_empty", quarter=i18n.quarter_in_sentence(quarter, lang)))
+    blocks.empty(t("tasks_empty", quarter=i18n.quarter_in_sentence(quarter, lang)))
 else:
     frame = counts.assign(label=[f"{k} — {n[:48]}{'…' if len(n) > 48 else ''}"
                                  for k, n in zip(counts["task"], counts["task_name"])])
     fig = charts.task_progress(frame, t("tasks_chart_title", n=len(frame), quarter=qname(quarter), year=c.year), lang)
     table = pd.DataFrame({
         t("task"): [f"{k} — {n}" for k, n in zip(counts["task"], counts["task_name"])],
-        ("Mục KH" if lang == "vi" else "Plan §"): counts["section"],
-        ("Chủ trì" if lang == "vi" else "Lead"): counts["lead"],
+        t("col_plan_section"): counts["section"],
+        t("col_lead"): counts["lead"],
         t("units_concerned"): counts["units_concerned"],
         **{i18n.task_status_name(s, lang): counts[s] for s in status_cols},
     })
-    ui.chart(fig, table, key="task_progress")
+    blocks.chart(fig, table, key="task_progress")
 
 # -- all quarters at a glance: done / concerned ----------------------------------------------------
-st.subheader("Số đơn vị báo cáo hoàn thành theo quý" if lang == "vi" else "Units reporting done, by quarter",
-             anchor=False)
+st.subheader(t("tasks_done_by_quarter"), anchor=False)
 wide = progress.assign(cell=[f"{d}/{n}" if q in c.quarters_with_data else "—"
                              for d, n, q in zip(progress["done"], progress["units_concerned"], progress["quarter"])],
                        q=[qname(q) for q in progress["quarter"]])
 order = list(dict.fromkeys(progress["task"]))
 names = progress.drop_duplicates("task").set_index("task")
 pivot = wide.pivot(index="task", columns="q", values="cell").reindex(index=order, columns=[qname(q) for q in quarter_numbers])
-pivot.insert(0, ("Chủ trì" if lang == "vi" else "Lead"), [names.loc[k, "lead"] for k in pivot.index])
+pivot.insert(0, t("col_lead"), [names.loc[k, "lead"] for k in pivot.index])
 pivot.insert(0, t("task"), [f"{k} — {names.loc[k, 'task_name']}" for k in pivot.index])
-ui.table(pivot, key="task_quarters")
+blocks.table(pivot, key="task_quarters")
 
 # -- drill-down to units -------------------------------------------------------------------------
 st.subheader(t("task_drill"), anchor=False)
@@ -58,7 +59,7 @@ tu = data.task_units(store, c.year, task=task)
 if c.units:
     tu = tu[tu["unit"].isin(c.units)]
 if tu.empty:
-    ui.empty(t("data_empty"))
+    blocks.empty(t("data_empty"))
 elif c.places:  # a country or a province: units reporting the task done, per place one level down
     st.caption(t("places_hint"))
     tu = tu.assign(place=data.hierarchy(store, c.year).place_of(tu["unit"], c.places), done=tu["status"].eq("done"))
@@ -70,9 +71,8 @@ elif c.places:  # a country or a province: units reporting the task done, per pl
     pivot = per.pivot(index="place", columns="q", values="cell").reindex(
         index=[p for p in c.places if p in set(per["place"])], columns=[qname(q) for q in quarter_numbers])
     pivot.insert(0, t("place_column"), [c.place_names[p] for p in pivot.index])
-    st.caption("Số đơn vị báo cáo hoàn thành / số đơn vị được giao" if lang == "vi" else
-               "Units reporting done / units concerned")
-    ui.table(pivot, key="task_units")
+    st.caption(t("tasks_done_of_concerned"))
+    blocks.table(pivot, key="task_units")
 else:
     tu = tu.assign(q=[qname(q) for q in tu["quarter"]],
                    s=[(f"{i18n.task_status_name(s, lang)}" + (f" — {n}" if isinstance(n, str) and n else ""))
@@ -85,4 +85,4 @@ else:
                                                                     columns=[qname(q) for q in quarter_numbers])
     pivot.insert(0, t("role"), [i18n.role_name(roles.loc[u, "role"], lang) for u in pivot.index])
     pivot.insert(0, t("axis_unit"), [roles.loc[u, "unit_name"] for u in pivot.index])
-    ui.table(pivot, key="task_units")
+    blocks.table(pivot, key="task_units")

@@ -8,20 +8,22 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, data, i18n, ui
+from dashboard import i18n
+from dashboard.parts import blocks
+from dashboard.state import auth, data, filters
 from pipelines.accounts import users
 from pipelines.localtime import from_utc_naive
 from pipelines.outputs import fmt
 
 admin = auth.require_role("admin")
-t, lang = ui.t, ui.lang()
-store = ui.ctx().store
-year = ui.ctx().year
+t, lang = filters.t, filters.lang()
+store = filters.ctx().store
+year = filters.ctx().year
 TZ = store.plan(year).tz if year else dt.timezone.utc  # the plan's time zone (UTC only with no plan)
 ss = st.session_state
 ROLES = list(users.ROLES)
 
-ui.page_title(t("admin_title"))
+blocks.page_title(t("admin_title"))
 done = ss.pop("_admin_done", None)
 if done:
     st.success(done, icon=":material/check_circle:")  # names in it passed the account-name check
@@ -37,7 +39,7 @@ def _run(action, message: str) -> None:
     try:
         action()
     except (users.UserError, users.PermissionDenied) as exc:
-        st.error(ui.md(str(exc)), icon=":material/error:")  # it may quote what was typed
+        st.error(blocks.md(str(exc)), icon=":material/error:")  # it may quote what was typed
         return
     ss["_admin_done"] = message
     st.rerun()
@@ -56,7 +58,7 @@ if year and store.is_demo_year(year):
 # -- accounts -------------------------------------------------------------------------------------
 st.subheader(t("users_heading"), anchor=False)
 accounts = users.list_users(store)
-ui.table(pd.DataFrame({
+blocks.table(pd.DataFrame({
     t("col_name"): accounts["name"],
     t("col_role"): [i18n.user_role_name(r, lang) for r in accounts["role"]],
     t("col_created"): [_local(v) for v in accounts["created_at"]],
@@ -118,7 +120,7 @@ live = users.list_sessions_as(store, admin)
 if live.empty:
     st.caption(t("sessions_none"))
 else:
-    ui.table(pd.DataFrame({
+    blocks.table(pd.DataFrame({
         "#": live["id"],
         t("col_name"): live["user_name"],
         t("col_created"): [_local(v) for v in live["created_at"]],
@@ -141,7 +143,7 @@ waits = users.list_waits_as(store, admin)
 if waits.empty:
     st.caption(t("waits_none"))
 else:
-    ui.table(pd.DataFrame({
+    blocks.table(pd.DataFrame({
         t("col_scope"): [t("scope_account") if s_ == "account" else t("scope_address") for s_ in waits["scope"]],
         t("col_name"): waits["label"],
         t("col_failures"): waits["failures"],
@@ -152,7 +154,7 @@ else:
     w1, w2, _ = st.columns([2, 1, 2])
     which = w1.selectbox(t("wait_pick"), list(wait_labels), format_func=wait_labels.get, key="wait_pick")
     if w2.button(t("lift_wait"), icon=":material/lock_open:", key="lift_wait"):
-        _run(lambda: users.lift_wait_as(store, admin, *which), t("wait_lifted", label=ui.md(wait_labels[which])))
+        _run(lambda: users.lift_wait_as(store, admin, *which), t("wait_lifted", label=blocks.md(wait_labels[which])))
 
 # -- audit log ------------------------------------------------------------------------------------------
 st.subheader(t("audit_heading"), anchor=False)
@@ -191,7 +193,7 @@ st.dataframe(pd.DataFrame({
     column_config={t("col_action"): st.column_config.TextColumn(width="medium"),
                    t("col_detail"): st.column_config.TextColumn(width="large")})
 
-# -- backup: dashboard/backup_section.py ---------------------------------------------------------------
-from dashboard import backup_section  # noqa: E402
+# -- backup: dashboard/backup.py ---------------------------------------------------------------
+from dashboard.parts import backup  # noqa: E402
 
-backup_section.render(store, admin)
+backup.render(store, admin)

@@ -9,15 +9,17 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, data, i18n, ui
-from dashboard import upload as U
+from dashboard import i18n
+from dashboard.parts import blocks
+from dashboard.state import auth, data, filters
+from dashboard.parts import upload as U
 from pipelines.accounts import users
 from pipelines.outputs import fmt
 from pipelines.store.load import RestoreError
 
 user = auth.require_role("analyst")
-c = ui.require_year()
-t, store, lang = ui.t, c.store, c.lang
+c = filters.require_year()
+t, store, lang = filters.t, c.store, c.lang
 qname = lambda q: i18n.quarter_name(q, lang)  # noqa: E731
 plan = store.plan(c.year)  # a year in the selector always has its plan
 tz = plan.tz
@@ -31,7 +33,7 @@ STATUS_ICON = {U.VALID: "✔", U.WARNINGS: "!", U.REJECTED: "✖", U.DUPLICATE: 
 STATUS_MATERIAL = {U.VALID: ":material/check_circle:", U.WARNINGS: ":material/warning:",
                    U.REJECTED: ":material/block:", U.DUPLICATE: ":material/content_copy:"}
 
-ui.page_title(t("upload_title"))
+blocks.page_title(t("upload_title"))
 tab_up, tab_tpl, tab_ver = st.tabs([t("tab_upload"), t("tab_templates"), t("tab_versions")], key="upload_tab",
                                    on_change="rerun")
 
@@ -42,7 +44,7 @@ def _quarter_of(year, quarter) -> str:
 
 def _problem_table(problems) -> pd.DataFrame:
     # st.table renders markdown: cell values, sheet names and messages quoting them are escaped.
-    md = ui.md
+    md = blocks.md
     return pd.DataFrame({
         t("col_level"): [t("level_error") if p.level == "error" else t("level_warning") for p in problems],
         t("col_where"): [md(p.where) for p in problems],
@@ -81,7 +83,7 @@ def _summary() -> None:
     }), hide_index=True, key="upload_summary_table")
     for i, o in enumerate(outcomes):
         if o.status == U.REJECTED:
-            st.download_button(f"{t('download_annotated')}: {ui.md(o.annotated_name)}", o.annotated,
+            st.download_button(f"{t('download_annotated')}: {blocks.md(o.annotated_name)}", o.annotated,
                                file_name=o.annotated_name, icon=":material/download:", on_click="ignore",
                                key=f"annot_done_{i}",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -113,7 +115,7 @@ def upload_tab() -> None:
                              key=f"uploader_{ss['_upload_round']}", max_upload_size=20)
     if not files:
         return
-    if refusal := U.too_many_files(len(files), ui.lang()):
+    if refusal := U.too_many_files(len(files), filters.lang()):
         st.error(refusal, icon=":material/block:")
         return
     checks: dict = ss["_upload_checks"]
@@ -126,7 +128,7 @@ def upload_tab() -> None:
             continue
         seen.add(key)
         if key not in checks:
-            with st.spinner(t("upload_checking", name=ui.md(f.name))):
+            with st.spinner(t("upload_checking", name=blocks.md(f.name))):
                 checks[key] = U.check(store, raw, f.name)
         checked.append(checks[key])
 
@@ -150,13 +152,13 @@ def upload_tab() -> None:
     }), hide_index=True, key="upload_preview_table")
     for unit, year, quarter, names in U.same_report_twice(checked):
         st.warning(t("same_quarter_twice", unit=plan.unit_by_code[unit].name if plan and unit in plan.unit_by_code
-                     else ui.md(unit), quarter=qname(quarter), year=year, n=len(names),
-                     files=", ".join(ui.md(n) for n in names)),
+                     else blocks.md(unit), quarter=qname(quarter), year=year, n=len(names),
+                     files=", ".join(blocks.md(n) for n in names)),
                    icon=":material/content_copy:")
 
     received: dict[str, dt.datetime] = {}
     for ch in checked:
-        parts = [ui.md(ch.name), ui.md(ch.unit_name or ch.unit or ""), _quarter_of(ch.year, ch.quarter) if ch.quarter else None,
+        parts = [blocks.md(ch.name), blocks.md(ch.unit_name or ch.unit or ""), _quarter_of(ch.year, ch.quarter) if ch.quarter else None,
                  t(STATUS_TEXT[ch.status])]
         title = " — ".join(p for p in parts if p)
         with st.expander(title, expanded=ch.status == U.REJECTED, icon=STATUS_MATERIAL[ch.status]):
@@ -241,9 +243,9 @@ def versions_tab() -> None:
     subs = data.versions(store, c.year, unit)
     subs = subs[subs["quarter"] == quarter].reset_index(drop=True)
     if subs.empty:
-        ui.empty(t("versions_none", unit=c.unit_names[unit], quarter=qname(quarter), year=c.year))
+        blocks.empty(t("versions_none", unit=c.unit_names[unit], quarter=qname(quarter), year=c.year))
         return
-    ui.table(pd.DataFrame({
+    blocks.table(pd.DataFrame({
         "#": subs["id"],
         t("col_file"): subs["file_name"],
         t("col_received"): [fmt.datetime(v) for v in subs["received_at"]],
@@ -269,7 +271,7 @@ def versions_tab() -> None:
         else:
             names = dict(zip(data.elements(store, c.year)["code"], data.elements(store, c.year)["name"]))
             st.caption(t("diff_count", n=len(diff)))
-            ui.table(pd.DataFrame({
+            blocks.table(pd.DataFrame({
                 t("col_element"): [f"{e} — {names.get(e, '')}" for e in diff["element"]],
                 f"#{older}": [fmt.num(v) for v in diff["value_a"]],
                 f"#{newer}": [fmt.num(v) for v in diff["value_b"]],
@@ -289,7 +291,7 @@ def versions_tab() -> None:
             st.rerun()
         return
     row = subs[subs["id"] == pick].iloc[0]
-    st.warning(t("restore_confirm_text", id=pick, file=ui.md(row["file_name"]), received=fmt.datetime(row["received_at"]),
+    st.warning(t("restore_confirm_text", id=pick, file=blocks.md(row["file_name"]), received=fmt.datetime(row["received_at"]),
                  current=current_id if current_id else "—"), icon=":material/warning:")
     y1, y2, _ = st.columns([1, 1, 3])
     if y1.button(t("restore_confirm"), type="primary", icon=":material/check:", key="restore_yes"):

@@ -5,17 +5,19 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, charts, data, i18n, ui
+from dashboard import i18n
+from dashboard.parts import charts, blocks
+from dashboard.state import auth, data, filters
 from pipelines.outputs import fmt, reminders
 
-c = ui.require_year()
-t, store, lang = ui.t, c.store, c.lang
+c = filters.require_year()
+t, store, lang = filters.t, c.store, c.lang
 qname = lambda q: i18n.quarter_name(q, lang)  # noqa: E731
 
-ui.page_title(t("deadlines_title", year=c.year))
+blocks.page_title(t("deadlines_title", year=c.year))
 quarters = data.quarters(store, c.year)
 events = data.events(store, c.year)
-today = ui.today(store, c.year)
+today = filters.today(store, c.year)
 
 # -- timeline ------------------------------------------------------------------------------------
 fig = charts.timeline(quarters, events, today, t("timeline_title", year=c.year), lang)
@@ -25,7 +27,7 @@ milestones += [{t("milestone"): t("timeline_deadline", quarter=qname(q.quarter))
                 t("to"): fmt.date(q.due)} for q in quarters.itertuples()]
 milestones += [{t("milestone"): e.name, t("from"): fmt.date(e.start_on), t("to"): fmt.date(e.end_on)}
                for e in events.itertuples()]
-ui.chart(fig, pd.DataFrame(milestones), key="timeline")
+blocks.chart(fig, pd.DataFrame(milestones), key="timeline")
 first, last = quarters["data_from"].min(), quarters["due"].max()
 if not first <= today <= last:
     st.caption(t("today_outside", date=fmt.date(today), year=c.year))
@@ -36,18 +38,18 @@ as_of_day = st.date_input(t("as_of"), value=today, format="DD/MM/YYYY", key="as_
 as_of = None if as_of_day == today else dt.datetime.combine(as_of_day, dt.time(23, 59, 59), tzinfo=plan.tz)
 quarter_numbers = [int(q) for q in quarters["quarter"]]
 if not c.has_data:
-    ui.empty(t("no_data_year", year=c.year))
+    blocks.empty(t("no_data_year", year=c.year))
 if c.places:  # a country or a province: one row per place one level down, counted in SQL
     st.caption(t("places_hint"))
     rollup = data.compliance_rollup(store, c.year, as_of, level=c.place_level, within=c.area)
-    ui.places_compliance_block(rollup, c.places, c.place_names, quarter_numbers,
+    blocks.places_compliance_block(rollup, c.places, c.place_names, quarter_numbers,
                                t("places_compliance_title", n=len(c.places), date=fmt.date(as_of_day), year=c.year),
                                key="compliance")
     summary = rollup[rollup["scope"].isin(c.places)].groupby("quarter")[list(charts.COMPLIANCE_COLOURS)].sum()
 else:
     comp = data.compliance(store, c.year, as_of, within=c.area)
     shown = [u for u in c.unit_names if not c.units or u in c.units]
-    ui.compliance_block(comp, shown, c.unit_names, quarter_numbers,
+    blocks.compliance_block(comp, shown, c.unit_names, quarter_numbers,
                         t("compliance_title", date=fmt.date(as_of_day), year=c.year), key="compliance")
     sub = comp[comp["unit"].isin(shown)]
     summary = sub.groupby(["quarter", "status"]).size().unstack(fill_value=0)

@@ -2,21 +2,23 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, data, i18n, ui, yoy
-from dashboard import periods as P
+from dashboard import i18n
+from dashboard.parts import blocks, yoy
+from dashboard.state import auth, data, filters
+from dashboard.state import periods as P
 from pipelines.outputs import fmt
 from pipelines.outputs.annex import build_annex
 from pipelines.outputs.report import build_report, report_file_name
 
-c = ui.require_year()
-t, store, lang, period = ui.t, c.store, c.lang, c.period
+c = filters.require_year()
+t, store, lang, period = filters.t, c.store, c.lang, c.period
 
-ui.page_title(t("overview_title", label=c.period_label))
+blocks.page_title(t("overview_title", label=c.period_label))
 st.caption(t("scope", scope=c.scope_name))
 if not c.has_data:
-    ui.empty(t("no_data_year", year=c.year))
+    blocks.empty(t("no_data_year", year=c.year))
 elif c.missing_quarters(period.quarters):
-    ui.empty(ui.missing_quarters_message(c.missing_quarters(period.quarters)))
+    blocks.empty(blocks.missing_quarters_message(c.missing_quarters(period.quarters)))
 if len(c.units) > 1 and not c.area:  # with an area picked, the cards are the area's
     st.caption(t("scope_multi_note"))
 
@@ -70,7 +72,7 @@ def rate_card(r) -> None:
         flat = bool(delta) and delta[0] == "±"
         st.metric(r["short_name"], value, delta=delta, delta_color="off" if flat else "normal",
                   delta_arrow="off" if flat else "auto", help=r["indicator_name"])
-        frac = ui.fraction(r["numerator"], r["denominator"]) if r["status"] != "no_data" else "—"
+        frac = blocks.fraction(r["numerator"], r["denominator"]) if r["status"] != "no_data" else "—"
         judged = r
         cumulative_note = ""
         if r["judged_on"] == "cumulative" and cum is not None and cum_period.code != period.code:
@@ -80,8 +82,8 @@ def rate_card(r) -> None:
                                 value=_rate(judged) if _has_value(judged)
                                 else i18n.status_name(judged["period_status"], lang))
             frac = f"{t('quarter_rate', period=c.period_name)}: {frac}"
-        ui.html(f"<div style='margin:-6px 0 6px 0'>{frac} · {t('target', target=fmt.target(r['target_op'], r['target']))}</div>"
-                f"{ui.badge(judged['status'])}")
+        blocks.html(f"<div style='margin:-6px 0 6px 0'>{frac} · {t('target', target=fmt.target(r['target_op'], r['target']))}</div>"
+                f"{blocks.badge(judged['status'])}")
         if cumulative_note:
             st.caption(cumulative_note)
         need = _needed(judged)
@@ -109,11 +111,11 @@ if len(c.units) > 1:
     by_unit = data.attainment(store, c.year, period.code, by_unit=True)
     by_unit = by_unit[by_unit["unit"].isin(c.units) & (by_unit["status"] != "no_data")]
     if by_unit.empty:
-        ui.empty(t("heat_attainment_empty", year=c.year))
+        blocks.empty(t("heat_attainment_empty", year=c.year))
     else:
         st.dataframe(pd.DataFrame({
             t("axis_unit"): by_unit["unit_name"], t("choose_indicator"): by_unit["short_name"],
-            t("numerator") + "/" + t("denominator"): [ui.fraction(n, d) for n, d in zip(by_unit["numerator"], by_unit["denominator"])],
+            t("numerator") + "/" + t("denominator"): [blocks.fraction(n, d) for n, d in zip(by_unit["numerator"], by_unit["denominator"])],
             t("axis_rate"): fmt.rates(by_unit),
             t("status"): [i18n.status_name(s, lang) for s in by_unit["status"]],
         }), hide_index=True)
@@ -137,7 +139,7 @@ with left, st.container(border=True, key="reporting"):
     st.caption(t("reporting_detail", late=int(counts.get("late", 0)), missing=int(counts.get("missing", 0)),
                  pending=int(counts.get("pending", 0))))
 quarters = data.quarters(store, c.year)
-today = ui.today(store, c.year)
+today = filters.today(store, c.year)
 upcoming = quarters[quarters["due"] >= today]
 with right, st.container(border=True, key="deadline"):
     if upcoming.empty:
@@ -162,7 +164,7 @@ for start in range(0, len(tiles), 4):
             value = fmt.num(r["value"]) if not pd.isna(r["value"]) else "—"
             reported = t("units_reported_of", n=int(r["units_reported"])) if not pd.isna(r["units_reported"]) else \
                 i18n.status_name("no_data", lang)
-            ui.html(f"<div style='font-size:0.9rem;min-height:2.6em'>{r['name']}</div>"
+            blocks.html(f"<div style='font-size:0.9rem;min-height:2.6em'>{r['name']}</div>"
                     f"<div style='font-size:1.9rem;font-weight:600;line-height:1.2'>{value} "
                     f"<span style='font-size:1rem;font-weight:400'>{r['unit_of_measure']}</span></div>")
             st.caption(reported)

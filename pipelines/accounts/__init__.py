@@ -4,4 +4,4 @@ The roles are here, not in `users`, so the command line can build its parser wit
 store (see pipelines/cli/__init__.py)."""
 
 ROLES = ("viewer", "analyst", "admin")
-ROLE_NAMES = {"viewer": "Người xem", "analyst": "Chuyên viên", "admin": "Quản trị viên"}
+ROLE_NAMES = {"viewer": "Người xem", "analyst": "Chuyên viên", "admin": "Quản trị"}

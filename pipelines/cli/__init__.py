@@ -15,21 +15,21 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.cli import accounts, data, outputs, quality
+from pipelines.cli import accounts, data, outputs, quality, words
 from pipelines.cli.common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Refused, UsageError
 
 
 def build_parser() -> argparse.ArgumentParser:
+    words.speak_to_argparse()
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
-                        help="thư mục kho dữ liệu (mặc định: data/ của dự án)")
-    parser = argparse.ArgumentParser(
-        prog="python -m pipelines", parents=[common],
-        description="Theo dõi Kế hoạch phòng, chống mua bán người — Ban Chỉ đạo 138 thị xã Đức Phổ.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
+    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
+    parser = argparse.ArgumentParser(prog="python -m pipelines", parents=[common],
+                                     epilog=words.t("prog.epilog"))
+    sub = parser.add_subparsers(dest="command", required=True)
     for group in (data, outputs, accounts, quality):
         group.add_parsers(sub, common)
-    return parser
+    parser.description = words.t("prog.description")
+    return words.localise(parser)
 
 
 def main(argv: list[str] | None = None) -> int:

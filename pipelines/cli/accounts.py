@@ -87,29 +87,29 @@ def cmd_list(args, store: Store) -> int:
         return EXIT_OK
     import pandas as pd
     when = lambda t: "" if pd.isna(t) else t.strftime("%Y-%m-%d %H:%M")
-    rows = [[r.name, f"{r.role} ({ROLE_NAMES[r.role]})", when(r.created_at), when(r.locked_until)]
+    rows = [[r.name, f"{ROLE_NAMES[r.role]} ({r.role})", when(r.created_at), when(r.locked_until)]
             for r in df.itertuples()]
     print(text_table(rows, ["Tên", "Vai trò", "Ngày tạo (UTC)", "Khóa đến (UTC)"]))
     return EXIT_OK
 
 
 def add_parsers(subparsers, common: argparse.ArgumentParser) -> None:
-    p = subparsers.add_parser("users", parents=[common], help="quản lý tài khoản đăng nhập bảng điều khiển")
-    sub = p.add_subparsers(dest="users_command", required=True, metavar="VIỆC")
+    p = subparsers.add_parser("users", parents=[common])
+    sub = p.add_subparsers(dest="users_command", required=True)
 
-    q = sub.add_parser("add", parents=[common], help="tạo tài khoản (mật khẩu từ stdin hoặc nhập ẩn)")
-    q.add_argument("name", metavar="NAME")
+    q = sub.add_parser("add", parents=[common])
+    q.add_argument("name")
     q.add_argument("--role", choices=ROLES, required=True)
     q.set_defaults(func=cmd_add)
 
-    q = sub.add_parser("list", parents=[common], help="liệt kê tài khoản")
+    q = sub.add_parser("list", parents=[common])
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_list)
 
-    q = sub.add_parser("passwd", parents=[common], help="đặt mật khẩu mới (và mở khóa)")
-    q.add_argument("name", metavar="NAME")
+    q = sub.add_parser("passwd", parents=[common])
+    q.add_argument("name")
     q.set_defaults(func=cmd_passwd)
 
-    q = sub.add_parser("remove", parents=[common], help="xóa tài khoản")
-    q.add_argument("name", metavar="NAME")
+    q = sub.add_parser("remove", parents=[common])
+    q.add_argument("name")
     q.set_defaults(func=cmd_remove)

@@ -210,58 +210,54 @@ def cmd_reminders(args, store: Store) -> int:
     return EXIT_OK
 
 
-SCOPE_HELP = "chỉ các đơn vị (hoặc địa bàn) thuộc phạm vi này: mã địa bàn (huyện, tỉnh …), mã đơn vị hoặc ALL"
-BY_LEVEL_HELP = "cộng dồn theo cấp: mỗi địa bàn của cấp này một dòng (cấp trong kế hoạch, hoặc unit)"
 
 
 def add_parsers(sub, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("attainment", parents=[common], help="giá trị và tình trạng các tỷ lệ")
+    p = sub.add_parser("attainment", parents=[common])
     p.add_argument("--year", type=int)
-    p.add_argument("--period", help="kỳ báo cáo của kế hoạch: Q1, Q2, Q3, Q4, H1 (6 tháng), 9M, Y (năm)")
+    p.add_argument("--period")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--unit")
     g.add_argument("--by-unit", action="store_true")
-    g.add_argument("--by-level", metavar="LEVEL", help=BY_LEVEL_HELP)
-    p.add_argument("--scope", metavar="CODE", help=SCOPE_HELP)
+    g.add_argument("--by-level")
+    p.add_argument("--scope")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.set_defaults(func=cmd_attainment)
 
-    p = sub.add_parser("compliance", parents=[common], help="tình hình nộp báo cáo đúng hạn")
+    p = sub.add_parser("compliance", parents=[common])
     p.add_argument("--year", type=int)
     p.add_argument("--as-of", type=iso_datetime)
-    p.add_argument("--scope", metavar="CODE", help=SCOPE_HELP)
-    p.add_argument("--by-level", metavar="LEVEL", help=BY_LEVEL_HELP)
+    p.add_argument("--scope")
+    p.add_argument("--by-level")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.set_defaults(func=cmd_compliance)
 
-    p = sub.add_parser("export", parents=[common], help="xuất bảng ra CSV hoặc XLSX")
+    p = sub.add_parser("export", parents=[common])
     p.add_argument("--what", choices=list(EXPORT_COLUMNS), required=True)
     p.add_argument("--year", type=int)
     p.add_argument("--quarter", type=quarter_arg)
     p.add_argument("--unit")
     p.add_argument("--element")
-    p.add_argument("--publication", action="store_true", help="bản công bố: ẩn số người nhỏ (≤ ngưỡng của kế hoạch)")
-    p.add_argument("--scope", metavar="CODE", help=SCOPE_HELP)
-    p.add_argument("--by-level", metavar="LEVEL", help=BY_LEVEL_HELP)
+    p.add_argument("--publication", action="store_true")
+    p.add_argument("--scope")
+    p.add_argument("--by-level")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("report", parents=[common],
-                       help="báo cáo gửi Ban Chỉ đạo 138 tỉnh (.docx, thể thức NĐ 30/2020) hoặc phụ lục (.xlsx)")
+    p = sub.add_parser("report", parents=[common])
     p.add_argument("--year", type=int)
-    p.add_argument("--period", required=True, help="kỳ báo cáo: Q1, Q2, Q3, Q4, H1, 9M, Y")
-    p.add_argument("--number", help="số văn bản (để trống: ghi tay khi ký)")
-    p.add_argument("--as-of", type=iso_datetime, help="tình hình nộp báo cáo tính đến thời điểm này (mặc định: bây giờ)")
-    p.add_argument("--publication", action="store_true", help="bản công bố: ẩn số người nhỏ (≤ ngưỡng của kế hoạch)")
+    p.add_argument("--period", required=True)
+    p.add_argument("--number")
+    p.add_argument("--as-of", type=iso_datetime)
+    p.add_argument("--publication", action="store_true")
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("reminders", parents=[common],
-                       help="công văn đôn đốc các đơn vị trễ hạn hoặc chưa nộp báo cáo một quý (.docx)")
+    p = sub.add_parser("reminders", parents=[common])
     p.add_argument("--year", type=int)
     p.add_argument("--quarter", type=quarter_arg, required=True)
-    p.add_argument("--as-of", type=iso_datetime, help="tính đến thời điểm này (mặc định: bây giờ)")
-    p.add_argument("--number", help="số văn bản (để trống: ghi tay khi ký)")
-    p.add_argument("-o", "--output", required=True, help="thư mục ghi công văn")
+    p.add_argument("--as-of", type=iso_datetime)
+    p.add_argument("--number")
+    p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_reminders)
 

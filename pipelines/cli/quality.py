@@ -33,8 +33,7 @@ def cmd_quality(args, store: Store) -> int:
 
 
 def add_parsers(sub, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("quality", parents=[common],
-                       help="chất lượng số liệu: đầy đủ, số tồn, bất thường, dấu cần xác minh")
+    p = sub.add_parser("quality", parents=[common])
     p.add_argument("--year", type=int)
     p.add_argument("--quarter", type=quarter_arg)
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")

@@ -24,8 +24,8 @@ from conftest import book, report
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from dashboard import auth
-from dashboard import upload as U
+from dashboard.state import auth
+from dashboard.parts import upload as U
 from pipelines.accounts import users
 from pipelines.outputs import fmt, metrics
 from pipelines.store import Store, load

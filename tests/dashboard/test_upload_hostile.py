@@ -12,7 +12,7 @@ from test_dashboard_auth import (  # noqa: F401  (fixtures used by name)
 )
 from test_hostile import xlsx_first_and_last_cell
 
-from dashboard import upload as U
+from dashboard.parts import upload as U
 from pipelines.store import Store, load
 
 

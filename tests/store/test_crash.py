@@ -46,7 +46,7 @@ import os, sys
 from pathlib import Path
 os.environ["DUCPHO138_DATA_DIR"] = sys.argv[1]
 from streamlit.testing.v1 import AppTest
-from dashboard import auth
+from dashboard.state import auth
 from pipelines.accounts import users
 at = AppTest.from_file(str(Path("dashboard/app.py").resolve()), default_timeout=120)
 at.session_state[auth.USER_KEY] = users.User("chuyen_vien", "analyst")

@@ -211,7 +211,7 @@ def test_plan_hierarchy_mistakes_are_listed(tmp_path):
 def test_dashboard_level_and_place_pickers_follow_the_hierarchy(hstore, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    from dashboard import auth
+    from dashboard.state import auth
     from pipelines.accounts import users
     monkeypatch.setenv("DUCPHO138_DATA_DIR", str(hstore.data_dir))
     at = AppTest.from_file(str(PLANS_DIR.parent.parent / "dashboard" / "app.py"), default_timeout=120)
@@ -241,7 +241,7 @@ def test_dashboard_level_and_place_pickers_follow_the_hierarchy(hstore, monkeypa
 def _page(hstore, monkeypatch, page: str, scope: str | None = None):
     from streamlit.testing.v1 import AppTest
 
-    from dashboard import auth
+    from dashboard.state import auth
     from pipelines.accounts import users
     monkeypatch.setenv("DUCPHO138_DATA_DIR", str(hstore.data_dir))
     at = AppTest.from_file(str(PLANS_DIR.parent.parent / "dashboard" / "app.py"), default_timeout=120)
@@ -307,7 +307,7 @@ def test_deadline_and_data_pages_count_a_whole_country(hstore, monkeypatch):
 def test_place_rows_only_when_the_places_hold_every_unit():
     """Rows per place only when the places one level down hold every unit under the place picked,
     all at one level; otherwise the units themselves are the rows (none may fall out of the sums)."""
-    from dashboard.data import Hierarchy
+    from dashboard.state.data import Hierarchy
 
     def h(parents: dict[str, str], levels: dict[str, str]) -> Hierarchy:
         ancestors = {}

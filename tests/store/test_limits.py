@@ -10,7 +10,7 @@ import tomllib
 from conftest import ROOT
 from test_dashboard_auth import _upload_page, fresh_dir, fresh_template  # noqa: F401  (fixtures)
 
-from dashboard import upload as U
+from dashboard.parts import upload as U
 from pipelines.store.load import ingest_bytes
 from pipelines.workbook import guard
 from pipelines.workbook.template import build_template

@@ -6,7 +6,7 @@ import pandas as pd
 
 from pipelines.outputs import fmt
 
-from . import i18n
+from dashboard import i18n
 
 
 def _missing(v) -> bool:

@@ -3,7 +3,7 @@
 Three ways in, chosen by how the app is served and configured:
 
 * **Lasting sign-in** (local accounts, served by dashboard/server.py — `make run`): the sign-in form
-  is a plain HTML page served by the server (dashboard/web.py), whose POST sets an HttpOnly session
+  is a plain HTML page served by the server (dashboard/web/signin.py), whose POST sets an HttpOnly session
   cookie. This page never signs anyone in itself: on every run it reads the cookie through
   `st.context.cookies` and asks the store (`sessions.check`) whose live session it is, with the
   role as stored now. Signing out here ends every session of the account, so another tab is signed
@@ -29,7 +29,9 @@ from pipelines.accounts import sessions, users
 from pipelines.accounts.users import User
 from pipelines.store import Store
 
-from . import data, i18n, web
+from dashboard import i18n
+from dashboard.state import data
+from dashboard.web import config
 
 USER_KEY = "_signed_in_user"
 OIDC_SEEN_KEY = "_oidc_signed_in_as"
@@ -101,7 +103,7 @@ def gate(store: Store) -> User | None:
     """The signed-in user, or None after drawing the sign-in screen (the caller then stops)."""
     if oidc_configured():
         return _oidc_gate(store)
-    if web.SERVED:
+    if config.SERVED:
         return _cookie_gate(store)
     signed_in = _refresh(store)
     if signed_in is not None:
@@ -142,7 +144,7 @@ def _password_form(store: Store) -> None:
 
 # -- lasting sign-in (served by dashboard/server.py) ------------------------------------------------------
 def _token() -> str | None:
-    return web.session_token(st.context.cookies)
+    return config.session_token(st.context.cookies)
 
 
 def _cookie_gate(store: Store) -> User | None:
@@ -187,7 +189,7 @@ def _signed_out_screen() -> None:
         _heading()
         st.subheader(_t("signed_out_title"), anchor=False)
         st.caption(_t("signed_out_help"))
-        target = f"{web.SIGN_IN_PATH}?next={quote(web.safe_next(current_address()), safe='')}"
+        target = f"{config.SIGN_IN_PATH}?next={quote(config.safe_next(current_address()), safe='')}"
         # A plain link in this tab (st.link_button would open a new one).
         st.html(f'<a href="{html.escape(target)}" style="display:inline-block;padding:.5rem 1.2rem;'
                 f'background:#0072B2;color:#fff;border-radius:.5rem;text-decoration:none;font-weight:600">'
@@ -213,7 +215,7 @@ def _oidc_gate(store: Store) -> User | None:
     if found is None:
         st.session_state.pop(USER_KEY, None)
         if st.session_state.get(REFUSED_KEY) != email:
-            _audit(store, email[:64] or "?", "sign_in_failed", "OpenID Connect: tài khoản chưa được cấp quyền")
+            _audit(store, email[:64] or "?", "sign_in_failed", i18n.t("audit_oidc_not_allowed"))
             st.session_state[REFUSED_KEY] = email
         _, middle, _ = st.columns([1, 2, 1])
         with middle:
@@ -233,8 +235,8 @@ def sign_out(store: Store) -> None:
     signed_in = st.session_state.get(USER_KEY)
     if signed_in is not None:
         _audit(store, signed_in.name, "sign_out")
-        if web.SERVED and not oidc_configured():  # every browser of this account signs in again
-            sessions.end_all(store, signed_in.name, actor=signed_in.name, reason="đăng xuất")
+        if config.SERVED and not oidc_configured():  # every browser of this account signs in again
+            sessions.end_all(store, signed_in.name, actor=signed_in.name, reason=i18n.t("audit_sign_out_reason"))
     for key in list(st.session_state.keys()):
         if key not in KEEP_ON_SIGN_OUT:
             del st.session_state[key]

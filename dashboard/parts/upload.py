@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Callable
 
+from dashboard import i18n
 from pipelines.accounts import users
 from pipelines.plan import Plan
 from pipelines.problems import Problem, error, errors_of, warnings_of
@@ -41,11 +42,7 @@ def too_many_files(n: int, lang: str = "vi") -> str | None:
     """The refusal for a batch of n files, or None when it is within the limit."""
     if n <= MAX_FILES_PER_BATCH:
         return None
-    if lang == "en":
-        return (f"At most {MAX_FILES_PER_BATCH} files per upload ({n} chosen): split them into several batches, "
-                "or load a folder from the shell (python -m pipelines ingest FOLDER).")
-    return (f"Mỗi lần tải lên tối đa {MAX_FILES_PER_BATCH} tệp (đã chọn {n}): hãy chia thành nhiều lần, "
-            "hoặc nạp cả thư mục bằng lệnh python -m pipelines ingest THƯ_MỤC.")
+    return i18n.t("upload_too_many", lang, max=MAX_FILES_PER_BATCH, n=n)
 
 
 def sha256(data: bytes) -> str:
@@ -113,12 +110,12 @@ def check(store: Store, data: bytes, name: str) -> Preview:
             return _check(store, data, name)
     except Exception:  # noqa: BLE001 — logged for the administrator; the analyst sees a Vietnamese line
         log.exception("checking %s failed", name)
-        return Preview(key=sha256(data), name=name, data=data, problems=[unexpected(name, "kiểm tra")])
+        return Preview(key=sha256(data), name=name, data=data, problems=[unexpected(name, "check")])
 
 
 def unexpected(name: str, doing: str) -> Problem:
-    return error("internal_error", name, f"Lỗi không mong đợi khi {doing} tệp này; tệp chưa được lưu. "
-                 "Các tệp khác không bị ảnh hưởng.", hint="Thử lại sau; nếu vẫn lỗi, báo cho quản trị hệ thống.")
+    """doing: "check" or "load"."""
+    return error("internal_error", name, i18n.t(f"upload_unexpected_{doing}"), hint=i18n.t("upload_unexpected_hint"))
 
 
 def _check(store: Store, data: bytes, name: str) -> Preview:
@@ -199,7 +196,7 @@ def load_checked(store: Store, user: users.User | None, checked: list[Preview],
             r = load.IngestResult(c.name, "rejected", errors=[error("internal_error", c.name, str(exc))])
         except Exception:  # noqa: BLE001 — one file's failure must not hide what the others did
             log.exception("loading %s failed", c.name)
-            r = load.IngestResult(c.name, "rejected", errors=[unexpected(c.name, "nạp")])
+            r = load.IngestResult(c.name, "rejected", errors=[unexpected(c.name, "load")])
         done += 1
         if r.status == "accepted":
             status = REPLACED if r.replaced is not None else NEW

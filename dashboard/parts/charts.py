@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from pipelines.outputs import fmt
 
-from . import i18n
+from dashboard import i18n
 
 # -- the one palette -----------------------------------------------------------------------------
 BLUE, SKY, ORANGE, YELLOW, VERMILLION, GREY, LIGHT = "#0072B2", "#56B4E9", "#E69F00", "#F0E442", "#D55E00", \
@@ -98,7 +98,7 @@ def rate_trend(quarterly: pd.DataFrame, cumulative: pd.DataFrame, target: float,
                      i18n.status_name(s, lang)]
                     for n, d, s in zip(cumulative["numerator"].fillna(0), cumulative["denominator"],
                                        cumulative["status"])],
-        hovertemplate="%{x} (lũy kế): %{customdata[1]} = %{customdata[0]} — %{customdata[2]}<extra></extra>",
+        hovertemplate="%{x} " + i18n.t("hover_cumulative", lang) + ": %{customdata[1]} = %{customdata[0]} — %{customdata[2]}<extra></extra>",
     )
     target_label = f"{i18n.t('series_target', lang)} {fmt.target(op, target)}"
     fig.add_scatter(x=x, y=[target * 100] * len(x), name=target_label, mode="lines",
@@ -120,7 +120,7 @@ def contributions(df: pd.DataFrame, title: str, lang: str = "vi", rows_are_place
     fig.add_bar(y=df["unit_name"], x=df["denominator"], orientation="h", name=i18n.t("denominator", lang),
                 marker_color=DENOMINATOR_COLOUR, marker_pattern_shape="/",
                 text=[fmt.num(v) for v in df["denominator"]], textposition="outside", cliponaxis=False)
-    rows_title = i18n.t("place_column" if rows_are_places else "axis_unit", lang)
+    rows_title = i18n.t("place_column", lang) if rows_are_places else i18n.t("axis_unit", lang)
     _layout(fig, _wrap(title, 90), i18n.t("axis_count", lang), rows_title, height=max(240, 90 + 55 * len(df)))
     fig.update_layout(barmode="group", margin={"t": 90})
     top = max([0, *df["numerator"].fillna(0), *df["denominator"].fillna(0)])
@@ -184,8 +184,8 @@ def timeline(quarters: pd.DataFrame, events: pd.DataFrame, today: dt.date, title
     """The plan's year: quarterly data periods, the report deadlines, dated events (single days as
     markers, ranges as bars) and today. quarters: quarter, data_from, data_to, due;
     events: name, start_on, end_on."""
-    row_periods = "Kỳ số liệu" if lang != "en" else "Data periods"
-    row_due = "Hạn nộp báo cáo" if lang != "en" else "Report deadlines"
+    row_periods = i18n.t("timeline_row_periods", lang)
+    row_due = i18n.t("timeline_row_due", lang)
     fig = go.Figure()
     for i, q in enumerate(quarters.itertuples()):
         name = i18n.quarter_name(q.quarter, lang)
