@@ -31,7 +31,7 @@ test-fast: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
 
-## mutate: mutation testing (mutmut over the rule-bearing modules with their fast tests, then the SQL
+## mutate: mutation testing (tests/mutate_py.py over the rule-bearing modules with their fast tests, then the SQL
 ## mutants of the views), each in a copy under build/mutate/; MODULES="numbers fmt" for some only
 mutate: $(STAMP)
 	$(PY) tests/mutate.py $(MODULES)
