@@ -6,7 +6,7 @@ condition mixes the years and shows.
 
 The reports (received at, Asia/Ho_Chi_Minh time):
   2022 CA  Q1 v1 15/03 23:59 (the deadline's last minute): TIN_TON 2, TIN_MOI 8, TIN_PHAN_LOAI 8, TIN_DA_GQ 9,
-                                                           TT_BUOI 0
+                                                           TT_BUOI 0, AN_KHOI_TO 0, AN_KHAM_PHA 0 (no case)
   2022 CA  Q1 v2 20/03 09:00 (a correction, late):          TIN_PHAN_LOAI 7, the rest as v1
   2022 CA  Q2    16/06 00:00 (the first instant after the deadline: late):
                                                            TIN_TON 4, TIN_MOI 10, TIN_PHAN_LOAI 10, TIN_DA_GQ 12
@@ -32,7 +32,7 @@ from pipelines.store.load import ingest_bytes
 from pipelines.workbook.template import build_template
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-CA_Q1 = {"TIN_TON": 2, "TIN_MOI": 8, "TIN_PHAN_LOAI": 8, "TIN_DA_GQ": 9, "TT_BUOI": 0}
+CA_Q1 = {"TIN_TON": 2, "TIN_MOI": 8, "TIN_PHAN_LOAI": 8, "TIN_DA_GQ": 9, "TT_BUOI": 0, "AN_KHOI_TO": 0, "AN_KHAM_PHA": 0}
 
 
 def local(*args) -> dt.datetime:
@@ -82,7 +82,8 @@ def test_periods(s):
 def test_current_values_are_the_latest_version(s):
     got = rows(s, "SELECT element, value FROM v_current_value WHERE year = 2022 AND unit = 'CA' AND quarter = 1 "
                   "AND value IS NOT NULL ORDER BY element")
-    assert got == [("TIN_DA_GQ", 9), ("TIN_MOI", 8), ("TIN_PHAN_LOAI", 7), ("TIN_TON", 2), ("TT_BUOI", 0)]
+    assert got == [("AN_KHAM_PHA", 0), ("AN_KHOI_TO", 0), ("TIN_DA_GQ", 9), ("TIN_MOI", 8), ("TIN_PHAN_LOAI", 7),
+                   ("TIN_TON", 2), ("TT_BUOI", 0)]
 
 
 def test_unit_period_values_sum_flows_and_take_the_first_backlog_plus_its_unexplained_growth(s):
@@ -134,7 +135,9 @@ ATTAINMENT = "SELECT numerator, denominator, status, needed, period_status, judg
     ("CA", "Q1", "KPI_TIEP_NHAN", (7, 8, "not_met", 1, "not_met", "Q1")),
     ("CA", "Q2", "KPI_TIEP_NHAN", (10, 10, "met", None, "met", "Q2")),
     ("CA", "H1", "KPI_TIEP_NHAN", (17, 18, "not_met", 1, "not_met", "H1")),
-    ("CA", "Q1", "KPI_KHAM_PHA", (None, None, "no_data", None, "no_data", "Q1")),
+    # no case opened (0 of 0): no rate, "không phát sinh"; nothing reported at all in Q2
+    ("CA", "Q1", "KPI_KHAM_PHA", (0, 0, "no_cases", None, "no_cases", "Q1")),
+    ("CA", "Q2", "KPI_KHAM_PHA", (None, None, "no_data", None, "no_data", "Q2")),
     # The town: Công an + Biên phòng Phổ Quang. Q1 (9 + 6) / (2 + 8 + 5 + 3) = 15/18 = 83,3 %; 90 % of 18
     # is 16,2, so 17: 2 more. Q2 (12 + 5) / (4 + 10 + 2 + 4) = 17/20 = 85 %: above 18, 19: 2 more.
     # H1 (21 + 11) / (10 + 25) = 32/35 = 91,4 %.
@@ -144,10 +147,14 @@ ATTAINMENT = "SELECT numerator, denominator, status, needed, period_status, judg
     ("ALL", "Q1", "KPI_TIEP_NHAN", (10, 11, "not_met", 1, "not_met", "Q1")),
     ("ALL", "Q2", "KPI_TIEP_NHAN", (14, 14, "met", None, "met", "Q2")),
     ("ALL", "H1", "KPI_TIEP_NHAN", (24, 25, "not_met", 1, "not_met", "H1")),
-    ("ALL", "Q1", "KPI_KHAM_PHA", (None, None, "no_data", None, "no_data", "Q1")),
+    ("ALL", "Q1", "KPI_KHAM_PHA", (0, 0, "no_cases", None, "no_cases", "Q1")),
 ])
 def test_attainment_of_period_targets(s, scope, period, indicator, expected):
     assert rows(s, ATTAINMENT, [2022, scope, period, indicator]) == [expected]
+    (value,), = rows(s, "SELECT value FROM v_attainment WHERE year = 2022 AND scope = ? AND period = ? "
+                        "AND indicator = ?", [scope, period, indicator])
+    n, d = expected[:2]
+    assert value is None if not d else value == pytest.approx(n / d, abs=1e-12)
 
 
 @pytest.mark.parametrize("scope", ["VKS", "ALL"])
@@ -171,9 +178,10 @@ def utc(t: dt.datetime) -> dt.datetime:
 
 
 def compliance(s: Store, as_of: dt.datetime, year: int = 2022) -> dict:
-    return {(u, q): (st, n) for u, q, st, n in rows(
-        s, "SELECT unit, quarter, status, versions FROM compliance_at(CAST(? AS TIMESTAMP)) WHERE year = ?",
-        [utc(as_of), year])}
+    got = rows(s, "SELECT unit, quarter, status, versions FROM compliance_at(CAST(? AS TIMESTAMP)) WHERE year = ?",
+               [utc(as_of), year])
+    assert len(got) == len({(u, q) for u, q, _, _ in got}), "one row per unit and quarter"
+    return {(u, q): (st, n) for u, q, st, n in got}
 
 
 def test_timeliness_at_the_deadline_minute(s):
@@ -191,6 +199,10 @@ def test_timeliness_at_the_deadline_minute(s):
     at_end = compliance(s, local(2022, 3, 16))
     assert at_end[("TP", 1)] == ("missing", 0) and at_end[("CA", 1)] == ("on_time", 1)  # v2 came on 20/03
     assert compliance(s, local(2022, 3, 15, 23, 58))[("TP", 1)] == ("pending", 0)
+    # a year later, with Công an's 2023 Q1 report in: 2022 keeps its own receipts
+    later = compliance(s, local(2023, 6, 1))
+    assert later[("CA", 1)] == ("on_time", 2) and later[("CA", 2)] == ("late", 1)
+    assert compliance(s, local(2023, 6, 1), 2023)[("CA", 1)] == ("on_time", 1)
 
 
 def test_timeliness_rolled_up(s):
@@ -209,13 +221,16 @@ def test_task_progress_counts_the_units_concerned(s):
     assert got == [(1, concerned, 3, concerned - 3), (2, concerned, 3, concerned - 3),
                    (3, concerned, 0, concerned), (4, concerned, 0, concerned)]
     assert rows(s, "SELECT done FROM v_task_progress WHERE year = 2023 AND quarter = 1 AND task = 'T1A'") == [(1,)]
+    # no other task was reported: nothing done, every unit concerned not reported
+    assert rows(s, "SELECT count(*) FROM v_task_progress WHERE year = 2022 AND task <> 'T1A' "
+                   "AND (done > 0 OR not_reported <> units_concerned)") == [(0,)]
 
 
 def test_completeness(s):
     expected = len(s.plan(2022).unit_elements("CA"))
     got = rows(s, "SELECT reported, elements_expected, elements_with_value FROM v_completeness "
                   "WHERE year = 2022 AND unit = 'CA' AND quarter = 1")
-    assert got == [(True, expected, 5)]
+    assert got == [(True, expected, 7)]
     assert rows(s, "SELECT reported, elements_with_value, elements_missing FROM v_completeness "
                    "WHERE year = 2022 AND unit = 'TP' AND quarter = 1") == [(False, 0, [])]
     units = rows(s, "SELECT count(*) FROM dim_unit WHERE year = 2022")[0][0]
