@@ -26,7 +26,8 @@ PY = sys.executable
 # module → its fast tests (seconds each): what must kill the module's mutants
 MODULES = {
     "pipelines/workbook/numbers.py": ["tests/workbook/test_numbers.py", "tests/workbook/test_numbers_bounds.py"],
-    "pipelines/outputs/fmt.py": ["tests/outputs/test_fmt.py", "tests/outputs/test_verdict_digits.py"],
+    "pipelines/outputs/fmt.py": ["tests/outputs/test_fmt_num.py", "tests/outputs/test_fmt.py",
+                                 "tests/outputs/test_verdict_digits.py"],
     "pipelines/accounts/sessions.py": ["tests/accounts/test_sessions.py"],
     "pipelines/accounts/throttle.py": ["tests/accounts/test_users.py"],
     "pipelines/workbook/guard.py": ["tests/workbook/test_guard_bounds.py", "tests/workbook/test_guard.py"],

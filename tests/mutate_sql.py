@@ -166,11 +166,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", type=Path)
     p.add_argument("--no-baseline", action="store_true", help="skip the run on the unmutated views")
     p.add_argument("--full", action="store_true", help="also run the slower tests that read the views")
+    p.add_argument("--retry", type=Path, help="only the mutants that survived in this earlier --json report")
     args = p.parse_args(argv)
     global FULL
     FULL = args.full
     files = sorted(f for f in VIEWS.glob("*.sql") if args.only in f.name)
     all_mutants = [m for f in files for m in mutants(f)]
+    if args.retry:
+        survived = {r["mutant"] for r in json.loads(args.retry.read_text(encoding="utf-8")) if not r["killed"]}
+        all_mutants = [m for m in all_mutants if m.name in survived]
     if args.list:
         for m in all_mutants:
             print(m.name)
