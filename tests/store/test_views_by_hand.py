@@ -56,6 +56,10 @@ def s(tmp_path_factory) -> Store:
         data = build_template(store.plan(year), unit, q, values=values, tasks={"T1A": "Hoàn thành"})
         r = ingest_bytes(store, data, f"{n}_{unit}_{year}_Q{q}.xlsx", at)
         assert r.status == "accepted", [e.message for e in r.errors]
+    from pipelines.accounts.users import add_user
+    from pipelines.outputs import quality
+    analyst = add_user(store, "chuyen_vien", "analyst", "mat-khau-dai-138")
+    quality.mark(store, analyst, 2022, 1, "CA", "TIN_MOI", "8 tin mới: hỏi lại đơn vị")
     return store
 
 
@@ -235,3 +239,9 @@ def test_completeness(s):
                    "WHERE year = 2022 AND unit = 'TP' AND quarter = 1") == [(False, 0, [])]
     units = rows(s, "SELECT count(*) FROM dim_unit WHERE year = 2022")[0][0]
     assert rows(s, "SELECT count(*) FROM v_completeness WHERE year = 2022") == [(units * 4,)]
+
+
+def test_follow_up_mark_keeps_its_year(s):
+    # one mark, on 2022 Q1 Công an TIN_MOI = 8 (still the current value: open); 2023 Q1 holds 9
+    assert rows(s, "SELECT year, quarter, unit, element, value, current_value, status FROM v_follow_up") == [
+        (2022, 1, "CA", "TIN_MOI", 8, 8, "open")]
