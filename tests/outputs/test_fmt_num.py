@@ -28,3 +28,18 @@ def test_num(value, digits, text):
 ])
 def test_pct(value, digits, text):
     assert fmt.pct(value, digits) == text
+
+
+def test_pct_shows_one_decimal_by_default():
+    assert fmt.pct(1 / 3) == "33,3 %"
+
+
+@pytest.mark.parametrize("n, d", [(None, 4), (3, None), (float("nan"), float("nan")), (0, 0), (3, 0), (3, -1)])
+def test_rate_digits_without_a_rate_is_one(n, d):
+    """export.to_xlsx_bytes asks rate_digits for every row, "no data" rows included: one decimal,
+    never an error (the mutants of its guard — `or` → `and`, `<=` → `<`, 0 → 1, return 2 — survived)."""
+    assert fmt.rate_digits(n, d, ">", 0.9) == 1
+
+
+def test_rate_digits_without_a_target_is_one():
+    assert fmt.rate_digits(181, 201, ">", None) == 1
