@@ -33,6 +33,14 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench.py
 	$(PY) benchmarks/first_start.py
 
+## mutate: mutation testing (tests/mutate_py.py over the rule-bearing modules with their fast tests, then the SQL
+## mutants of the views), each in a copy under build/mutate/; MODULES="numbers fmt" for some only
+mutate: $(STAMP)
+	$(PY) tests/mutate.py $(MODULES)
+
+mutate-sql: $(STAMP)
+	$(PY) tests/mutate.py sql
+
 ## catalogs: after adding a message key in code, extract every key with Babel and update both catalogs
 ## (new keys arrive with an empty text: fill in Vietnamese and English; tests/*/test_catalogs.py checks)
 catalogs: $(STAMP)

@@ -7,6 +7,7 @@ way units really fill them in (title rows, any column order, any sheet-name spel
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from pipelines.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
+pytest_plugins = ["pytester"]  # tests/test_ci_never_skips.py runs small suites under this conftest
 
 # Tests mirror the tree (tests/workbook, tests/store, …, as pipelines/ and dashboard/). A few share
 # fixtures and writers across folders (`from test_dashboard_auth import _app`): every folder is on
@@ -23,6 +25,52 @@ ROOT = Path(__file__).resolve().parent.parent
 for _folder in sorted(p for p in Path(__file__).parent.iterdir() if p.is_dir() and p.name not in ("fixtures", "__pycache__")):
     if str(_folder) not in sys.path:
         sys.path.append(str(_folder))
+
+
+# -- CI never skips -----------------------------------------------------------------------------------
+# A test that needs a system tool carries the tool's marker. Locally a missing tool skips those tests
+# (with the reason); in CI (env CI set, as `.ci/run` and every CI service set it) a missing tool is an
+# ERROR before the test runs, and any skip at all is turned into a failure: a green CI run has run
+# everything it collected.
+TOOLS = {
+    "e2e": ["chromium"],                    # headless Chromium driven by Playwright
+    "office": ["soffice", "pdftotext"],     # LibreOffice renders and converts; poppler reads the PDF back
+    "proxy": ["nginx"],                     # the dashboard behind a reverse proxy
+    "postgres": ["pg_ctl"],                 # a PostgreSQL server started for the test
+}
+
+
+def which(tool: str) -> str | None:
+    found = shutil.which(tool)
+    if not found and tool == "chromium" and Path("/usr/bin/chromium").is_file():
+        found = "/usr/bin/chromium"
+    return found
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def missing_tools(item) -> list[str]:
+    return [t for marker, tools in TOOLS.items() if item.get_closest_marker(marker) for t in tools if not which(t)]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if in_ci() and (missing := missing_tools(item)):
+        pytest.fail(f"CI: {', '.join(missing)} not installed, needed by marker(s) "
+                    f"{', '.join(m for m in TOOLS if item.get_closest_marker(m))}; `.ci/run` must install it",
+                    pytrace=False)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    if in_ci() and rep.skipped and not hasattr(rep, "wasxfail"):
+        reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
+        rep.outcome = "failed"
+        rep.longrepr = f"CI: skipped tests count as failures ({reason})"
 
 
 @pytest.fixture

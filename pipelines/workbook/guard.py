@@ -102,7 +102,7 @@ def _check_zip_parts(data: bytes, file_name: str, out: GuardResult) -> None:
         return
     declared = sum(i.file_size for i in infos)
     if declared > MAX_INFLATED_BYTES:
-        out.problems.append(_hostile(file_name, f"giải nén ra {declared / 1048576:,.0f} MB, vượt giới hạn "
+        out.problems.append(_hostile(file_name, f"giải nén ra {_n(round(declared / 1048576))} MB, vượt giới hạn "
                                                 f"{MAX_INFLATED_BYTES // 1048576} MB (nghi là bom nén)"))
         return
     if any(i.flag_bits & 0x1 for i in infos):

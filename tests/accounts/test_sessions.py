@@ -9,7 +9,6 @@ import os
 import stat
 
 from pipelines.accounts import sessions, users
-from pipelines.localtime import utcnow
 from pipelines.store import Store
 
 PW = "s3cret-pass"
@@ -122,4 +121,11 @@ def test_file_names_are_cleaned_before_they_are_stored(tmp_path):
     # by hand: the last path part is "p.png) [Bấm vào đây](https:evil.example)\x07.xlsx"; brackets,
     # the colon and the bell become spaces, spaces collapse; parentheses stay (no link without brackets)
     assert stored == "p.png) Bấm vào đây (https evil.example).xlsx"
-    assert utcnow()  # the store is usable afterwards
+    # The store is usable afterwards: the report is current with its four values (conftest.report's
+    # TIN_TON 1, TIN_MOI 4, TIN_PHAN_LOAI 4, TIN_DA_GQ 4), and its raw copy lies inside the store.
+    values = store.query_df("SELECT element, value FROM v_current_value WHERE unit = 'CA' AND year = 2022 "
+                            "AND quarter = 1 ORDER BY element")
+    assert dict(zip(values["element"], values["value"])) == {"TIN_DA_GQ": 4, "TIN_MOI": 4, "TIN_PHAN_LOAI": 4,
+                                                             "TIN_TON": 1}
+    raw = (store.data_dir / store.query_df("SELECT raw_path FROM submission")["raw_path"][0]).resolve()
+    assert raw.is_file() and raw.is_relative_to(store.data_dir.resolve())

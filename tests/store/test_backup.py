@@ -169,37 +169,61 @@ from pathlib import Path
 from pipelines.store import Store
 from pipelines.store.load import ingest_bytes
 store = Store(sys.argv[1])
-for f in sorted(Path(sys.argv[2]).iterdir()):
+for n, f in enumerate(sorted(Path(sys.argv[2]).iterdir()), start=1):
     ingest_bytes(store, f.read_bytes(), f.name)
+    print("loaded", n, flush=True)
+    if n == 6:          # halfway: wait until the test has taken a backup, then load the rest
+        sys.stdin.readline()
 """
 
 
 def test_backups_taken_while_files_load_hold_whole_submissions(store, plan, tmp_path, capsys):
     """A loader in another process commits 12 files while backups are taken: every archive restores
-    to a store that passes check, each submission with all its values (a CA report: 6 reported)."""
+    to a store that passes check, each submission with all its values (a CA report: 6 reported).
+
+    The loader stops halfway until the first backup is taken, so at least one archive is taken in
+    the middle of the batch whatever the machine's speed (6 submissions, by construction); the
+    others run while the second half commits. Before the pause the archives held e.g. [0, 0, 3, 9],
+    and [0, 0, 0, 0] — no backup during the load at all — passed too; now `counts[0] == 6` fails
+    unless a backup is taken with half the batch committed and the loader alive."""
     inbox = tmp_path / "in"
     inbox.mkdir()
     for q in (1, 2, 3):
         for n in range(4):
             values = {**CA, "TIN_MOI": 9 + n, "TIN_PHAN_LOAI": 9 + n, "TIN_DA_GQ": 9 + n}
             (inbox / f"ca_q{q}_{n}.xlsx").write_bytes(build_template(plan, "CA", q, values=values))
-    loader = subprocess.Popen([sys.executable, "-c", WRITER, str(store.data_dir), str(inbox)], cwd=ROOT)
+    loader = subprocess.Popen([sys.executable, "-c", WRITER, str(store.data_dir), str(inbox)], cwd=ROOT,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     counts = []
+
+    def backup_and_count(i: int) -> int:
+        archive = tmp_path / f"b{i}.tar.gz"
+        code, _, err = run(capsys, "backup", "-o", archive, "--data-dir", store.data_dir)
+        assert code == 0, err
+        new = tmp_path / f"r{i}"
+        code, out, err = run(capsys, "restore-backup", archive, "--data-dir", new)
+        assert code == 0, out + err
+        con = duckdb.connect(str(new / "processed" / "ducpho138.duckdb"), read_only=True)
+        per_sub = con.execute("SELECT s.id, count(v.value) FROM submission s LEFT JOIN submission_value v "
+                              "ON v.submission_id = s.id GROUP BY s.id").fetchall()
+        con.close()
+        assert all(n == 6 for _, n in per_sub), per_sub
+        return len(per_sub)
+
     try:
-        for i in range(4):
-            archive = tmp_path / f"b{i}.tar.gz"
-            code, _, err = run(capsys, "backup", "-o", archive, "--data-dir", store.data_dir)
-            assert code == 0, err
-            new = tmp_path / f"r{i}"
-            code, out, err = run(capsys, "restore-backup", archive, "--data-dir", new)
-            assert code == 0, out + err
-            con = duckdb.connect(str(new / "processed" / "ducpho138.duckdb"), read_only=True)
-            per_sub = con.execute("SELECT s.id, count(v.value) FROM submission s LEFT JOIN submission_value v "
-                                  "ON v.submission_id = s.id GROUP BY s.id").fetchall()
-            con.close()
-            assert all(n == 6 for _, n in per_sub), per_sub
-            counts.append(len(per_sub))
+        for n in range(1, 7):
+            assert loader.stdout.readline().split() == ["loaded", str(n)]
+        counts.append(backup_and_count(0))       # the loader is alive, halfway through its batch
+        loader.stdin.write("go\n")
+        loader.stdin.flush()
+        for i in range(1, 4):
+            counts.append(backup_and_count(i))   # while the second half commits
+        rest = loader.stdout.read().split()
     finally:
+        loader.stdin.close()
         loader.wait(timeout=120)
     assert loader.returncode == 0
-    assert counts == sorted(counts)
+    assert rest[-2:] == ["loaded", "12"]
+    assert counts[0] == 6
+    assert counts == sorted(counts) and counts[-1] <= 12
+    assert backup_and_count(4) == 12             # and once the batch is done, all of it

@@ -1,0 +1,45 @@
+"""Counts and percentages in Vietnamese, at the edges the mutation run of fmt.py found untested
+(`make mutate`): a whole number with decimals asked for, a fraction with none, rounding.
+
+How this was seen to fail: the mutants `not digits or isinstance(...)` (line 24) and `"#,##0" - …`
+(line 26) of fmt.num survived tests/outputs/test_fmt.py; each fails a case here.
+"""
+import pytest
+
+from pipelines.outputs import fmt
+
+
+@pytest.mark.parametrize("value, digits, text", [
+    (1234, 0, "1.234"),
+    (1234567, 0, "1.234.567"),
+    (1234, 1, "1.234,0"),          # an integer with one decimal asked for
+    (1234.5, 1, "1.234,5"),
+    (1234.6, 0, "1.235"),          # a fraction with none: rounded, not cut
+    (0, 0, "0"),
+    (None, 0, ""),
+    (float("nan"), 1, ""),
+])
+def test_num(value, digits, text):
+    assert fmt.num(value, digits) == text
+
+
+@pytest.mark.parametrize("value, digits, text", [
+    (0.925, 1, "92,5 %"), (1.0, 1, "100 %"), (0.12346, 2, "12,35 %"), (0.5, 0, "50 %"), (None, 1, "—"),
+])
+def test_pct(value, digits, text):
+    assert fmt.pct(value, digits) == text
+
+
+def test_pct_shows_one_decimal_by_default():
+    assert fmt.pct(1 / 3) == "33,3 %"
+
+
+@pytest.mark.parametrize("n, d", [(None, 4), (3, None), (float("nan"), float("nan")), (0, 0), (3, 0), (3, -1)])
+def test_rate_digits_without_a_rate_is_one(n, d):
+    """export.to_xlsx_bytes asks rate_digits for every row, "no data" rows included: one decimal,
+    never an error (the mutants of its guard — `or` → `and`, `<=` → `<`, 0 → 1, return 2 — survived)."""
+    assert fmt.rate_digits(n, d, ">", 0.9) == 1
+
+
+def test_rate_digits_without_a_target_is_one():
+    assert fmt.rate_digits(181, 201, ">", None) == 1
