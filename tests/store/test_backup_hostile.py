@@ -15,6 +15,7 @@ import tarfile
 import duckdb
 import pytest
 from conftest import ROOT
+from peak_memory import cli_probe, peak_mib, strip_peak
 
 from pipelines.cli import main
 from pipelines.store import backup
@@ -91,12 +92,10 @@ def counting_reads(monkeypatch):
 
 
 def _peak_rss_mib(archive, target) -> tuple[int, str, float]:
-    proc = subprocess.Popen([sys.executable, "-m", "pipelines", "restore-backup", str(archive), "--data-dir",
-                             str(target)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, err.decode(), usage.ru_maxrss / 1024
+    """restore-backup in its own process: (exit code, stderr, its own peak memory: peak_memory.py)."""
+    done = subprocess.run([sys.executable, *cli_probe("restore-backup", str(archive), "--data-dir", str(target))],
+                          cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return done.returncode, strip_peak(done.stderr), peak_mib(done.stderr)
 
 
 def test_a_gzip_bomb_behind_a_small_manifest_writes_nothing(tmp_path, counting_reads):
