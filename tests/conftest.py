@@ -216,3 +216,15 @@ def write_ledger(store: Store, reports: dict, year: int = 2022) -> None:
                 con.execute("INSERT INTO submission_value VALUES (?, ?, ?, 'x')", [n, element, value])
         marts.refresh(con, year)
 
+
+
+def run_cli(capsys, *args) -> tuple[int, str, str]:
+    """`python -m pipelines ARGS` in this process: (exit code, stdout, stderr); argparse's usage
+    errors (SystemExit) give their code too."""
+    from pipelines.cli import main
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as exc:
+        code = exc.code
+    out = capsys.readouterr()
+    return code, out.out, out.err

@@ -7,19 +7,9 @@ import sys
 
 import pytest
 from conftest import ROOT, book, report
+from conftest import run_cli as run
 
-from pipelines.cli import main
 from pipelines.workbook.template import build_template
-
-
-def run(capsys, *args):
-    """In-process run: (exit code, stdout, stderr)."""
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:  # argparse usage errors
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def cli(*args, input=None):

@@ -9,6 +9,7 @@ import io
 import json
 
 import pytest
+from conftest import run_cli as run
 from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -23,15 +24,6 @@ STATUS = {"met": "Đạt", "not_met": "Chưa đạt", "no_cases": "Không phát 
 SHORT = {"KPI_TIEP_NHAN": "Tiếp nhận, phân loại tin báo", "KPI_GIAI_QUYET": "Giải quyết tin báo",
          "KPI_KHAM_PHA": "Điều tra, khám phá vụ án", "KPI_TRUY_TO": "Giải quyết, truy tố",
          "KPI_XET_XU": "Giải quyết, xét xử"}
-
-
-def run(capsys, *args):
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture(scope="module")

@@ -10,23 +10,14 @@ import tarfile
 
 import duckdb
 import pytest
+from conftest import run_cli as run
 from conftest import ROOT
 
-from pipelines.cli import main
 from pipelines.store import Store
 from pipelines.store.load import ingest_bytes, restore
 from pipelines.workbook.template import build_template
 
 CA = {"TIN_TON": 1, "TIN_MOI": 9, "TIN_PHAN_LOAI": 9, "TIN_DA_GQ": 9, "AN_KHOI_TO": 2, "AN_KHAM_PHA": 2}
-
-
-def run(capsys, *args):
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture

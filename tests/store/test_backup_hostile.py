@@ -14,10 +14,10 @@ import tarfile
 
 import duckdb
 import pytest
+from conftest import run_cli as run
 from conftest import ROOT
 from peak_memory import cli_probe, peak_mib, strip_peak
 
-from pipelines.cli import main
 from pipelines.store import backup
 from pipelines.store.backup import BackupError, restore_backup
 from pipelines.store.load import ingest_bytes
@@ -29,15 +29,6 @@ def loaded(store, plan):
     ingest_bytes(store, build_template(plan, "VKS", 1, values={"VKS_TON": 0, "VKS_MOI": 2, "VKS_TRUY_TO": 2}),
                  "vks.xlsx", loaded_by="can_bo")
     return store
-
-
-def run(capsys, *args):
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:
-        code = exc.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 class Zeros(io.RawIOBase):
