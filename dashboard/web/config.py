@@ -38,6 +38,8 @@ MAX_FORM_BYTES = 8192
 # in before (a device cookie) queue apart, ahead of them.
 MAX_WAITING = 64
 MAX_WAITING_KNOWN = 16
+PER_CLIENT_AT_ONCE = 2    # sign-in checks at once from one client address (an office behind one NAT)
+PER_CLIENT_WAITING = 32   # and its posts waiting their turn; more are told to come back (429)
 TRUSTED_PROXIES_ENV = "DUCPHO138_TRUSTED_PROXIES"
 ALLOWED_HOSTS_ENV = "DUCPHO138_ALLOWED_HOSTS"
 

@@ -31,10 +31,10 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from dashboard import i18n
-from dashboard.web.config import (CSRF_COOKIE, MAX_FORM_BYTES, MAX_WAITING, MAX_WAITING_KNOWN, SIGN_IN_PATH,
-                                  AuditGate, clear_session_cookies, client_address, device_cookie, is_https,
-                                  live_session,
-                                  safe_next, session_token, set_device_cookie, set_session_cookie, store)
+from dashboard.web.config import (CSRF_COOKIE, MAX_FORM_BYTES, MAX_WAITING, MAX_WAITING_KNOWN, PER_CLIENT_AT_ONCE,
+                                  PER_CLIENT_WAITING, SIGN_IN_PATH, AuditGate, clear_session_cookies, client_address,
+                                  device_cookie, is_https, live_session, safe_next, session_token, set_device_cookie,
+                                  set_session_cookie, store)
 from pipelines.accounts import sessions, users
 
 # -- the sign-in form --------------------------------------------------------------------------------
@@ -158,7 +158,21 @@ class _Slots:
 
 
 _slots: _Slots | None = None
-_in_flight: dict[str, int] = {}      # sign-in posts being checked, per client address or known browser
+
+
+class _ClientGate:
+    """The sign-in posts of one client address (or one known browser): a few checked at once, a
+    bounded line behind them. An office signs in together from one address (its NAT or proxy):
+    its members wait their turn for a moment instead of being told the server is busy, while
+    whatever one address sends holds at most `at_once` checks and `at_once + waiting` places."""
+
+    def __init__(self, at_once: int, waiting: int):
+        self.turns = asyncio.Semaphore(at_once)
+        self.limit = at_once + waiting
+        self.holders = 0                  # posts checked now or waiting their turn
+
+
+_gates: dict[str, _ClientGate] = {}
 _forged = AuditGate()
 
 
@@ -186,31 +200,26 @@ async def sign_in_post(request: Request) -> Response:
     device = device_cookie(request.cookies)
     if _slots is None:
         _slots = _Slots(users.HASH_SLOTS)
-    # One post at a time per client address (or per known browser): the work an address can cause
-    # is one check at a time, and a flood from one address never holds more than one queue place.
-    # Only a genuine device cookie counts apart (checked without the store): made-up ones would
-    # otherwise buy a place each.
+    # Posts are lined up per client address (or per known browser, one at a time): the work an
+    # address can cause is a couple of checks at once, and a flood from one address never holds
+    # more than a couple of hashing places. Only a genuine device cookie counts apart (checked
+    # without the store): made-up ones would otherwise buy a place each.
     known = await run_in_threadpool(users.known_device, store(), name, device) if device else False
     who = f"device:{device}" if known else f"address:{client}"
-    if _in_flight.get(who, 0) >= 1:
+    gate = _gates.get(who) or _gates.setdefault(
+        who, _ClientGate(1, 0) if known else _ClientGate(PER_CLIENT_AT_ONCE, PER_CLIENT_WAITING))
+    if gate.holders >= gate.limit:
         return _form(request, next_path, i18n.t("signin_busy", lang), name=name, status=429)
-    _in_flight[who] = _in_flight.get(who, 0) + 1
+    gate.holders += 1
     try:
-        until, known = await run_in_threadpool(users.precheck, store(), name, client, device)
-        if until is not None:   # a wait in force: answered at once, no hashing, no queue place
-            result = await run_in_threadpool(partial(users.attempt, store(), name, password, client, device=device))
-        else:
-            if _slots.waiting(known) >= (MAX_WAITING_KNOWN if known else MAX_WAITING):
-                return _form(request, next_path, i18n.t("signin_busy", lang), name=name, status=503)
-            await _slots.acquire(known)
-            try:
-                result = await run_in_threadpool(partial(users.attempt, store(), name, password, client, device=device))
-            finally:
-                _slots.release()
+        async with gate.turns:
+            result = await _check(name, password, client, device)
     finally:
-        _in_flight[who] -= 1
-        if not _in_flight[who]:
-            del _in_flight[who]
+        gate.holders -= 1
+        if not gate.holders:
+            _gates.pop(who, None)
+    if result is None:
+        return _form(request, next_path, i18n.t("signin_busy", lang), name=name, status=503)
     if result.user is None:
         return _form(request, next_path, i18n.t("signin_failed", lang), name=name, status=401)
     token = await run_in_threadpool(sessions.start, store(), result.user.name, client)
@@ -220,6 +229,23 @@ async def sign_in_post(request: Request) -> Response:
         set_device_cookie(response, request, result.device)
     response.delete_cookie(CSRF_COOKIE, path=SIGN_IN_PATH, httponly=True, samesite="strict", secure=is_https(request))
     return response
+
+
+async def _check(name: str, password: str, client: str, device: str | None):
+    """The password check in a hashing slot (known browsers first); None when the line for a slot
+    is full (the server is busy)."""
+    until, known = await run_in_threadpool(users.precheck, store(), name, client, device)
+    if until is not None:   # a wait in force: answered at once, no hashing, no queue place
+        result = await run_in_threadpool(partial(users.attempt, store(), name, password, client, device=device))
+    else:
+        if _slots.waiting(known) >= (MAX_WAITING_KNOWN if known else MAX_WAITING):
+            return None
+        await _slots.acquire(known)
+        try:
+            result = await run_in_threadpool(partial(users.attempt, store(), name, password, client, device=device))
+        finally:
+            _slots.release()
+    return result
 
 
 def routes() -> list[Route]:

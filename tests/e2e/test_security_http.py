@@ -345,3 +345,29 @@ def test_forwarded_headers_count_only_from_a_trusted_proxy(app_url, data_dir, tm
         assert status == 303, failure_text(body)
         assert "Secure" in line and "Path=/" in line and "Domain" not in line
     assert any(b == "sign_in" and "từ 10.9.9.9" in d for _, b, d in audit(data_dir))
+
+
+def test_an_office_behind_one_address_signs_in_together(app_url, data_dir):
+    """Twelve members behind the office's one address (its NAT or proxy) post the sign-in form at
+    the same moment, from fresh browsers: each is let in, in turn — none is told the server is busy
+    (with one post at a time per address, eleven of them were: 429). The deadline-day test's 22
+    browsers on 127.0.0.1 hit the same wall."""
+    store = Store(data_dir)
+    office = [f"can_bo_{i:02d}" for i in range(12)]
+    for name in office:
+        if users.get_user(store, name) is None:
+            users.add_user(store, name, "viewer", PASSWORD)
+    statuses: dict[str, int] = {}
+    start = threading.Barrier(len(office))
+
+    def member(name: str) -> None:
+        start.wait()
+        statuses[name] = form_post(app_url, name, PASSWORD, source="127.0.0.77")[0]
+
+    threads = [threading.Thread(target=member, args=(name,)) for name in office]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=300)
+    print(f"\n12 members from one address at once: {Counter(statuses.values())}")
+    assert statuses == {name: 303 for name in office}
