@@ -100,6 +100,15 @@ def page_title(text: str) -> None:
     st.header(text, anchor=False)
 
 
+def _reporting_figures(cells: pd.DataFrame, rows: list[str], cols: list[str], title: str, lg: str):
+    """A reporting matrix for the desktop and its phone twin (short row names, compact)."""
+    names = {s: i18n.compliance_name(s, lg) for s in charts.COMPLIANCE_COLOURS}
+    fig = charts.status_heatmap(cells, rows, cols, charts.COMPLIANCE_COLOURS, names, title, t("axis_quarter"), "")
+    phone_fig = charts.status_heatmap(cells, rows, cols, charts.COMPLIANCE_COLOURS, names, title, t("axis_quarter"),
+                                      "", row_labels=charts.short_names(rows), compact=True)
+    return fig, phone_fig
+
+
 def compliance_block(comp: pd.DataFrame, unit_codes: list[str], unit_names: dict[str, str],
                      quarter_numbers: list[int], title: str, key: str) -> None:
     """The unit × quarter reporting matrix (status colour + symbol + received date) and its table."""
@@ -116,10 +125,7 @@ def compliance_block(comp: pd.DataFrame, unit_codes: list[str], unit_names: dict
     })
     rows = [unit_names[u] for u in unit_codes]
     cols = [qname(q) for q in quarter_numbers]
-    names = {s: i18n.compliance_name(s, lg) for s in charts.COMPLIANCE_COLOURS}
-    fig = charts.status_heatmap(cells, rows, cols, charts.COMPLIANCE_COLOURS, names, title, t("axis_quarter"), "")
-    phone_fig = charts.status_heatmap(cells, rows, cols, charts.COMPLIANCE_COLOURS, names, title, t("axis_quarter"),
-                                      "", row_labels=charts.short_names(rows), compact=True)
+    fig, phone_fig = _reporting_figures(cells, rows, cols, title, lg)
     table = comp.assign(cell=[i18n.compliance_name(s, lg) + (f" ({fmt.datetime(r)})" if r else "")
                               for s, r in zip(comp["status"], received)],
                         q=[qname(q) for q in comp["quarter"]])
@@ -156,10 +162,7 @@ def places_compliance_block(rollup: pd.DataFrame, places: list[str], place_names
     })
     rows = [place_names[p] for p in places]
     cols = [qname(q) for q in quarter_numbers]
-    names = {s: i18n.compliance_name(s, lg) for s in charts.COMPLIANCE_COLOURS}
-    fig = charts.status_heatmap(cells, rows, cols, charts.COMPLIANCE_COLOURS, names, title, t("axis_quarter"), "")
-    phone_fig = charts.status_heatmap(cells, rows, cols, charts.COMPLIANCE_COLOURS, names, title, t("axis_quarter"),
-                                      "", row_labels=charts.short_names(rows), compact=True)
+    fig, phone_fig = _reporting_figures(cells, rows, cols, title, lg)
     table = cells.assign(cell=counts).pivot(index="row", columns="col", values="cell").reindex(index=rows, columns=cols)
     table.index.name = t("place_column")
     chart(fig, table.reset_index(), key=key, phone_fig=phone_fig)

@@ -259,6 +259,22 @@ def status_heatmap(cells: pd.DataFrame, rows: list[str], cols: list[str], palett
 
 
 # -- timeline ------------------------------------------------------------------------------------
+def _span_and_today(fig: go.Figure, quarters: pd.DataFrame, events: pd.DataFrame, today: dt.date, lang: str,
+                    after: int, font_size: int | None = None) -> tuple[dt.date, dt.date]:
+    """The timeline's span (a week before the first date, `after` days past the last) and, when
+    today falls in it, today's dotted line and label."""
+    start = min(quarters["data_from"].min(), events["start_on"].min() if len(events) else quarters["data_from"].min())
+    end = max(quarters["due"].max(), events["end_on"].max() if len(events) else quarters["due"].max())
+    start, end = start - dt.timedelta(days=7), end + dt.timedelta(days=after)
+    if start <= today <= end:
+        fig.add_shape(type="line", x0=today, x1=today, y0=0, y1=1, yref="paper",
+                      line={"color": TODAY_COLOUR, "width": 2, "dash": "dot"})
+        font = {"color": TODAY_COLOUR} | ({"size": font_size} if font_size else {})
+        fig.add_annotation(x=today, y=1, yref="paper", text=f"{i18n.t('today', lang)} {fmt.date(today)}",
+                           showarrow=False, yanchor="bottom", font=font)
+    return start, end
+
+
 def timeline(quarters: pd.DataFrame, events: pd.DataFrame, today: dt.date, title: str,
              lang: str = "vi") -> go.Figure:
     """The plan's year: quarterly data periods, the report deadlines, dated events (single days as
@@ -296,14 +312,7 @@ def timeline(quarters: pd.DataFrame, events: pd.DataFrame, today: dt.date, title
             fig.add_annotation(x=e.start_on + (e.end_on - e.start_on) / 2, y=label, showarrow=False,
                                text=f"{fmt.date(e.start_on)[:5]} – {fmt.date(e.end_on)[:5]}",
                                font={"color": "#111111", "size": 12})
-    start = min(quarters["data_from"].min(), events["start_on"].min() if len(events) else quarters["data_from"].min())
-    end = max(quarters["due"].max(), events["end_on"].max() if len(events) else quarters["due"].max())
-    start, end = start - dt.timedelta(days=7), end + dt.timedelta(days=10)
-    if start <= today <= end:
-        fig.add_shape(type="line", x0=today, x1=today, y0=0, y1=1, yref="paper",
-                      line={"color": TODAY_COLOUR, "width": 2, "dash": "dot"})
-        fig.add_annotation(x=today, y=1, yref="paper", text=f"{i18n.t('today', lang)} {fmt.date(today)}",
-                           showarrow=False, yanchor="bottom", font={"color": TODAY_COLOUR})
+    start, end = _span_and_today(fig, quarters, events, today, lang, after=10)
     _layout(fig, _wrap(title, 90), i18n.t("axis_date", lang), "", height=360)
     fig.update_xaxes(range=[start, end], tickformat="%d/%m", dtick="M1")
     fig.update_yaxes(autorange="reversed", showgrid=False)
@@ -349,15 +358,8 @@ def timeline_compact(quarters: pd.DataFrame, events: pd.DataFrame, today: dt.dat
     for row, name in enumerate(rows):  # each row's name above it, from the left edge of the plot
         fig.add_annotation(x=0, xref="paper", xanchor="left", y=row, yshift=14, yanchor="bottom", align="left",
                            text=_wrap(name, 48), showarrow=False, font={"size": PHONE_FONT, "color": "#333333"})
-    start = min(quarters["data_from"].min(), events["start_on"].min() if len(events) else quarters["data_from"].min())
-    end = max(quarters["due"].max(), events["end_on"].max() if len(events) else quarters["due"].max())
     # room after the last deadline for its date under the diamond
-    start, end = start - dt.timedelta(days=7), end + dt.timedelta(days=20)
-    if start <= today <= end:
-        fig.add_shape(type="line", x0=today, x1=today, y0=0, y1=1, yref="paper",
-                      line={"color": TODAY_COLOUR, "width": 2, "dash": "dot"})
-        fig.add_annotation(x=today, y=1, yref="paper", text=f"{i18n.t('today', lang)} {fmt.date(today)}",
-                           showarrow=False, yanchor="bottom", font={"color": TODAY_COLOUR, "size": PHONE_FONT})
+    start, end = _span_and_today(fig, quarters, events, today, lang, after=20, font_size=PHONE_FONT)
     lines = sum(_wrap(r, 48).count("<br>") + 1 for r in rows)
     _layout(fig, _wrap(title, 40), i18n.t("axis_date", lang), "", height=110 + 56 * len(rows) + 15 * lines)
     # a tick on the first day of each quarter: five dates across 390 px, never piled up
