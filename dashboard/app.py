@@ -21,7 +21,7 @@ import streamlit as st  # noqa: E402
 from dashboard import i18n  # noqa: E402
 from dashboard.parts import framework_words, phone  # noqa: E402
 from dashboard.state import auth, data, filters  # noqa: E402
-from dashboard.web.config import DATA_DIR_ENV, data_dir_from_args  # noqa: E402,F401
+from dashboard.web.config import DATA_DIR_ENV, data_dir_from_args, store_spec_from_args  # noqa: E402,F401
 from pipelines.store import Store, StoreBusy  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "views"
@@ -58,9 +58,10 @@ def _url_path(url: str) -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def get_store(path: str) -> Store:
-    """One Store object per data dir. It holds no connection: each query opens and closes one."""
-    return Store(path)
+def get_store(spec: str) -> Store:
+    """One Store object per store (Store.spec). It holds no connection: each unit of work opens
+    one (DuckDB) or borrows one from the pool (PostgreSQL)."""
+    return Store.from_spec(spec)
 
 
 def page_specs(role: str | None = None) -> list[tuple]:
@@ -120,7 +121,7 @@ def main() -> None:
     st.set_page_config(page_title=i18n.t("app_page_title"), page_icon=str(FAVICON), layout="wide",
                        initial_sidebar_state="auto")  # "auto": collapsed on a phone, the page comes first
     phone.style()
-    store = get_store(str(data_dir_from_args()))
+    store = get_store(store_spec_from_args())
     try:
         with data.batch(store):
             user = auth.gate(store)

@@ -16,6 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 
 from pipelines.plan import Plan
 from pipelines.store import Store, marts
+from pipelines.store.database import set_meta
 from pipelines.store.load import IngestResult, Read, audit, ingest_bytes, personal_headings, read_file
 from pipelines.workbook.template import build_template
 
@@ -113,7 +114,7 @@ def load_demo(store: Store, year: int = 2022, seed: int = 138, progress=None) ->
     if demo:
         raise DemoError(f"Năm {year} đã có dữ liệu mẫu ({demo} báo cáo).")
     with store.transaction() as con:
-        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [f"demo:{year}", f"seed={seed}"])
+        set_meta(con, f"demo:{year}", f"seed={seed}")
 
     # The first demo year keeps the numbers it always had; a later one draws its own from the same seed.
     rng = random.Random(seed if year == FIRST_DEMO_YEAR else f"{seed}:{year}")

@@ -73,12 +73,84 @@ def pytest_runtest_makereport(item, call):
         rep.longrepr = f"CI: skipped tests count as failures ({reason})"
 
 
+# -- the store, on both engines ---------------------------------------------------------------------
+# Tests of the store, outputs, accounts and command line run once on the embedded DuckDB file and once
+# on PostgreSQL (a private cluster started for the session, a fresh database per test); elsewhere the
+# `store` fixture is DuckDB only. Ask for `engine_name` to know which one a test runs on.
+BOTH_ENGINES = ("store", "outputs", "accounts", "cli")
+
+
+def pytest_generate_tests(metafunc):
+    folder = Path(str(metafunc.definition.fspath)).parent.name
+    uses = {"store", "demo_store", "engine_name", "store_args"} & set(metafunc.fixturenames)
+    if folder in BOTH_ENGINES and uses and not metafunc.definition.get_closest_marker("duckdb_only"):
+        metafunc.parametrize("engine_name", ["duckdb", pytest.param("postgresql", marks=pytest.mark.postgres)],
+                             indirect=True)
+
+
 @pytest.fixture
-def store(tmp_path) -> Store:
-    s = Store(tmp_path / "data")
+def engine_name(request) -> str:
+    return getattr(request, "param", "duckdb")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    from pg_cluster import Cluster, pg_bin
+    if not pg_bin("pg_ctl"):
+        pytest.skip("PostgreSQL (pg_ctl) is not installed")
+    cluster = Cluster().start()
+    yield cluster
+    from pipelines.store import engine
+    engine.close_pools()
+    cluster.stop()
+
+
+_DB_COUNTER = iter(range(1, 1 << 30))
+
+
+def new_pg_store(request, tmp_path: Path, template: str | None = None, raw_from: Path | None = None) -> Store:
+    """A fresh database on the session's cluster (a copy of `template` when given) and a raw dir."""
+    cluster = request.getfixturevalue("pg_cluster")
+    name = f"t{os.getpid()}_{next(_DB_COUNTER)}"
+    import psycopg
+    with psycopg.connect(cluster.url(), autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    raw = tmp_path / "raw"
+    if raw_from is not None and raw_from.exists():
+        shutil.copytree(raw_from, raw)
+
+    def drop():
+        from pipelines.store import engine
+        engine.close_pool(cluster.url(name))
+        cluster.drop_database(name)
+    request.addfinalizer(drop)
+    return Store(cluster.url(name), raw_dir=raw)
+
+
+def make_store(request, tmp_path: Path, engine_name: str) -> Store:
+    if engine_name == "postgresql":
+        return new_pg_store(request, tmp_path)
+    return Store(tmp_path / "data")
+
+
+@pytest.fixture
+def store(request, tmp_path, engine_name) -> Store:
+    s = make_store(request, tmp_path, engine_name)
     with s.connect():
         pass
     return s
+
+
+@pytest.fixture
+def store_args(store) -> list[str]:
+    """The command line's options that name `store`."""
+    return store_options(store)
+
+
+def store_options(store: Store) -> list[str]:
+    if store.engine == "postgresql":
+        return ["--store", store.key, "--raw-dir", str(store.raw_dir)]
+    return ["--data-dir", str(store.data_dir)]
 
 
 @pytest.fixture
@@ -95,10 +167,25 @@ def demo_store_template(tmp_path_factory) -> Path:
     return data
 
 
+@pytest.fixture(scope="session")
+def demo_pg_template(pg_cluster, tmp_path_factory) -> tuple[str, Path]:
+    """The demo year loaded once into a PostgreSQL database used as a template: (name, raw dir)."""
+    from pipelines.demo import load_demo
+    from pipelines.store import engine
+    raw = tmp_path_factory.mktemp("demo-pg") / "raw"
+    url = pg_cluster.create_database("demo_template")
+    load_demo(Store(url, raw_dir=raw))
+    engine.close_pool(url)  # a template database must have no connection open
+    return "demo_template", raw
+
+
 @pytest.fixture
-def demo_store(demo_store_template, tmp_path) -> Store:
+def demo_store(request, tmp_path, engine_name) -> Store:
+    if engine_name == "postgresql":
+        name, raw = request.getfixturevalue("demo_pg_template")
+        return new_pg_store(request, tmp_path, template=name, raw_from=raw)
     target = tmp_path / "demo-data"
-    shutil.copytree(demo_store_template, target)
+    shutil.copytree(request.getfixturevalue("demo_store_template"), target)
     return Store(target)
 
 

@@ -55,11 +55,11 @@ def batch(store: Store) -> Iterator[None]:
         _LOCAL.batch = previous
 
 
-def _store_for(data_dir: str) -> Store:
+def _store_for(spec: str) -> Store:
     current: _Batch | None = getattr(_LOCAL, "batch", None)
-    if current is not None and str(current.store.data_dir) == data_dir:
+    if current is not None and current.store.spec == spec:
         return current.connection_store()
-    return Store(data_dir)
+    return Store.from_spec(spec)
 
 
 def _is_demo_year(store: Store, year: int) -> bool:
@@ -113,12 +113,12 @@ _FUNCS = {
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _cached(data_dir: str, version: str, name: str, args: tuple, kwargs: tuple) -> Any:
-    return _FUNCS[name](_store_for(data_dir), *args, **dict(kwargs))
+def _cached(spec: str, version: str, name: str, args: tuple, kwargs: tuple) -> Any:
+    return _FUNCS[name](_store_for(spec), *args, **dict(kwargs))
 
 
 def _call(store: Store, name: str, *args, **kwargs) -> Any:
-    return _cached(str(store.data_dir), store.data_version(), name, args, tuple(sorted(kwargs.items())))
+    return _cached(store.spec, store.data_version(), name, args, tuple(sorted(kwargs.items())))
 
 
 def clear() -> None:
@@ -163,8 +163,8 @@ class Hierarchy:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _hierarchy(data_dir: str, version: str, year: int) -> Hierarchy:
-    scopes = metrics.scopes(_store_for(data_dir), year)
+def _hierarchy(spec: str, version: str, year: int) -> Hierarchy:
+    scopes = metrics.scopes(_store_for(spec), year)
     codes, levels = list(scopes["code"]), list(scopes["level"])
     ancestors = {c: frozenset(a) for c, a in zip(codes, scopes["ancestors"])}
     areas = tuple(c for c, lv in zip(codes, levels) if lv not in ("all", "unit"))
@@ -184,7 +184,7 @@ def _hierarchy(data_dir: str, version: str, year: int) -> Hierarchy:
 
 
 def hierarchy(store: Store, year: int) -> Hierarchy:
-    return _hierarchy(str(store.data_dir), store.data_version(), year)
+    return _hierarchy(store.spec, store.data_version(), year)
 
 
 # -- the functions pages use -----------------------------------------------------------------------

@@ -54,6 +54,24 @@ def data_dir_from_args(argv: list[str] | None = None) -> Path:
     return Path(args.data_dir or os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
 
 
+def store_spec_from_args(argv: list[str] | None = None) -> str:
+    """The store this server shows (see Store.spec): --store URL [--raw-dir DIR] after `--` on the
+    streamlit command line (or $DUCPHO138_STORE, $DUCPHO138_RAW_DIR: what a service sets), else the
+    DuckDB data dir of data_dir_from_args. Every replica of a PostgreSQL store is started alike."""
+    from pipelines.store.engine import RAW_DIR_ENV, STORE_ENV
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--store")
+    parser.add_argument("--raw-dir")
+    parser.add_argument("--data-dir")
+    args, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    url = args.store or (None if args.data_dir else os.environ.get(STORE_ENV))
+    if url and url.startswith(("postgresql://", "postgres://")):
+        return Store(url, raw_dir=args.raw_dir or os.environ.get(RAW_DIR_ENV)).spec
+    if url:
+        return Store(url).spec
+    return str(data_dir_from_args(argv))
+
+
 class AuditGate:
     """At most one audit row a minute per client address for what an anonymous client can repeat
     at will (forged sign-in posts, download links fetched without a session); the next row says
@@ -164,7 +182,7 @@ def set_device_cookie(response: Response, request: Request, token: str) -> None:
 
 @lru_cache(maxsize=1)
 def store() -> Store:
-    return Store(data_dir_from_args())
+    return Store.from_spec(store_spec_from_args())
 
 
 def session_token(cookies: Mapping[str, str]) -> str | None:

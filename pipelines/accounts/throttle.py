@@ -88,8 +88,10 @@ def record_failure(con, scope: str, key: str, label: str, now: dt.datetime) -> i
     quiet_since = None if row is None else max(row[1], row[2] or row[1])
     failures = 1 if row is None or now - quiet_since > FORGET_AFTER else row[0] + 1
     wait = wait_after(scope, failures)
-    con.execute("INSERT OR REPLACE INTO signin_throttle (scope, key, label, failures, last_failure, blocked_until) "
-                "VALUES (?, ?, ?, ?, ?, ?)", [scope, key, label[:64], failures, now, now + wait if wait else None])
+    con.execute("INSERT INTO signin_throttle (scope, key, label, failures, last_failure, blocked_until) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET label = excluded.label, "
+                "failures = excluded.failures, last_failure = excluded.last_failure, blocked_until = excluded.blocked_until",
+                [scope, key, label[:64], failures, now, now + wait if wait else None])
     return failures
 
 

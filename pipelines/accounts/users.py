@@ -283,7 +283,7 @@ def known_device(store: Store, name: str, device: str | None, now: dt.datetime |
     been read (the secret never changes), so checking a flood of forged cookies costs no queries."""
     if not device:
         return False
-    key = str(store.db_path)
+    key = store.key
     if key not in _SECRETS:
         with store.connect() as con:
             secret = throttle.device_secret(con)

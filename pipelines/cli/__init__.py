@@ -23,6 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     words.speak_to_argparse()
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
+    common.add_argument("--store", default=argparse.SUPPRESS)
+    common.add_argument("--raw-dir", type=Path, default=argparse.SUPPRESS)
     parser = argparse.ArgumentParser(prog="python -m pipelines", parents=[common],
                                      epilog=words.t("prog.epilog"))
     sub = parser.add_subparsers(dest="command", required=True)
@@ -36,8 +38,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from pipelines.plan import PlanError  # after parsing: `--help` needs neither (see the docstring)
-    from pipelines.store import SchemaError, Store, StoreBusy
-    store = Store(getattr(args, "data_dir", None))
+    from pipelines.store import SchemaError, StoreBusy
+    try:
+        store = open_store(args)
+    except UsageError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         return args.func(args, store)
     except UsageError as exc:
@@ -57,6 +63,22 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_REFUSED
     except KeyboardInterrupt:
         return 130
+
+
+def open_store(args):
+    """The store the options name: --store URL (or $DUCPHO138_STORE), else --data-dir, else data/."""
+    import os
+
+    from pipelines.store import Store
+    from pipelines.store.engine import RAW_DIR_ENV, STORE_ENV, StoreURLError
+    url = getattr(args, "store", None) or (None if getattr(args, "data_dir", None) else os.environ.get(STORE_ENV))
+    if url and getattr(args, "data_dir", None) is not None:
+        raise UsageError("Chỉ dùng một trong hai: --store hoặc --data-dir.")
+    raw = getattr(args, "raw_dir", None) or os.environ.get(RAW_DIR_ENV)
+    try:
+        return Store(url or getattr(args, "data_dir", None), raw_dir=raw)
+    except StoreURLError as exc:
+        raise UsageError(str(exc)) from None
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ def cmd_init(args, store: Store) -> int:
         _print_held(exc)
     with store.connect() as con:
         rows = con.execute("SELECT year, code, source_file FROM plans ORDER BY year").fetchall()
-    print(f"Kho dữ liệu: {store.db_path}")
+    print(f"Kho dữ liệu: {store.db_path or store.label}")
     for year, code, source in rows:
         print(f"  Kế hoạch {year}: {code} ({source})")
     return EXIT_OK
@@ -227,7 +227,7 @@ def cmd_backup(args, store: Store) -> int:
         raise Refused(str(exc))
     signed = (" Đã ký bằng khóa; khi khôi phục, dùng --verify-key với cùng tệp khóa (cất khóa riêng, không để "
               "cạnh tệp sao lưu).") if key else ""
-    print(f"Đã sao lưu kho {store.data_dir} vào {info.path}: {info.submissions} bản báo cáo, {info.raw_files} tệp gốc, "
+    print(f"Đã sao lưu kho {store.label} vào {info.path}: {info.submissions} bản báo cáo, {info.raw_files} tệp gốc, "
           f"{fmt.num(info.size_bytes / 1024, 0)} KB (kho bị giữ {info.lock_held_seconds * 1000:.0f} ms).{signed}")
     return EXIT_OK
 
@@ -235,11 +235,23 @@ def cmd_backup(args, store: Store) -> int:
 def cmd_restore_backup(args, store: Store) -> int:
     from pipelines.store import Store
     from pipelines.store.backup import BackupError, describe, read_key, restore_backup
-    if getattr(args, "data_dir", None) is None:
-        raise UsageError("Cần --data-dir THƯ_MỤC_MỚI: nơi dựng lại kho (một thư mục mới hoặc trống).")
+    if getattr(args, "data_dir", None) is None and store.engine != "postgresql":
+        raise UsageError("Cần --data-dir THƯ_MỤC_MỚI: nơi dựng lại kho (một thư mục mới hoặc trống), "
+                         "hoặc --store postgresql://… --raw-dir THƯ_MỤC (một cơ sở dữ liệu trống).")
     try:
         key = read_key(args.verify_key) if args.verify_key else None
-        manifest = restore_backup(args.file, args.data_dir, verify_key=key)
+        if store.engine == "postgresql":  # unpacked and checked beside, then copied into the empty database
+            import tempfile
+
+            from pipelines.store.move import MoveError, copy_store
+            with tempfile.TemporaryDirectory(prefix=".khoi-phuc-") as tmp:
+                manifest = restore_backup(args.file, Path(tmp) / "data", verify_key=key)
+                try:
+                    copy_store(Store(Path(tmp) / "data"), store)
+                except MoveError as exc:
+                    raise Refused(str(exc))
+        else:
+            manifest = restore_backup(args.file, args.data_dir, verify_key=key)
     except BackupError as exc:
         raise Refused(str(exc))
     if key:
@@ -249,14 +261,41 @@ def cmd_restore_backup(args, store: Store) -> int:
     else:
         note = (" Tệp không có chữ ký: mã băm trong danh mục chỉ phát hiện hỏng hóc, không phát hiện tệp bị sửa "
                 "có chủ ý.")
-    print(f"Đã khôi phục {describe(manifest)} vào {args.data_dir}.{note}")
+    print(f"Đã khôi phục {describe(manifest)} vào {store.label}.{note}")
     return _report_check(store)  # `store` was opened on --data-dir: the restored one
 
 
 def cmd_check(args, store: Store) -> int:
-    if not store.db_path.exists():
+    if store.engine == "duckdb" and not store.db_path.exists():
         raise Refused(f"Không có kho dữ liệu ở {store.db_path}.")
     return _report_check(store)
+
+
+def cmd_move_store(args, store: Store) -> int:
+    """Copy every kept row and raw file of this store into an empty one (a town's DuckDB file up to
+    PostgreSQL), check both, and say whether they answer the same."""
+    from pipelines.store import Store
+    from pipelines.store.engine import StoreURLError
+    from pipelines.store.move import MoveError, copy_store, same_answers
+    try:
+        target = Store(args.to, raw_dir=args.to_raw_dir)
+    except StoreURLError as exc:
+        raise UsageError(str(exc)) from None
+    if target.key == store.key:
+        raise UsageError("Kho đích trùng kho nguồn.")
+    try:
+        report = copy_store(store, target)
+    except MoveError as exc:
+        raise Refused(str(exc))
+    copied = ", ".join(f"{table} {n}" for table, n in report.rows.items() if n)
+    print(f"Đã chép kho {store.label} sang {target.label}: {copied}; {report.raw_files} tệp gốc.")
+    codes = [_report_check(s) for s in (store, target)]
+    differ = same_answers(store, target)
+    if differ:
+        print(f"Hai kho trả lời KHÁC nhau ở: {', '.join(differ)}.", file=sys.stderr)
+        return EXIT_REFUSED
+    print("Hai kho trả lời như nhau: các bản báo cáo, số liệu, nhiệm vụ, mức đạt, nộp báo cáo, nhật ký, tài khoản.")
+    return EXIT_REFUSED if any(codes) else EXIT_OK
 
 
 def _report_check(store: Store) -> int:
@@ -270,9 +309,9 @@ def _report_check(store: Store) -> int:
     summary = (f"{c['submissions']} bản báo cáo ({c['current']} hiện hành), {c['raw_files']} tệp gốc, "
                f"{c['plans']} kế hoạch")
     if report.ok:
-        print(f"Kiểm tra kho {store.data_dir}: ổn — {summary}.")
+        print(f"Kiểm tra kho {store.label}: ổn — {summary}.")
         return EXIT_OK
-    print(f"Kiểm tra kho {store.data_dir}: {len(report.errors)} lỗi — {summary}. Không sửa gì; "
+    print(f"Kiểm tra kho {store.label}: {len(report.errors)} lỗi — {summary}. Không sửa gì; "
           "xem README, mục Running it.", file=sys.stderr)
     return EXIT_REFUSED
 
@@ -329,3 +368,8 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("check", parents=[common])
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("move-store", parents=[common])
+    p.add_argument("--to", required=True, dest="to")
+    p.add_argument("--to-raw-dir", type=Path, required=True)
+    p.set_defaults(func=cmd_move_store)

@@ -48,12 +48,14 @@ def elements(store: Store, year: int) -> pd.DataFrame:
 
 def indicators(store: Store, year: int) -> pd.DataFrame:
     return store.query_df(
-        """SELECT i.code, i.name, i.short_name, i.op, CAST(i.target AS DOUBLE) AS target, i.owner, i.judged_on,
-                  i.action, i.sort,
-                  list(t.element ORDER BY t.element) FILTER (WHERE t.role = 'numerator') AS numerator,
-                  list(t.element ORDER BY t.element) FILTER (WHERE t.role = 'denominator') AS denominator
+        """SELECT i.code, i.name, i.short_name, i.op, CAST(i.target AS DOUBLE PRECISION) AS target, i.owner,
+                  i.judged_on, i.action, i.sort,
+                  array_agg(t.element ORDER BY t.element) FILTER (WHERE t.role = 'numerator') AS numerator,
+                  array_agg(t.element ORDER BY t.element) FILTER (WHERE t.role = 'denominator') AS denominator
            FROM dim_indicator i JOIN dim_indicator_term t ON t.year = i.year AND t.indicator = i.code
-           WHERE i.year = ? GROUP BY ALL ORDER BY i.sort""", [year])
+           WHERE i.year = ?
+           GROUP BY i.code, i.name, i.short_name, i.op, i.target, i.owner, i.judged_on, i.action, i.sort
+           ORDER BY i.sort""", [year])
 
 
 def events(store: Store, year: int) -> pd.DataFrame:
@@ -161,7 +163,7 @@ def compliance_rollup(store: Store, year: int, as_of: dt.datetime | None = None,
         cond, params = "r.scope = ?", [within or TOWN]
     return store.query_df(
         f"""SELECT r.scope, sc.name AS scope_name, sc.level, r.year, r.quarter, r.units, r.on_time, r.late,
-                   r.missing, r.pending, r.on_time / r.units AS on_time_rate
+                   r.missing, r.pending, CAST(r.on_time AS DOUBLE PRECISION) / r.units AS on_time_rate
             FROM compliance_rollup_at(CAST(? AS TIMESTAMP)) r
             JOIN dim_scope sc ON sc.year = r.year AND sc.code = r.scope
             WHERE r.year = ? AND {cond} ORDER BY r.quarter, sc.sort""", [as_of_utc, year, *params])
@@ -194,14 +196,17 @@ def scopes(store: Store, year: int) -> pd.DataFrame:
     ancestors (nearest first is not guaranteed; use depth)."""
     return store.query_df(
         """SELECT s.code, s.name, s.level, s.level_name, s.depth, s.parent, s.sort,
-                  coalesce(list(t.ancestor) FILTER (WHERE t.ancestor <> s.code), []) AS ancestors
+                  coalesce(array_agg(t.ancestor) FILTER (WHERE t.ancestor <> s.code), CAST(ARRAY[] AS VARCHAR[]))
+                      AS ancestors
            FROM dim_scope s LEFT JOIN dim_scope_tree t ON t.year = s.year AND t.descendant = s.code
-           WHERE s.year = ? GROUP BY ALL ORDER BY s.sort""", [year])
+           WHERE s.year = ?
+           GROUP BY s.code, s.name, s.level, s.level_name, s.depth, s.parent, s.sort
+           ORDER BY s.sort""", [year])
 
 
 def levels(store: Store, year: int) -> pd.DataFrame:
     """The levels of the hierarchy that have places, top-down ('all' first, 'unit' last)."""
-    return store.query_df("SELECT level AS code, any_value(level_name) AS name, min(depth) AS depth FROM dim_scope "
+    return store.query_df("SELECT level AS code, min(level_name) AS name, min(depth) AS depth FROM dim_scope "
                           "WHERE year = ? GROUP BY level ORDER BY depth", [year])
 
 
@@ -592,7 +597,7 @@ def plan_changes(store: Store, year: int) -> pd.DataFrame:
            WHERE c.year = ? AND c.difference IS NOT NULL
            UNION ALL
            SELECT 'indicator', c.indicator, i.short_name, coalesce(c.difference, 'target'), c.previous_year,
-                  CAST(c.previous_target AS VARCHAR), CAST(CAST(i.target AS DOUBLE) AS VARCHAR), c.previous_op,
+                  CAST(c.previous_target AS VARCHAR), CAST(CAST(i.target AS DOUBLE PRECISION) AS VARCHAR), c.previous_op,
                   i.op, 1000 + i.sort
            FROM mart_indicator_change c JOIN dim_indicator i ON i.year = c.year AND i.code = c.indicator
            WHERE c.year = ? AND (c.difference IS NOT NULL OR c.target_changed)

@@ -124,7 +124,7 @@ def outlook(store: Store, year: int, period: str, scope: str | None = None) -> p
     r = len(quarters) - k
     by = pd.Timestamp(quarters["data_to"].max()).date() + pd.Timedelta(days=1)
     df = store.query_df(
-        """SELECT i.code AS indicator, i.short_name, i.action, i.op AS target_op, CAST(i.target AS DOUBLE) AS target,
+        """SELECT i.code AS indicator, i.short_name, i.action, i.op AS target_op, CAST(i.target AS DOUBLE PRECISION) AS target,
                   a.numerator, a.denominator, a.status,
                   (SELECT sum(v.value) FROM dim_indicator_term t
                      JOIN dim_element e ON e.year = t.year AND e.code = t.element AND e.over_time = 'sum'

@@ -185,7 +185,7 @@ class Publication:
 
 def publication(store: Store, year: int) -> Publication:
     """Decide the year's hidden counts (cached until the store changes)."""
-    key = (str(store.data_dir), store.data_version(), year)
+    key = (store.key, store.data_version(), year)
     hit = _CACHE.get(key)
     if hit is not None:
         return hit

@@ -83,7 +83,11 @@ def _sha256(path: Path) -> tuple[str, int]:
 
 def _snapshot(store: Store, target: Path) -> tuple[list[tuple[str, str]], int, int, float]:
     """Copy the database file while holding the store: (raw files referenced, submissions,
-    schema version, seconds the store was held)."""
+    schema version, seconds the store was held). A PostgreSQL store is not held at all: its rows
+    are read in one snapshot (REPEATABLE READ) into a new DuckDB file, so the archive has the same
+    form whatever the engine and restores onto either (see `_pg_snapshot`)."""
+    if store.engine == "postgresql":
+        return _pg_snapshot(store, target)
     with database._WRITE_LOCK, store.connect() as con:  # waits politely for other processes
         start = time.monotonic()
         con.execute("CHECKPOINT")
@@ -93,6 +97,23 @@ def _snapshot(store: Store, target: Path) -> tuple[list[tuple[str, str]], int, i
         version = migrate.schema_version(con)
         held = time.monotonic() - start
     return refs, count, version, held
+
+
+def _pg_snapshot(store: Store, target: Path) -> tuple[list[tuple[str, str]], int, int, float]:
+    """The project's own archive rather than pg_dump's: one format for both engines (a town restores a
+    province's backup, a server restores a town's), the same manifest, signature and hostile-archive
+    checks, and no dependence on the server's pg_dump version. Writers go on meanwhile."""
+    from pipelines.store.move import copy_store
+    with tempfile.TemporaryDirectory(prefix=".anh-chup-", dir=target.parent) as tmp:
+        copy = Store(Path(tmp) / "data")
+        copy_store(store, copy, copy_raw=False)
+        with copy.connect() as con:
+            con.execute("CHECKPOINT")
+            refs = con.execute("SELECT DISTINCT raw_path, sha256 FROM submission ORDER BY raw_path").fetchall()
+            count = con.execute("SELECT count(*) FROM submission").fetchone()[0]
+            version = migrate.schema_version(con)
+        shutil.copyfile(copy.db_path, target)
+    return refs, count, version, 0.0
 
 
 def read_key(path: Path | str) -> bytes:

@@ -56,7 +56,8 @@ def check_store(store: Store, reread: bool = True) -> CheckReport:
             if n:
                 report.errors.append(f"{n} dòng trong bảng {table} không thuộc bản báo cáo nào.")
         for unit, year, quarter, n in q("SELECT unit, year, quarter, count(*) FILTER (WHERE is_current) FROM submission "
-                                        "GROUP BY ALL HAVING count(*) FILTER (WHERE is_current) <> 1 ORDER BY ALL"):
+                                        "GROUP BY unit, year, quarter HAVING count(*) FILTER (WHERE is_current) <> 1 "
+                                        "ORDER BY year, quarter, unit"):
             report.errors.append(f"{unit} quý {quarter}/{year} có {n} bản hiện hành (phải đúng 1).")
         for sid, unit, year in q("SELECT s.id, s.unit, s.year FROM submission s WHERE NOT EXISTS "
                                  "(SELECT 1 FROM dim_unit u WHERE u.year = s.year AND u.code = s.unit)"):
@@ -97,7 +98,7 @@ def check_store(store: Store, reread: bool = True) -> CheckReport:
         if {t: s for t, (s, _n, _c) in sub.tasks.items()} != tasks.get(sid, {}):
             report.errors.append(f"{who}: tình trạng nhiệm vụ trong kho khác tệp gốc.")
 
-    on_disk = {p.relative_to(store.data_dir).as_posix() for p in store.raw_dir.rglob("*")
+    on_disk = {"raw/" + p.relative_to(store.raw_dir).as_posix() for p in store.raw_dir.rglob("*")
                if p.is_file() and not p.name.startswith(".")} if store.raw_dir.exists() else set()
     unreferenced = sorted(on_disk - referenced)
     if unreferenced:

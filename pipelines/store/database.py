@@ -16,7 +16,7 @@ import os
 import random
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
@@ -24,7 +24,7 @@ from typing import Iterator
 import duckdb
 
 from pipelines.localtime import utcnow
-from pipelines.store import marts, migrate, plan_history
+from pipelines.store import engine, marts, migrate, plan_history
 from pipelines.store.plan_history import PlanChangeRefused
 from pipelines.plan import Plan, PlanError, default_plan_files, load_plan
 
@@ -44,8 +44,9 @@ DIM_TABLES = ("dim_unit", "dim_element", "dim_unit_element", "dim_indicator", "d
               "dim_period", "dim_period_quarter", "dim_task", "dim_task_unit", "dim_task_status", "dim_event",
               "dim_scope", "dim_scope_tree", "dim_carry_over")
 
-# Connections open in this thread, by database path (see Store.connect).
+# Connections open in this thread, by store (see Store.connect).
 _LOCAL = threading.local()
+_SCHEMA_READY: set[str] = set()   # PostgreSQL stores whose schema this process has checked
 
 
 class StoreBusy(RuntimeError):
@@ -67,14 +68,48 @@ def _is_lock_error(exc: Exception) -> bool:
 
 
 class Store:
-    def __init__(self, data_dir: Path | str | None = None, lock_timeout: float = 30.0):
-        self.data_dir = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
-        self.raw_dir = self.data_dir / "raw"
-        self.processed_dir = self.data_dir / "processed"
-        self.db_path = self.processed_dir / DB_NAME
-        self.version_path = self.processed_dir / VERSION_NAME
+    """A store: `Store(data_dir)` (the embedded DuckDB file, as `make run` uses) or
+    `Store("postgresql://…", raw_dir=…)`; any URL `engine.parse` reads (`duckdb:///path` too)."""
+
+    def __init__(self, data_dir: Path | str | None = None, lock_timeout: float = 30.0,
+                 raw_dir: Path | str | None = None):
+        self.where = engine.parse(data_dir, raw_dir, DEFAULT_DATA_DIR)
+        self.engine = self.where.engine
         self.lock_timeout = lock_timeout
         self._private = False
+        if self.engine == "duckdb":
+            self.data_dir = self.where.data_dir
+            self.raw_dir = self.data_dir / "raw"
+            self.processed_dir = self.data_dir / "processed"
+            self.db_path = self.processed_dir / DB_NAME
+            self.version_path = self.processed_dir / VERSION_NAME
+            self.key = f"duckdb://{self.data_dir.resolve()}"
+        else:
+            self.data_dir = None
+            self.raw_dir = self.where.raw_dir
+            self.processed_dir = self.db_path = self.version_path = None
+            self.key = self.where.dsn
+
+    @property
+    def label(self) -> str:
+        """Where the store is, for messages (a PostgreSQL URL without its password)."""
+        return self.where.label
+
+    @property
+    def is_server(self) -> bool:
+        return self.engine == "postgresql"
+
+    @property
+    def spec(self) -> str:
+        """A string `from_spec` turns back into this store: the caches of the dashboard key on it."""
+        return str(self.data_dir) if self.engine == "duckdb" else f"{self.where.dsn}\n{self.raw_dir}"
+
+    @classmethod
+    def from_spec(cls, spec: str) -> "Store":
+        if "\n" in spec:
+            url, raw = spec.split("\n", 1)
+            return cls(url, raw_dir=raw)
+        return cls(spec)
 
     # -- connections -----------------------------------------------------------------------------
     def _open(self) -> duckdb.DuckDBPyConnection:
@@ -107,26 +142,39 @@ class Store:
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A short-lived connection; the store is initialised on first use. Nested calls in one
-        thread share the outer connection (opening costs ~30 ms), so a batch can hold one."""
+        thread share the outer connection (opening costs ~30 ms), so a batch can hold one.
+        PostgreSQL: a connection borrowed from the process's pool and given back."""
         open_here = _LOCAL.__dict__.setdefault("open", {})
-        key = str(self.db_path)
-        if key in open_here:
-            yield open_here[key]
+        if self.key in open_here:
+            yield open_here[self.key]
+            return
+        if self.engine == "postgresql":
+            with engine.pg_pool(self.where.dsn).connection() as raw:
+                con = engine.PgConnection(raw)
+                open_here[self.key] = con
+                try:
+                    self._ensure_schema_once(con)
+                    yield con
+                finally:
+                    del open_here[self.key]
             return
         con = self._open()
-        open_here[key] = con
+        open_here[self.key] = con
         try:
             self._ensure_schema(con)
             yield con
         finally:
-            del open_here[key]
+            del open_here[self.key]
             con.close()
 
     @contextmanager
     def transaction(self, bump: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
         """A write: one transaction, committed whole or not at all. It bumps the data version (so
-        readers' caches refresh) unless `bump=False`: audit-only writes change nothing they show."""
-        with _WRITE_LOCK:
+        readers' caches refresh) unless `bump=False`: audit-only writes change nothing they show.
+        DuckDB: one writer at a time in this process (the file lock keeps other processes out).
+        PostgreSQL: writers run side by side; they wait for each other only where they must
+        (`serialise`: one unit and quarter, the marts of one year)."""
+        with (_WRITE_LOCK if self.engine == "duckdb" else nullcontext()):
             with self.connect() as con:
                 con.execute("BEGIN TRANSACTION")
                 try:
@@ -144,12 +192,20 @@ class Store:
 
     # -- change tracking -------------------------------------------------------------------------
     def data_version(self) -> str:
+        """Changes after every committed write, from any process (or replica): caches key on it."""
+        if self.engine == "postgresql":
+            with self.connect() as con:
+                return str(con.execute("SELECT last_value FROM data_version_seq").fetchone()[0])
         try:
             return self.version_path.read_text().strip()
         except FileNotFoundError:
             return "0"
 
     def _bump_version(self) -> None:
+        if self.engine == "postgresql":  # a sequence: no row lock, so writers do not queue on it
+            with self.connect() as con:
+                con.execute("SELECT nextval('data_version_seq')")
+            return
         self.processed_dir.mkdir(parents=True, exist_ok=True)
         tmp = self.version_path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_text(f"{time.time_ns()}-{os.getpid()}")
@@ -162,25 +218,16 @@ class Store:
         transaction from the plan texts the store keeps. The ledger, facts, accounts and audit rows
         are only ever touched by migrations."""
         fingerprint = migrate.fingerprint()
-        try:
-            row = con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        except duckdb.CatalogException:
-            row = None
-        if row and row[0] == fingerprint:
+        if self._schema_is(con, fingerprint):
             return
-        with _WRITE_LOCK:
+        with _WRITE_LOCK, engine.server_lock(con, "schema"):  # replicas starting together: one migrates
+            if self._schema_is(con, fingerprint):
+                return
             migrate.apply_migrations(con)
             con.execute("BEGIN TRANSACTION")
             try:
-                stored = con.execute("SELECT source_file, source_text, loaded_at FROM plans ORDER BY year").fetchall()
-                for table in DIM_TABLES:
-                    con.execute(f"DROP TABLE IF EXISTS {table}")
-                for _, text in migrate.derived_sql():
-                    con.execute(text)
-                for source_file, text, loaded_at in stored:
-                    plan, name, used = _stored_or_current_plan(source_file, text)
-                    _install_plan(con, plan, name, used, loaded_at=loaded_at if used == text else None)
-                con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [fingerprint])
+                stored = self.rebuild_derived(con)
+                set_meta(con, "schema", fingerprint)
                 if not stored:
                     for path in default_plan_files():
                         _install_plan(con, load_plan(path), path.name, path.read_text(encoding="utf-8"))
@@ -189,6 +236,32 @@ class Store:
                 con.execute("ROLLBACK")
                 raise
         self._bump_version()
+
+    @staticmethod
+    def rebuild_derived(con) -> list:
+        """Inside a transaction: the plan tables, views and marts made anew from the SQL files and
+        refilled from the stored plan texts and the ledger. Returns the stored plans' rows."""
+        stored = con.execute("SELECT source_file, source_text, loaded_at FROM plans ORDER BY year").fetchall()
+        engine.drop_derived(con, [text for _, text in migrate.derived_sql()], DIM_TABLES)
+        for _, text in migrate.derived_sql():
+            engine.create_derived(con, text)
+        for source_file, text, loaded_at in stored:
+            plan, name, used = _stored_or_current_plan(source_file, text)
+            _install_plan(con, plan, name, used, loaded_at=loaded_at if used == text else None)
+        return stored
+
+    def _ensure_schema_once(self, con) -> None:
+        """PostgreSQL: checked once per process and database (the schema changes only with the code)."""
+        if self.key not in _SCHEMA_READY:
+            self._ensure_schema(con)
+            _SCHEMA_READY.add(self.key)
+
+    @staticmethod
+    def _schema_is(con, fingerprint: str) -> bool:
+        if not engine.table_exists(con, "meta"):
+            return False
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        return bool(row) and row[0] == fingerprint
 
     def install_default_plans(self, replace: bool = False, actor: str = "cli"
                               ) -> tuple[list[Plan], list[PlanChangeRefused]]:
@@ -259,7 +332,9 @@ class Store:
         return bool(row)
 
     def raw_path(self, relative: str) -> Path:
-        return self.data_dir / relative
+        """The file of a submission's `raw_path` ("raw/ab/abcd….xlsx"): under the data dir, or under a
+        PostgreSQL store's shared raw dir."""
+        return self.raw_dir / Path(relative).relative_to("raw")
 
     # -- leftovers of killed processes -------------------------------------------------------------
     def leftover_temp_files(self) -> list[Path]:
@@ -267,7 +342,7 @@ class Store:
         file being replaced) whose process has ended — what a killed load leaves behind."""
         out = []
         for folder in (self.processed_dir, self.raw_dir):
-            if folder.exists():
+            if folder is not None and folder.exists():
                 out += [p for p in folder.rglob("*.tmp") if p.is_file() and not _pid_alive(_pid_of(p.name))]
         return sorted(out)
 
@@ -317,10 +392,18 @@ def _stored_or_current_plan(source_file: str, text: str) -> tuple[Plan, str, str
         return load_plan(current), source_file, current.read_text(encoding="utf-8")
 
 
+def set_meta(con, key: str, value: str) -> None:
+    con.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])
+
+
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[list]) -> None:
     """Bulk insert, one list parameter per column (executemany goes row by row and costs ~1 s per
-    plan; this is as fast as a DataFrame and keeps pandas out of `init` and `ingest`)."""
+    plan; this is as fast as a DataFrame and keeps pandas out of `init` and `ingest`).
+    PostgreSQL: COPY, its own bulk path."""
     if not rows:
+        return
+    if getattr(con, "engine", "duckdb") == "postgresql":
+        engine.pg_copy(con, table, rows)
         return
     columns = [list(c) for c in zip(*rows)]
     unnest = ", ".join(f"unnest(${i + 1})" for i in range(len(columns)))
@@ -351,7 +434,7 @@ def _install_plan(con: duckdb.DuckDBPyConnection, plan: Plan, source_file: str, 
         con.execute(f"DELETE FROM {table} WHERE year = ?", [year])
     con.execute("INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [year, plan.plan.code, plan.plan.name, source_file, text, sha, loaded_at or utcnow()])
-    con.execute("INSERT OR IGNORE INTO plan_version VALUES (?, ?, ?, ?, ?, ?)",
+    con.execute("INSERT INTO plan_version VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [year, sha, source_file, text, loaded_at or utcnow(), installed_by])
     insert_rows(con, "dim_unit", [
         [year, u.code, u.name, u.kind, plan.kinds[u.kind].name, u.parent, i] for i, u in enumerate(plan.units)])
@@ -387,5 +470,6 @@ def _install_plan(con: duckdb.DuckDBPyConnection, plan: Plan, source_file: str, 
             [year, e.code, e.name, e.start, e.end, e.task] for e in plan.events])
     insert_rows(con, "dim_carry_over", [
         [year, r.backlog, r.inflow, r.outflow] for r in plan.rules if r.kind == "carry_over"])
+    engine.analyze(con, DIM_TABLES)
     marts.refresh(con, year)  # the plan decides every number: the year's marts are recomputed under it
     marts.refresh_plan_changes(con)

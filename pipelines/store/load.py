@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pipelines.localtime import from_utc_naive, to_utc_naive, utcnow
 from pipelines.problems import Problem, error, errors_of, warning, warnings_of
-from pipelines.store import marts
+from pipelines.store import engine, marts
 from pipelines.store.database import Store, insert_rows, private_dir
 from pipelines.text import safe_file_name
 from pipelines.workbook.read import PERSONAL_HEADINGS
@@ -142,10 +142,12 @@ def _ingest(store: Store, data: bytes, file_name: str, received_at: dt.datetime 
     sha = hashlib.sha256(data).hexdigest()
     suffix = Path(file_name).suffix.lower() if Path(file_name).suffix.lower() in SUFFIXES else ".bin"
     relative = f"raw/{sha[:2]}/{sha}{suffix}"
-    archive = store.data_dir / relative
+    archive = store.raw_path(relative)
     created = _archive(archive, data)
     try:
         with store.transaction() as con:
+            # PostgreSQL: writers of other units and quarters go on; one of this unit and quarter waits
+            engine.serialise(con, "report", sub.unit, sub.year, sub.quarter)
             if con.execute("SELECT id FROM submission WHERE sha256 = ?", [sha]).fetchone():
                 created = False  # another loader won the race with the same bytes
                 raise _Duplicate()
@@ -306,11 +308,12 @@ class RestoreError(ValueError):
 def restore(store: Store, submission_id: int, actor: str = "cli") -> dict:
     """Make an earlier submission current again. Returns what changed."""
     with store.transaction() as con:
-        row = con.execute("SELECT unit, year, quarter, is_current FROM submission WHERE id = ?",
-                          [submission_id]).fetchone()
+        row = con.execute("SELECT unit, year, quarter FROM submission WHERE id = ?", [submission_id]).fetchone()
         if row is None:
             raise RestoreError(f"Không có bản báo cáo số {submission_id}.")
-        unit, year, quarter, is_current = row
+        engine.serialise(con, "report", *row)
+        unit, year, quarter = row
+        is_current = con.execute("SELECT is_current FROM submission WHERE id = ?", [submission_id]).fetchone()[0]
         before = con.execute("SELECT id FROM submission WHERE unit = ? AND year = ? AND quarter = ? AND is_current",
                              [unit, year, quarter]).fetchone()
         if not is_current:

@@ -17,7 +17,7 @@ Both run in the caller's transaction: a reader sees the old numbers or the new o
 """
 from __future__ import annotations
 
-import duckdb
+from pipelines.store import engine
 
 # (mart, the view it copies, the column that says which unit or scope a row is about)
 LAYERS = (
@@ -27,16 +27,17 @@ LAYERS = (
 )
 
 
-def scopes_above(con: duckdb.DuckDBPyConnection, year: int, unit: str) -> list[str]:
+def scopes_above(con, year: int, unit: str) -> list[str]:
     """The unit itself and every scope it counts in (its district, province … and 'ALL')."""
     rows = con.execute("SELECT ancestor FROM dim_scope_tree WHERE year = ? AND descendant = ?",
                        [year, unit]).fetchall()
     return sorted({unit, *(r[0] for r in rows)})
 
 
-def refresh(con: duckdb.DuckDBPyConnection, year: int, unit: str | None = None) -> None:
+def refresh(con, year: int, unit: str | None = None) -> None:
     """Refill the marts for one year: every row (`unit` None) or the rows `unit` touches.
     Call inside the write's transaction, after the ledger changed."""
+    engine.serialise(con, "marts", year)  # every unit counts in the town's total: one refresh at a time
     scopes = scopes_above(con, year, unit) if unit is not None else []
     for mart, view, column in LAYERS:
         if unit is None:
@@ -58,27 +59,27 @@ PLAN_LAYERS = (
 )
 
 
-def refresh_plan_changes(con: duckdb.DuckDBPyConnection) -> None:
+def refresh_plan_changes(con) -> None:
     """Refill the plan-change marts (every year: installing year Y's plan changes Y and Y + 1)."""
     for mart, view in PLAN_LAYERS:
         con.execute(f"DELETE FROM {mart}")
         con.execute(f"INSERT INTO {mart} SELECT * FROM {view}")
 
 
-def refresh_all(con: duckdb.DuckDBPyConnection) -> None:
+def refresh_all(con) -> None:
     """Every year that has a plan (after a schema rebuild, or a store written by other means)."""
     for (year,) in con.execute("SELECT year FROM plans ORDER BY year").fetchall():
         refresh(con, year)
 
 
-def differences(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def differences(con) -> dict[str, int]:
     """For each mart, how many rows differ from its view recomputed now (0 everywhere: in step).
     Layers are compared one at a time, each view reading the mart below it, so a stale layer is
     named where it went stale; and one year at a time (all ten years of a national store at once
     took 18 GB)."""
     out = {mart: 0 for mart, *_ in (*LAYERS, *PLAN_LAYERS)}
     years = [y for (y,) in con.execute(
-        "SELECT DISTINCT year FROM (SELECT year FROM plans UNION ALL SELECT year FROM mart_unit_period_value) "
+        "SELECT DISTINCT year FROM (SELECT year FROM plans UNION ALL SELECT year FROM mart_unit_period_value) AS y "
         "ORDER BY year").fetchall()]
     for year in years:
         for mart, view, _ in LAYERS:
@@ -89,6 +90,7 @@ def differences(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return out
 
 
-def _differing(con: duckdb.DuckDBPyConnection, kept: str, computed: str) -> int:
-    return con.execute(f"SELECT count(*) FROM ((SELECT * FROM {kept} EXCEPT ALL SELECT * FROM {computed}) "
-                       f"UNION ALL (SELECT * FROM {computed} EXCEPT ALL SELECT * FROM {kept}))").fetchone()[0]
+def _differing(con, kept: str, computed: str) -> int:
+    return con.execute(f"SELECT count(*) FROM ((SELECT * FROM {kept} AS k EXCEPT ALL SELECT * FROM {computed} AS c) "
+                       f"UNION ALL (SELECT * FROM {computed} AS c EXCEPT ALL SELECT * FROM {kept} AS k)) AS d"
+                       ).fetchone()[0]

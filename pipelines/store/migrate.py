@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import duckdb
+from pipelines.store import engine
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
@@ -77,15 +77,14 @@ def fingerprint(directory: Path = MIGRATIONS_DIR) -> str:
     return h.hexdigest()[:16]
 
 
-def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    try:
-        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    except duckdb.CatalogException:  # an empty file: nothing applied yet
+def schema_version(con) -> int:
+    if not engine.table_exists(con, "meta"):  # an empty store: nothing applied yet
         return 0
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     return int(row[0]) if row else 0
 
 
-def apply_migrations(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATIONS_DIR) -> list[str]:
+def apply_migrations(con, directory: Path = MIGRATIONS_DIR) -> list[str]:
     """Apply the migrations the store has not had, one transaction each. Returns their names."""
     steps = migrations(directory)
     current = schema_version(con)
@@ -98,9 +97,10 @@ def apply_migrations(con: duckdb.DuckDBPyConnection, directory: Path = MIGRATION
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(step.sql)
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(step.number)])
+            con.execute("INSERT INTO meta VALUES ('schema_version', ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [str(step.number)])
             con.execute("COMMIT")
-        except duckdb.Error as exc:
+        except engine.db_errors() as exc:
             con.execute("ROLLBACK")
             raise SchemaError(
                 f"Không nâng cấp được kho dữ liệu ở bước {step.name}: {' '.join(str(exc).split())}. Kho vẫn ở lược đồ số "

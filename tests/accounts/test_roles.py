@@ -128,9 +128,9 @@ def state(store) -> tuple:
             "SELECT name, role, password_hash FROM app_user ORDER BY name",
             "SELECT id, is_current FROM submission ORDER BY id",
             "SELECT count(*) FROM audit_log",
-            "SELECT scope, key, failures, blocked_until FROM signin_throttle ORDER BY ALL",
-            "SELECT * FROM app_session ORDER BY ALL",
-            "SELECT * FROM follow_up_mark ORDER BY ALL"))
+            "SELECT scope, key, failures, blocked_until FROM signin_throttle ORDER BY scope, key",
+            "SELECT * FROM app_session ORDER BY id",
+            "SELECT * FROM follow_up_mark ORDER BY id"))
 
 
 @pytest.mark.parametrize("name", sorted(REQUIRED))

@@ -104,10 +104,10 @@ def test_store_files_are_private(tmp_path):
     mode = lambda p: stat.S_IMODE(os.stat(p).st_mode)  # noqa: E731
     assert mode(store.db_path) == 0o600
     assert mode(store.processed_dir) == 0o700
-    assert mode(store.data_dir / "raw") == 0o700
-    archived = [p for p in (store.data_dir / "raw").rglob("*") if p.is_file()]
+    assert modestore.raw_dir == 0o700
+    archived = [p for p in store.raw_dir.rglob("*") if p.is_file()]
     assert archived and all(mode(p) == 0o600 for p in archived)
-    assert all(mode(p) == 0o700 for p in (store.data_dir / "raw").rglob("*") if p.is_dir())
+    assert all(mode(p) == 0o700 for p in store.raw_dir.rglob("*") if p.is_dir())
 
 
 def test_file_names_are_cleaned_before_they_are_stored(tmp_path):
@@ -127,5 +127,5 @@ def test_file_names_are_cleaned_before_they_are_stored(tmp_path):
                             "AND quarter = 1 ORDER BY element")
     assert dict(zip(values["element"], values["value"])) == {"TIN_DA_GQ": 4, "TIN_MOI": 4, "TIN_PHAN_LOAI": 4,
                                                              "TIN_TON": 1}
-    raw = (store.data_dir / store.query_df("SELECT raw_path FROM submission")["raw_path"][0]).resolve()
+    raw = store.raw_path(store.query_df("SELECT raw_path FROM submission")["raw_path"][0]).resolve()
     assert raw.is_file() and raw.is_relative_to(store.data_dir.resolve())

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from conftest import store_options
 from pipelines.workbook.template import build_template
 
 HEAVY = ("pandas", "openpyxl", "plotly", "streamlit", "numpy")
@@ -42,10 +43,10 @@ def test_init_of_a_new_store_imports_nothing_heavy(tmp_path):
 
 
 def test_init_and_one_file_ingest_import_nothing_heavy(store, plan, tmp_path):
-    data_dir = str(store.data_dir)
-    assert probe("init", "--data-dir", data_dir) == {"code": 0, "heavy": []}
+    where = store_options(store)
+    assert probe("init", *where) == {"code": 0, "heavy": []}
     path = tmp_path / "BC_CA_2022_Q1.xlsx"
     path.write_bytes(build_template(plan, "CA", 1, values={"TT_BUOI": 2, "TT_LUOT": 150}))
-    out = probe("ingest", "--data-dir", data_dir, "--received-at", "2022-03-14T09:00", str(path))
+    out = probe("ingest", *where, "--received-at", "2022-03-14T09:00", str(path))
     assert out == {"code": 0, "heavy": []}
     assert store.query_df("SELECT count(*) AS n FROM submission")["n"][0] == 1  # it really loaded

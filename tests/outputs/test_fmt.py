@@ -6,6 +6,7 @@ from fractions import Fraction
 
 import pytest
 
+from conftest import store_options
 from pipelines.outputs import fmt
 
 
@@ -77,7 +78,7 @@ def test_the_command_line_table_shows_the_decimals_its_verdict_needs(store, caps
     r = ingest_bytes(store, book(report(unit="CA", values={"TIN_TON": 0, "TIN_MOI": 201, "TIN_PHAN_LOAI": 201,
                                                            "TIN_DA_GQ": 181})), "ca.xlsx")
     assert r.status == "accepted"
-    assert main(["attainment", "--period", "Q1", "--data-dir", str(store.data_dir)]) == 0
+    assert main(["attainment", "--period", "Q1", *store_options(store)]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("KPI_GIAI_QUYET"))
     assert "181/201" in line and "90,05 %" in line and "Đạt" in line and "Chưa đạt" not in line
 
@@ -93,9 +94,9 @@ def test_a_yearly_targets_quarter_without_data_of_its_own_says_so(store, capsys)
     assert ingest_bytes(store, book(report(unit="VKS", quarter=1, values={"VKS_TON": 0, "VKS_MOI": 2, "VKS_TRUY_TO": 2})),
                         "q1.xlsx").status == "accepted"
     assert ingest_bytes(store, book(report(unit="VKS", quarter=2, values={"TT_BUOI": 1})), "q2.xlsx").status == "accepted"
-    assert main(["attainment", "--period", "Q2", "--data-dir", str(store.data_dir)]) == 0
+    assert main(["attainment", "--period", "Q2", *store_options(store)]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("KPI_TRUY_TO"))
     assert "Chưa có số liệu (lũy kế H1: Đạt)" in line
-    assert main(["attainment", "--period", "Q2", "--format", "json", "--data-dir", str(store.data_dir)]) == 0
+    assert main(["attainment", "--period", "Q2", "--format", "json", *store_options(store)]) == 0
     row = next(r for r in json.loads(capsys.readouterr().out) if r["indicator"] == "KPI_TRUY_TO")
     assert (row["period_status"], row["status"], row["judged_period"]) == ("no_data", "met", "H1")

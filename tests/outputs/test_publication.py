@@ -16,6 +16,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from conftest import store_options
 from pipelines.cli import main
 from pipelines.store.load import ingest_bytes
 from pipelines.workbook.template import build_template
@@ -36,8 +37,8 @@ def published(store, tmp: Path, element_names: dict[str, str]) -> tuple[dict, di
     (each unit's quarters) and the annex of every period (units' and the town's totals).
     Also the exact values, from the plain export, to know the base cells."""
     assert quiet("export", "--what", "values", "--year", 2022, "--publication", "-o", tmp / "pub.csv",
-                 "--data-dir", store.data_dir) == 0
-    assert quiet("export", "--what", "values", "--year", 2022, "-o", tmp / "all.csv", "--data-dir", store.data_dir) == 0
+                 *store_options(store)) == 0
+    assert quiet("export", "--what", "values", "--year", 2022, "-o", tmp / "all.csv", *store_options(store)) == 0
     shown: dict = {}
     exact: dict = {}
     for name, target in (("pub.csv", shown), ("all.csv", exact)):
@@ -49,7 +50,7 @@ def published(store, tmp: Path, element_names: dict[str, str]) -> tuple[dict, di
     for period in PERIODS:
         out = tmp / f"annex_{period}.xlsx"
         assert quiet("report", "--year", 2022, "--period", period, "--publication", "-o", out,
-                     "--data-dir", store.data_dir) == 0
+                     *store_options(store)) == 0
         wb = load_workbook(out)
         for ws in wb.worksheets[1:-2]:
             header = [c.value for c in ws[4]]
@@ -226,9 +227,9 @@ def test_demo_year_publication_copy(demo_store, tmp_path):
     # By hand (demo.py): in 9 months one suspected victim received by the police (Q3) and one each by
     # Phòng LĐTBXH, Phường Phổ Thạnh and Xã Phổ Châu: 4 in all.
     assert quiet("report", "--year", 2022, "--period", "9M", "--publication", "-o", tmp_path / "pub.docx",
-                 "--data-dir", demo_store.data_dir) == 0
+                 *store_options(demo_store)) == 0
     assert quiet("report", "--year", 2022, "--period", "9M", "-o", tmp_path / "exact.docx",
-                 "--data-dir", demo_store.data_dir) == 0
+                 *store_options(demo_store)) == 0
     pub_text = "\n".join(p.text for p in Document(tmp_path / "pub.docx").paragraphs)
     exact_text = "\n".join(p.text for p in Document(tmp_path / "exact.docx").paragraphs)
     assert "Tiếp nhận ≤10 người nghi là nạn nhân" in pub_text and "≤10 bị can" in pub_text

@@ -12,6 +12,7 @@ import contextlib
 import csv
 import io
 
+from conftest import store_options
 from pipelines.cli import main
 from pipelines.outputs.publication import publication
 from pipelines.store.load import ingest_bytes
@@ -32,7 +33,7 @@ def _exported(store, tmp_path) -> dict[str, str]:
     out = tmp_path / "pub.csv"
     with contextlib.redirect_stdout(io.StringIO()):
         assert main(["export", "--what", "values", "--year", "2022", "--publication", "-o", str(out),
-                     "--data-dir", str(store.data_dir)]) == 0
+                     *store_options(store)]) == 0
     rows = csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")))
     return {r["unit"]: r["value"] for r in rows if r["element"] == "NN_TIEP_NHAN" and r["quarter"] == "1"}
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import book, report
+from conftest import book, report, store_options
 from pipelines.accounts import users
 from pipelines.cli import main
 from pipelines.outputs import metrics, quality
@@ -207,17 +207,17 @@ def test_quality_command_json_csv_and_table(store, capsys, analyst):
     load(store, "CA", 2022, 2, tips(5, 2, 6))
     quality.mark(store, analyst, 2022, 2, "CA", "TIN_TON", "Tồn 5?")
     assert main(["quality", "--year", "2022", "--quarter", "2", "--format", "json",
-                 "--data-dir", str(store.data_dir)]) == 0
+                 *store_options(store)]) == 0
     rows = json.loads(capsys.readouterr().out)
     mismatch = [r for r in rows if r["check"] == "backlog_mismatch"]
     assert mismatch == [{"check": "backlog_mismatch", "unit": "CA", "year": 2022, "quarter": 2, "element": "TIN_TON",
                          "value": 5, "expected": 2, "detail": mismatch[0]["detail"], "follow_up": "Tồn 5?"}]
     assert {r["check"] for r in rows} >= {"backlog_mismatch", "follow_up", "not_reported", "short_history"}
     assert all(r["quarter"] in (2, None) for r in rows)
-    assert main(["quality", "--year", "2022", "--format", "csv", "--data-dir", str(store.data_dir)]) == 0
+    assert main(["quality", "--year", "2022", "--format", "csv", *store_options(store)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("\ufeffcheck,unit,year,quarter,element,value,expected,detail,follow_up")
-    assert main(["quality", "--year", "2022", "--data-dir", str(store.data_dir)]) == 0
+    assert main(["quality", "--year", "2022", *store_options(store)]) == 0
     out = capsys.readouterr().out
     assert "Số tồn không khớp quý trước: 1" in out and "Cần xác minh: 1" in out
-    assert main(["quality", "--year", "1999", "--data-dir", str(store.data_dir)]) == 2
+    assert main(["quality", "--year", "1999", *store_options(store)]) == 2

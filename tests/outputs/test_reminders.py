@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from docx import Document
 from openpyxl import load_workbook
 
+from conftest import store_options
 from pipelines.cli import main
 
 
@@ -22,8 +23,8 @@ def run(*args) -> tuple[int, str]:
 
 def test_one_letter_per_late_or_missing_unit(demo_store, tmp_path, capsys):
     as_of = "2022-12-20T08:00"
-    code, out = run("compliance", "--year", 2022, "--as-of", as_of, "--format", "json", "--data-dir",
-                    demo_store.data_dir)
+    code, out = run("compliance", "--year", 2022, "--as-of", as_of, "--format", "json",
+                    *store_options(demo_store))
     q4 = [r for r in json.loads(out) if r["quarter"] == 4]
     chased = {r["unit"]: r for r in q4 if r["status"] in ("late", "missing")}
     on_time = {r["unit"] for r in q4 if r["status"] == "on_time"}
@@ -34,7 +35,7 @@ def test_one_letter_per_late_or_missing_unit(demo_store, tmp_path, capsys):
     capsys.readouterr()
     # the letters are dated Tuesday 20/12/2022: a missing unit gets five days, to Sunday 25/12 → Monday 26/12
     code, out = run("reminders", "--year", 2022, "--quarter", 4, "--as-of", as_of, "--date", "2022-12-20", "-o", d,
-                    "--data-dir", demo_store.data_dir)
+                    *store_options(demo_store))
     assert code == 0
     # the plan leaves the standing body's address, phone and e-mail blank: said, not silently left out
     assert "send_address" in capsys.readouterr().err
@@ -92,6 +93,6 @@ def test_one_letter_per_late_or_missing_unit(demo_store, tmp_path, capsys):
 def test_no_letters_before_the_deadline(demo_store, tmp_path):
     # 15/12/2022 23:00 Đức Phổ time is before the Q4 deadline (end of 15/12): everyone is on time or pending.
     code, out = run("reminders", "--year", 2022, "--quarter", 4, "--as-of", "2022-12-15T23:00", "-o", tmp_path,
-                    "--data-dir", demo_store.data_dir)
+                    *store_options(demo_store))
     assert code == 0 and "không có công văn đôn đốc" in out
     assert not list(tmp_path.glob("DonDoc_*.docx"))

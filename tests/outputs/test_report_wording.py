@@ -10,6 +10,7 @@ import io
 from docx import Document
 from docx.oxml.ns import qn
 
+from conftest import store_options
 from pipelines.outputs.report import build_report
 from pipelines.store.load import ingest_bytes
 from pipelines.workbook.template import build_template
@@ -122,6 +123,6 @@ def test_the_date_line_from_the_command_line(store, tmp_path):
     load(store, "CA", 1, {"TT_BUOI": 2})
     out = tmp_path / "bc.docx"
     assert main(["report", "--period", "Q1", "--date", "2022-03-20", "-o", str(out),
-                 "--data-dir", str(store.data_dir)]) == 0
+                 *store_options(store)]) == 0
     right = Document(out).tables[0].rows[0].cells[1]
     assert right.paragraphs[-1].text == "Đức Phổ, ngày 20 tháng 3 năm 2022"

@@ -10,7 +10,7 @@ import tarfile
 
 import duckdb
 import pytest
-from conftest import run_cli as run
+from conftest import run_cli as run, store_options
 from conftest import ROOT
 
 from pipelines.store import Store
@@ -48,6 +48,7 @@ def answers(capsys, data_dir) -> dict:
     return out
 
 
+@pytest.mark.duckdb_only  # reads the DuckDB file itself; PostgreSQL backups: tests/store/test_pg_store.py
 def test_backup_and_restore_answer_every_query_as_the_original(loaded, tmp_path, capsys):
     archive = tmp_path / "sao_luu.tar.gz"
     code, out, err = run(capsys, "backup", "-o", archive, "--data-dir", loaded.data_dir)
@@ -120,6 +121,7 @@ def test_restore_needs_a_new_place(loaded, tmp_path, capsys):
     assert code == 1 and "đã có dữ liệu" in err
 
 
+@pytest.mark.duckdb_only  # reads the DuckDB file itself; PostgreSQL backups: tests/store/test_pg_store.py
 def test_check_finds_what_is_wrong_and_repairs_nothing(loaded, capsys):
     d = loaded.data_dir
     assert run(capsys, "check", "--data-dir", d)[0] == 0
@@ -144,6 +146,7 @@ def test_check_finds_what_is_wrong_and_repairs_nothing(loaded, capsys):
                            ).fetchone() == (7,)
 
 
+@pytest.mark.duckdb_only  # reads the DuckDB file itself; PostgreSQL backups: tests/store/test_pg_store.py
 def test_backup_refuses_a_store_whose_raw_file_is_gone(loaded, tmp_path, capsys):
     with loaded.connect() as con:
         raw = con.execute("SELECT raw_path FROM submission WHERE id = 3").fetchone()[0]
@@ -168,6 +171,7 @@ for n, f in enumerate(sorted(Path(sys.argv[2]).iterdir()), start=1):
 """
 
 
+@pytest.mark.duckdb_only  # reads the DuckDB file itself; PostgreSQL backups: tests/store/test_pg_store.py
 def test_backups_taken_while_files_load_hold_whole_submissions(store, plan, tmp_path, capsys):
     """A loader in another process commits 12 files while backups are taken: every archive restores
     to a store that passes check, each submission with all its values (a CA report: 6 reported).
@@ -189,7 +193,7 @@ def test_backups_taken_while_files_load_hold_whole_submissions(store, plan, tmp_
 
     def backup_and_count(i: int) -> int:
         archive = tmp_path / f"b{i}.tar.gz"
-        code, _, err = run(capsys, "backup", "-o", archive, "--data-dir", store.data_dir)
+        code, _, err = run(capsys, "backup", "-o", archive, *store_options(store))
         assert code == 0, err
         new = tmp_path / f"r{i}"
         code, out, err = run(capsys, "restore-backup", archive, "--data-dir", new)

@@ -4,7 +4,7 @@ current, whatever the names — and the command line warns naming both, as the u
 import json
 import os
 
-from conftest import book, report
+from conftest import book, report, store_options
 
 from pipelines.cli import main
 from pipelines.outputs import metrics
@@ -30,7 +30,7 @@ def current_tt_buoi(store):
 
 def test_the_file_saved_last_becomes_current_and_the_shell_names_both(store, tmp_path, capsys):
     inbox = two_copies(tmp_path)
-    assert main(["ingest", str(inbox), "--received-at", "2022-03-14T09:00", "--data-dir", str(store.data_dir)]) == 0
+    assert main(["ingest", str(inbox), "--received-at", "2022-03-14T09:00", *store_options(store)]) == 0
     out, err = capsys.readouterr()
     assert current_tt_buoi(store) == 7
     assert out.index("BC_CA_2022_Q1.xlsx:") < out.index("BC_CA_2022_Q1 (1).xlsx:")   # loaded in time order
@@ -40,7 +40,7 @@ def test_the_file_saved_last_becomes_current_and_the_shell_names_both(store, tmp
 
 def test_the_json_of_both_files_carries_the_warning(store, tmp_path, capsys):
     inbox = two_copies(tmp_path)
-    assert main(["ingest", str(inbox), "--json", "--data-dir", str(store.data_dir),
+    assert main(["ingest", str(inbox), "--json", *store_options(store),
                  "--received-at", "2022-03-14T09:00"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["file"] for r in rows] == ["BC_CA_2022_Q1.xlsx", "BC_CA_2022_Q1 (1).xlsx"]
@@ -52,6 +52,6 @@ def test_the_json_of_both_files_carries_the_warning(store, tmp_path, capsys):
 def test_files_given_one_by_one_load_in_time_order_too(store, tmp_path, capsys):
     inbox = two_copies(tmp_path)
     newer, older = inbox / "BC_CA_2022_Q1 (1).xlsx", inbox / "BC_CA_2022_Q1.xlsx"
-    assert main(["ingest", str(newer), str(older), "--data-dir", str(store.data_dir),
+    assert main(["ingest", str(newer), str(older), *store_options(store),
                  "--received-at", "2022-03-14T09:00"]) == 0
     assert current_tt_buoi(store) == 7

@@ -20,6 +20,7 @@ import sys
 
 import pytest
 
+from conftest import store_options
 from pipelines.outputs import metrics
 from pipelines.plan import PLANS_DIR, PlanError, load_plan
 from pipelines.store import Store
@@ -168,7 +169,7 @@ def test_timeliness_rolls_up_as_counts_then_rate(hstore):
 
 
 def cli(store: Store, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipelines", *args, "--data-dir", str(store.data_dir)],
+    return subprocess.run([sys.executable, "-m", "pipelines", *args, *store_options(store)],
                           capture_output=True, text=True, timeout=120)
 
 

@@ -3,6 +3,7 @@ batch, with the limit in the message; a large folder is loaded within the memory
 from __future__ import annotations
 
 import re
+import pytest
 import subprocess
 import sys
 import tomllib
@@ -50,6 +51,7 @@ print(code)
 """
 
 
+@pytest.mark.duckdb_only  # copies the data dir; the loader's memory does not depend on the engine
 def test_a_large_folder_loads_within_the_memory_of_a_few_files(store, plan, tmp_path):
     """The shell ingest reads and loads one file at a time: 10 times the files, about the same peak."""
     def peak(count: int) -> int:

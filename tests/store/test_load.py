@@ -24,7 +24,7 @@ def counts(store):
 
 
 def raw_files(store):
-    return sorted(p for p in (store.data_dir / "raw").rglob("*") if p.is_file())
+    return sorted(p for p in store.raw_dir.rglob("*") if p.is_file())
 
 
 def test_accepted_file_is_archived_by_content_and_recorded(store, plan):
@@ -32,7 +32,7 @@ def test_accepted_file_is_archived_by_content_and_recorded(store, plan):
     r = ingest_bytes(store, data, "ca.xlsx", dt.datetime(2022, 3, 10, 8))
     assert r.status == "accepted" and r.submission_id
     sha = hashlib.sha256(data).hexdigest()
-    archived = store.data_dir / "raw" / sha[:2] / f"{sha}.xlsx"
+    archived = store.raw_dir / sha[:2] / f"{sha}.xlsx"
     assert archived.read_bytes() == data
     with store.connect() as con:
         row = con.execute("SELECT unit, year, quarter, sha256, is_current, received_at FROM submission").fetchone()
@@ -199,6 +199,7 @@ def test_an_absurd_count_is_refused_not_a_crash(store):
     assert r.status == "rejected" and [e.code for e in r.errors] == ["out_of_range", "out_of_range"]
 
 
+@pytest.mark.duckdb_only  # DuckDB's file lock; PostgreSQL readers never wait (tests/store/test_pg_store.py)
 def test_another_process_can_open_the_store_while_a_workbook_is_parsed(store, plan, monkeypatch):
     """DuckDB lets one process hold the file: a shell load of a folder must not keep the dashboard
     out while the sandbox parses each workbook (the slow part). During the parse another process

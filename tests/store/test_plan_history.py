@@ -4,7 +4,7 @@ changes, audited), `init` without it never re-judges, and nothing stored vanishe
 import csv
 import io
 
-from conftest import ROOT, book, report
+from conftest import ROOT, book, report, store_options
 
 from pipelines import plan as plan_module
 from pipelines.cli import main
@@ -52,7 +52,7 @@ def test_a_changed_plan_over_a_year_with_data_needs_replace_and_says_what_change
     old_sha = in_force(store)
     new = changed_plan(tmp_path)
 
-    code = main(["init", "--plan", str(new), "--data-dir", str(store.data_dir)])
+    code = main(["init", "--plan", str(new), *store_options(store)])
     err = capsys.readouterr().err
     assert code == 1
     for line in ("mục tiêu KPI_GIAI_QUYET: > 90 % → > 80 %", "bỏ đơn vị HLHPN", "hạn nộp quý 1: 15/03/2022 → 20/03/2022",
@@ -61,7 +61,7 @@ def test_a_changed_plan_over_a_year_with_data_needs_replace_and_says_what_change
     assert in_force(store) == old_sha and len(store.plan_versions(2022)) == 1      # nothing re-judged
     assert [i.target for i in store.plan(2022).indicators if i.code == "KPI_GIAI_QUYET"] == [0.90]
 
-    code = main(["init", "--plan", str(new), "--replace", "--data-dir", str(store.data_dir)])
+    code = main(["init", "--plan", str(new), "--replace", *store_options(store)])
     out = capsys.readouterr().out
     assert code == 0 and "mục tiêu KPI_GIAI_QUYET: > 90 % → > 80 %" in out
     versions = store.plan_versions(2022)
@@ -80,7 +80,7 @@ def test_a_changed_plan_over_a_year_with_data_needs_replace_and_says_what_change
     # HLHPN left the plan, but what it sent has not left the store's exports
     out_csv = tmp_path / "values.csv"
     assert main(["export", "--what", "values", "--year", "2022", "-o", str(out_csv),
-                 "--data-dir", str(store.data_dir)]) == 0
+                 *store_options(store)]) == 0
     rows = list(csv.DictReader(io.StringIO(out_csv.read_text(encoding="utf-8-sig"))))
     assert {"unit": "HLHPN", "year": "2022", "quarter": "1", "element": "TT_BUOI", "value": "3"} in rows
     assert hl.status == "accepted"
@@ -93,16 +93,16 @@ def test_init_without_replace_keeps_the_plan_in_force_and_warns(store, tmp_path,
     old_sha = in_force(store)
     new = changed_plan(tmp_path)
     monkeypatch.setattr(plan_module, "PLANS_DIR", new.parent)
-    assert main(["init", "--data-dir", str(store.data_dir)]) == 0
+    assert main(["init", *store_options(store)]) == 0
     err = capsys.readouterr().err
     assert "KHÔNG được nạp" in err and "bỏ đơn vị HLHPN" in err
     assert in_force(store) == old_sha and len(store.plan_versions(2022)) == 1
 
 
 def test_the_same_plan_again_changes_nothing_and_a_year_without_data_takes_a_new_plan(store, tmp_path, capsys):
-    assert main(["init", "--plan", str(PLAN), "--data-dir", str(store.data_dir)]) == 0
+    assert main(["init", "--plan", str(PLAN), *store_options(store)]) == 0
     assert len(store.plan_versions(2022)) == 1
     new = changed_plan(tmp_path)
-    assert main(["init", "--plan", str(new), "--data-dir", str(store.data_dir)]) == 0   # no data yet: no --replace
+    assert main(["init", "--plan", str(new), *store_options(store)]) == 0   # no data yet: no --replace
     assert len(store.plan_versions(2022)) == 2
     assert "HLHPN" not in store.plan(2022).unit_by_code

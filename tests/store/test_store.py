@@ -2,7 +2,9 @@
 import subprocess
 import sys
 
-from conftest import ROOT
+import pytest
+
+from conftest import ROOT, store_options
 
 from pipelines.store import Store, StoreBusy
 from pipelines.workbook.template import build_template
@@ -19,13 +21,14 @@ with Store(sys.argv[1]).connect() as con:
 """
 
 
+@pytest.mark.duckdb_only  # DuckDB's file lock; PostgreSQL has no such lock (tests/store/test_pg_writers.py)
 def test_ingest_from_the_shell_waits_for_a_process_holding_the_store(store, plan, tmp_path):
     f = tmp_path / "ca.xlsx"
     f.write_bytes(build_template(plan, "CA", 1, values={"TT_BUOI": 2}))
     holder = subprocess.Popen([sys.executable, "-c", HOLD, str(store.data_dir), "2"], cwd=ROOT,
                               stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "holding"
-    done = subprocess.run([sys.executable, "-m", "pipelines", "ingest", str(f), "--data-dir", str(store.data_dir)],
+    done = subprocess.run([sys.executable, "-m", "pipelines", "ingest", str(f), *store_options(store)],
                           cwd=ROOT, capture_output=True, text=True)
     released = holder.stdout.readline().strip()
     holder.wait()
@@ -37,6 +40,7 @@ def test_ingest_from_the_shell_waits_for_a_process_holding_the_store(store, plan
     assert Store(store.data_dir).query_df("SELECT count(*) AS n FROM submission")["n"][0] == 1
 
 
+@pytest.mark.duckdb_only  # DuckDB's file lock; PostgreSQL has no such lock (tests/store/test_pg_writers.py)
 def test_gives_up_with_a_clear_message_when_the_lock_is_never_released(store):
     holder = subprocess.Popen([sys.executable, "-c", HOLD, str(store.data_dir), "5"], cwd=ROOT,
                               stdout=subprocess.PIPE, text=True)
@@ -64,6 +68,7 @@ def test_data_version_changes_on_every_write(store, plan):
     assert store.data_version() == after
 
 
+@pytest.mark.duckdb_only  # DuckDB's file lock; PostgreSQL has no such lock (tests/store/test_pg_writers.py)
 def test_no_connection_stays_open_after_use(store):
     with store.connect():
         pass

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import book, report
+from conftest import book, report, store_options
 
 from pipelines.cli import main
 from pipelines.outputs import metrics
@@ -22,7 +22,7 @@ def status(store, unit, quarter, as_of):
 
 def cli_status(store, capsys, unit, quarter, as_of: str):
     assert main(["compliance", "--year", "2022", "--as-of", as_of, "--format", "json",
-                 "--data-dir", str(store.data_dir)]) == 0
+                 *store_options(store)]) == 0
     rows = json.loads(capsys.readouterr().out)
     return next(r for r in rows if r["unit"] == unit and r["quarter"] == quarter)
 
@@ -58,7 +58,7 @@ def test_restore_does_not_change_timeliness(store):
 def test_naive_received_at_is_local_time_at_the_deadline(store, tmp_path, capsys, received, expected):
     f = tmp_path / "ca.xlsx"
     f.write_bytes(book(report(unit="CA", values={"TT_BUOI": 1})))
-    assert main(["ingest", str(f), "--received-at", received, "--data-dir", str(store.data_dir)]) == 0
+    assert main(["ingest", str(f), "--received-at", received, *store_options(store)]) == 0
     capsys.readouterr()
     assert cli_status(store, capsys, "CA", 1, "2022-04-01T00:00")["status"] == expected
 

@@ -5,7 +5,7 @@
 CREATE OR REPLACE VIEW v_period AS
 WITH span AS (
     SELECT pq.year, pq.period, min(pq.quarter) AS first_quarter, max(pq.quarter) AS last_quarter,
-           count(*) AS n_quarters, list(pq.quarter ORDER BY pq.quarter) AS quarters
+           count(*) AS n_quarters, array_agg(pq.quarter ORDER BY pq.quarter) AS quarters
     FROM dim_period_quarter AS pq
     GROUP BY pq.year, pq.period
 ),

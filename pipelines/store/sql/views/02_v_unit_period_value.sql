@@ -38,9 +38,9 @@ aggregated AS (
         ip.period,
         ip.unit,
         ip.element,
-        any_value(e.over_time) AS over_time,
+        min(e.over_time) AS over_time,  -- one element, one over_time
         sum(ip.value) AS summed,
-        arg_min(ip.value, ip.quarter) FILTER (WHERE ip.value IS NOT NULL) AS earliest,
+        (array_agg(ip.value ORDER BY ip.quarter) FILTER (WHERE ip.value IS NOT NULL))[1] AS earliest,
         count(ip.value) AS quarters_reported
     FROM in_period AS ip
     JOIN dim_element AS e ON e.year = ip.year AND e.code = ip.element

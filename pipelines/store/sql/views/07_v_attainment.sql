@@ -22,7 +22,7 @@ WITH judged AS (
         p.cumulative_period,
         v.numerator,
         v.denominator,
-        CASE WHEN v.denominator > 0 THEN v.numerator / v.denominator END AS value,
+        CASE WHEN v.denominator > 0 THEN CAST(v.numerator AS DOUBLE PRECISION) / v.denominator END AS value,
         CASE
             WHEN v.denominator_terms_reported = 0 THEN 'no_data'
             WHEN v.denominator = 0 THEN 'no_cases'
@@ -48,9 +48,9 @@ with_needed AS (
 with_cumulative AS (  -- the verdict of the cumulative period this period ends with (NULL: none)
     SELECT
         *,
-        any_value(status) FILTER (WHERE period = cumulative_period)
+        min(status) FILTER (WHERE period = cumulative_period)
             OVER (PARTITION BY year, scope, indicator, cumulative_period) AS cumulative_status,
-        any_value(needed) FILTER (WHERE period = cumulative_period)
+        min(needed) FILTER (WHERE period = cumulative_period)
             OVER (PARTITION BY year, scope, indicator, cumulative_period) AS cumulative_needed
     FROM with_needed
 )
@@ -64,7 +64,7 @@ SELECT
     denominator,
     value,
     op AS target_op,
-    CAST(target AS DOUBLE) AS target,
+    CAST(target AS DOUBLE PRECISION) AS target,
     CASE WHEN judged_on = 'cumulative' THEN coalesce(cumulative_status, status) ELSE status END AS status,
     CASE WHEN judged_on = 'cumulative' AND cumulative_status IS NOT NULL THEN cumulative_needed ELSE needed END
         AS needed,

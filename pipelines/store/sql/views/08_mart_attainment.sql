@@ -1,3 +1,3 @@
 -- Mart: v_attainment kept as a table (every scope, period and indicator; refilled like
 -- mart_scope_period_value). Pages, the command line and reports read it.
-CREATE OR REPLACE TABLE mart_attainment AS SELECT * FROM v_attainment WITH NO DATA;
+CREATE TABLE mart_attainment AS SELECT * FROM v_attainment WITH NO DATA;

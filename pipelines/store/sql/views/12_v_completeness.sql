@@ -15,13 +15,13 @@ SELECT
     x.year,
     x.quarter,
     x.unit,
-    any_value(s.id) AS submission_id,
-    any_value(s.id) IS NOT NULL AS reported,
+    min(s.id) AS submission_id,
+    min(s.id) IS NOT NULL AS reported,
     count(*) AS elements_expected,
     count(v.value) AS elements_with_value,
     count(*) FILTER (WHERE v.element IS NOT NULL AND v.value IS NULL) AS elements_blank,
-    coalesce(list(x.element ORDER BY x.element_sort) FILTER (WHERE s.id IS NOT NULL AND v.element IS NULL),
-             []) AS elements_missing
+    coalesce(array_agg(x.element ORDER BY x.element_sort) FILTER (WHERE s.id IS NOT NULL AND v.element IS NULL),
+             CAST(ARRAY[] AS VARCHAR[])) AS elements_missing
 FROM expected AS x
 LEFT JOIN current_submission AS s ON s.unit = x.unit AND s.year = x.year AND s.quarter = x.quarter
 LEFT JOIN submission_value AS v ON v.submission_id = s.id AND v.element = x.element

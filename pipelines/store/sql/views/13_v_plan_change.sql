@@ -8,7 +8,7 @@
 --              `target_changed` says so, with the previous target.
 CREATE OR REPLACE VIEW v_element_change AS
 WITH unit_sets AS (
-    SELECT year, element, list(unit ORDER BY unit) AS units
+    SELECT year, element, array_agg(unit ORDER BY unit) AS units
     FROM dim_unit_element
     GROUP BY year, element
 )
@@ -33,8 +33,8 @@ LEFT JOIN unit_sets AS pu ON pu.year = c.year - 1 AND pu.element = c.code;
 CREATE OR REPLACE VIEW v_indicator_change AS
 WITH terms AS (
     SELECT year, indicator,
-           list(element ORDER BY element) FILTER (WHERE role = 'numerator') AS numerator,
-           list(element ORDER BY element) FILTER (WHERE role = 'denominator') AS denominator
+           array_agg(element ORDER BY element) FILTER (WHERE role = 'numerator') AS numerator,
+           array_agg(element ORDER BY element) FILTER (WHERE role = 'denominator') AS denominator
     FROM dim_indicator_term
     GROUP BY year, indicator
 ),
@@ -49,7 +49,7 @@ SELECT
     c.code AS indicator,
     c.year - 1 AS previous_year,
     p.op AS previous_op,
-    CAST(p.target AS DOUBLE) AS previous_target,
+    CAST(p.target AS DOUBLE PRECISION) AS previous_target,
     p.code IS NOT NULL AND (p.op <> c.op OR p.target <> c.target) AS target_changed,
     CASE
         WHEN p.code IS NULL THEN 'new_indicator'
