@@ -68,6 +68,7 @@ def annotate(data: bytes, file_name: str, problems: list[Problem], open_original
         ws = by_fold.get(fold(m["sheet"])) if m else None
         if ws is None:
             continue
+        ws.sheet_state = "visible"   # our template hides `Thông tin`: a marked cell must be seen
         cell = ws[m["ref"]]
         cell.fill = ERROR_FILL if p.level == "error" else WARNING_FILL
         text = f"{'LỖI' if p.level == 'error' else 'CẢNH BÁO'}: {p.message}" + (f"\n→ {p.hint}" if p.hint else "")

@@ -2,7 +2,8 @@
 
 Pre-filled: unit, year, quarter; one row per element and task that unit reports; a dropdown of the
 plan's task statuses; code columns locked (sheet protection without a password: it prevents slips,
-not people). What `read.py` reads back from a filled template equals what was written.
+not people). What `read.py` reads back from a filled template equals what was written. It prints on
+two A4 pages, `Số liệu` then `Nhiệm vụ`; the `Thông tin` sheet the reader needs is hidden.
 """
 from __future__ import annotations
 
@@ -34,140 +35,161 @@ def template_file_name(plan: Plan, unit: str, quarter: int) -> str:
 def build_template(plan: Plan, unit: str, quarter: int, values: dict[str, int | str | None] | None = None,
                    tasks: dict[str, str] | None = None, note: str | None = None, due: dt.date | None = None) -> bytes:
     """The workbook as bytes. `values`/`tasks` pre-fill answers (tests, demo): task values are
-    status names as users pick them."""
-    u = plan.unit_by_code[unit]
-    q = plan.quarter_by_number[quarter]
-    values, tasks = values or {}, tasks or {}
-    due = due or q.due
-    roman = ROMAN.get(quarter, str(quarter))
-    wb = Workbook()
+    status names as users pick them.
 
-    guide = wb.active
-    guide.title = "Hướng dẫn"
-    lines = [
-        f"MẪU BÁO CÁO KẾT QUẢ THỰC HIỆN {plan.plan.name.upper()}",
-        "",
-        f"Đơn vị: {u.name} — quý {roman} năm {plan.year} (số liệu từ ngày {_day(q.data_from)} đến ngày {_day(q.data_to)}).",
-        f"Hạn nộp: chậm nhất hết ngày {_day(due)}" + (" (hạn mới theo công văn đôn đốc)" if due != q.due else "")
-        + f", gửi {plan.plan.issuer}" + (f" qua {plan.plan.collector}." if plan.plan.collector else "."),
-        "",
-        "1. Trang “Thông tin”: kiểm tra mã đơn vị, năm, quý; ghi ngày lập và người lập.",
-        "2. Trang “Số liệu”: ghi số của riêng quý này (không cộng dồn) vào cột “Số liệu” (ô màu vàng). "
-        "Ghi số nguyên không âm, ví dụ 12 hoặc 1.234. Để trống hoặc ghi “-” nếu không báo cáo; ghi 0 nếu không phát sinh.",
-        "3. Trang “Nhiệm vụ”: chọn tình trạng từng nhiệm vụ trong danh sách; ghi kết quả nổi bật nếu có.",
-        "4. Không sửa cột mã (đã khóa). Có thể thêm dòng tiêu đề, đổi thứ tự cột, lưu dạng .xlsx, .xls hoặc .ods.",
-        "5. Bảo mật: tuyệt đối không ghi thông tin cá nhân của nạn nhân (tên, ngày sinh, nơi ở, giấy tờ tùy thân); "
+    What prints is a form like the paper one, two A4 pages: `Số liệu` (title, unit and quarter, the
+    short guide with the deadline in force, the counts, the signatures) and `Nhiệm vụ`. `Thông tin`,
+    which the reader needs, is written from the same arguments and hidden: a third printed page the
+    clerk has nothing to do on."""
+    wb = Workbook()
+    data = wb.active
+    data.title = DATA_SHEET
+    _data_sheet(data, plan, unit, quarter, values or {}, note, due or plan.quarter_by_number[quarter].due)
+    _task_sheet(wb.create_sheet(TASK_SHEET), plan, unit, quarter, tasks or {})
+    _info_sheet(wb.create_sheet(INFO_SHEET), plan, unit, quarter, note)
+    wb.active = 0  # open on `Số liệu`
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def unit_line(plan: Plan, unit: str, quarter: int) -> str:
+    """The unit and quarter as `Số liệu` shows them. Plain text, not a formula over `Thông tin`:
+    openpyxl writes no cached value for a formula, and the reader refuses a formula without one
+    (`formula_without_value`), so every template would be refused until opened and saved."""
+    q = plan.quarter_by_number[quarter]
+    return (f"Đơn vị: {plan.unit_by_code[unit].name} — Quý {ROMAN.get(quarter, quarter)}/{plan.year} "
+            f"(số liệu từ ngày {_day(q.data_from)} đến ngày {_day(q.data_to)})")
+
+
+def guide_lines(plan: Plan, quarter: int, due: dt.date) -> list[str]:
+    """The short guide printed above the counts; the first line is the deadline in force (a letter's
+    new deadline when the template goes with one)."""
+    late = due != plan.quarter_by_number[quarter].due
+    send = f"gửi {plan.plan.issuer}" + (f" qua {plan.plan.collector}" if plan.plan.collector else "")
+    return [
+        f"Hạn nộp: chậm nhất hết ngày {_day(due)}" + (" (hạn mới theo công văn đôn đốc)" if late else "")
+        + f", {send}.",
+        "1. Ghi số của riêng quý này (không cộng dồn) vào cột “Số liệu” (ô màu vàng): số nguyên không âm, "
+        "ví dụ 12 hoặc 1.234. Để trống hoặc ghi “-” nếu không báo cáo; ghi 0 nếu không phát sinh.",
+        "2. Trang “Nhiệm vụ”: chọn tình trạng từng nhiệm vụ trong danh sách; ghi kết quả nổi bật nếu có.",
+        "3. Không sửa cột mã (đã khóa). Có thể thêm dòng tiêu đề, đổi thứ tự cột, lưu dạng .xlsx, .xls hoặc .ods.",
+        "4. Bảo mật: tuyệt đối không ghi thông tin cá nhân của nạn nhân (tên, ngày sinh, nơi ở, giấy tờ tùy thân); "
         "hệ thống chỉ nhận số liệu tổng hợp và sẽ từ chối tệp có thông tin cá nhân.",
     ]
-    guide.column_dimensions["A"].width = GUIDE_WIDTH
-    for i, line in enumerate(lines, start=1):
-        cell = guide.cell(i, 1, line)
-        cell.font = _font(bold=(i == 1), size=13 if i == 1 else 12)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        _fit(guide, i, [GUIDE_WIDTH], size=13 if i == 1 else 12)
-    _print(guide, landscape=False)
 
-    info = wb.create_sheet(INFO_SHEET)
-    info["A1"] = "BÁO CÁO KẾT QUẢ THỰC HIỆN CÔNG TÁC PHÒNG, CHỐNG MUA BÁN NGƯỜI"
-    info["A1"].font = _font(bold=True, size=13)
-    info.merge_cells("A1:B1")
-    info.row_dimensions[1].height = TITLE_HEIGHT
-    rows = [("Mã đơn vị", unit), ("Tên đơn vị", u.name), ("Năm", plan.year), ("Quý", quarter),
-            ("Kỳ số liệu", f"{_day(q.data_from)} – {_day(q.data_to)}"), ("Hạn nộp", _day(due)),
-            ("Ngày lập", None), ("Người lập", None), ("Phiên bản mẫu", plan.plan.template_version)]
-    if note:
-        rows.append(("Ghi chú", note))
-    for r, (label, value) in enumerate(rows, start=3):
-        info.cell(r, 1, label).font = _font(bold=True)
-        cell = info.cell(r, 2, value)
-        cell.font = _font()
-        cell.alignment = Alignment(horizontal="left", wrap_text=True)
-        if label in ("Ngày lập", "Người lập"):
-            cell.fill, cell.protection = INPUT_FILL, UNLOCKED
-        info.row_dimensions[r].height = ROW_HEIGHT
-    info.column_dimensions["A"].width = 18
-    info.column_dimensions["B"].width = 60
-    info.protection.sheet = True
-    _print(info, landscape=False)
 
-    data = wb.create_sheet(DATA_SHEET)
-    data["A1"] = f"SỐ LIỆU QUÝ {roman}/{plan.year} — {u.name.upper()}"
-    data["A1"].font = _font(bold=True, size=13)
-    data.merge_cells("A1:F1")
-    data.row_dimensions[1].height = TITLE_HEIGHT
-    headers = ["STT", "Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Số liệu", "Ghi chú"]
-    widths = (6, 16, 56, 11, 10, 20)
-    _header(data, 3, headers)
-    r, section, n = 4, None, 0
+DATA_WIDTHS = (6, 16, 56, 11, 10, 20)
+TASK_WIDTHS = (6, 13, 56, 11, 18, 34)
+
+
+def _data_sheet(ws, plan: Plan, unit: str, quarter: int, values: dict, note: str | None, due: dt.date) -> None:
+    """`Số liệu`, one portrait page: heading and guide, the counts, the signatures."""
+    title = f"BÁO CÁO KẾT QUẢ THỰC HIỆN {plan.plan.name.upper()}"
+    r = _line(ws, 1, title, DATA_WIDTHS, _font(bold=True, size=13), center=True)
+    r = _line(ws, r, unit_line(plan, unit, quarter), DATA_WIDTHS, _font(bold=True), center=True)
+    if note:   # the demo's "not real data", where anyone who opens the file sees it
+        r = _line(ws, r, note, DATA_WIDTHS, _font(bold=True, color="C00000"), center=True)
+    for i, line in enumerate(guide_lines(plan, quarter, due)):
+        r = _line(ws, r + (i == 0), line, DATA_WIDTHS, _font(bold=(i == 0)))
+    header = r + 1
+    _header(ws, header, ["STT", "Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", "Số liệu", "Ghi chú"])
+    r, section, n = header + 1, None, 0
     for code in plan.unit_elements(unit):
         e = plan.element_by_code[code]
         if e.section != section:
             section = e.section
-            data.cell(r, 1, section).font = _font(bold=True)
+            ws.cell(r, 1, section).font = _font(bold=True)
             for c in range(1, 7):
-                data.cell(r, c).fill = SECTION_FILL
-            data.merge_cells(start_row=r, start_column=1, end_row=r, end_column=6)  # a label that never overlaps
-            data.row_dimensions[r].height = ROW_HEIGHT
+                ws.cell(r, c).fill = SECTION_FILL
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=6)  # a label that never overlaps
+            ws.row_dimensions[r].height = ROW_HEIGHT
             r += 1
         n += 1
-        data.cell(r, 1, n)
-        data.cell(r, 2, code)
-        data.cell(r, 3, e.name).alignment = Alignment(wrap_text=True, vertical="top")
-        data.cell(r, 4, e.unit_of_measure).alignment = Alignment(wrap_text=True, vertical="top")
-        value = data.cell(r, 5, values.get(code))
+        ws.cell(r, 1, n)
+        ws.cell(r, 2, code)
+        ws.cell(r, 3, e.name)
+        ws.cell(r, 4, e.unit_of_measure)
+        value = ws.cell(r, 5, values.get(code))
         value.fill, value.protection, value.number_format = INPUT_FILL, UNLOCKED, "#,##0"
-        data.cell(r, 6).protection = UNLOCKED
-        for c in range(1, 7):
-            data.cell(r, c).border = BOX
-            data.cell(r, c).font = _font()
-            data.cell(r, c).alignment = Alignment(wrap_text=c in (3, 4), vertical="center")
-        _fit(data, r, widths)
+        ws.cell(r, 6).protection = UNLOCKED
+        _boxed(ws, r, wrap=(3, 4))
+        _fit(ws, r, DATA_WIDTHS)
         r += 1
-    data.cell(r + 1, 5, "NGƯỜI LẬP BIỂU").font = _font(bold=True)
-    data.cell(r + 2, 5, "(Ký, ghi rõ họ tên)").font = _font(italic=True)
-    for col, width in zip("ABCDEF", widths):
-        data.column_dimensions[col].width = width
-    data.freeze_panes = "A4"
-    data.protection.sheet = True
-    _print(data, landscape=False, title_row=3, pages_high=2)
+    _signatures(ws, r + 1)
+    for col, width in zip("ABCDEF", DATA_WIDTHS):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = f"A{header + 1}"
+    ws.protection.sheet = True
+    _print(ws, landscape=False, title_row=header)
 
-    sheet = wb.create_sheet(TASK_SHEET)
-    sheet["A1"] = f"TÌNH TRẠNG THỰC HIỆN NHIỆM VỤ QUÝ {roman}/{plan.year}"
-    sheet["A1"].font = _font(bold=True, size=13)
-    sheet.merge_cells("A1:F1")
-    sheet.row_dimensions[1].height = TITLE_HEIGHT
-    _header(sheet, 3, ["STT", "Mã nhiệm vụ", "Nội dung", "Vai trò", "Tình trạng", "Kết quả"])
-    task_widths = (6, 13, 56, 11, 18, 34)
+
+def _signatures(ws, row: int) -> None:
+    """The paper form's foot: who drew up the table (left), the head of the unit (right, under the
+    date). Never in the code column (B): text there would read as an element code."""
+    date = ws.cell(row, 4, "……, ngày …… tháng …… năm ……")
+    date.font, date.protection = _font(italic=True), UNLOCKED
+    for col, lines in ((1, ["NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)"]),
+                       (4, ["THỦ TRƯỞNG ĐƠN VỊ", "(Ký tên, đóng dấu)"])):
+        for i, text in enumerate(lines, start=1):
+            ws.cell(row + i, col, text).font = _font(bold=(i == 1), italic=(i == 2))
+    for r in range(row, row + 3):
+        ws.row_dimensions[r].height = ROW_HEIGHT
+        for first, last in ((1, 3), (4, 6)):
+            ws.merge_cells(start_row=r, start_column=first, end_row=r, end_column=last)
+            ws.cell(r, first).alignment = Alignment(horizontal="center", vertical="center")
+
+
+def _task_sheet(ws, plan: Plan, unit: str, quarter: int, tasks: dict[str, str]) -> None:
+    """`Nhiệm vụ`, one landscape page: the unit's tasks and a dropdown of statuses."""
+    roman = ROMAN.get(quarter, str(quarter))
+    title = f"TÌNH TRẠNG THỰC HIỆN NHIỆM VỤ QUÝ {roman}/{plan.year} — {plan.unit_by_code[unit].name.upper()}"
+    r = _line(ws, 1, title, TASK_WIDTHS, _font(bold=True, size=13))
+    _line(ws, r, "Chọn tình trạng từng nhiệm vụ trong danh sách (ô màu vàng); ghi kết quả nổi bật nếu có.",
+          TASK_WIDTHS, _font())
+    _header(ws, 3, ["STT", "Mã nhiệm vụ", "Nội dung", "Vai trò", "Tình trạng", "Kết quả"])
     names = [s.name for s in plan.task_statuses]
     dv = DataValidation(type="list", formula1='"' + ",".join(names) + '"', allow_blank=True,
                         showErrorMessage=True, errorTitle="Tình trạng không hợp lệ",
                         error="Chọn một tình trạng trong danh sách.")
-    sheet.add_data_validation(dv)
+    ws.add_data_validation(dv)
     for i, (task, role) in enumerate(plan.unit_tasks(unit), start=1):
         row = 3 + i
-        sheet.cell(row, 1, i)
-        sheet.cell(row, 2, task.code)
-        sheet.cell(row, 3, f"{task.name} (mục {task.section})").alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.cell(row, 4, TASK_ROLE_NAMES[role])
-        status = sheet.cell(row, 5, tasks.get(task.code))
+        ws.cell(row, 1, i)
+        ws.cell(row, 2, task.code)
+        ws.cell(row, 3, f"{task.name} (mục {task.section})")
+        ws.cell(row, 4, TASK_ROLE_NAMES[role])
+        status = ws.cell(row, 5, tasks.get(task.code))
         status.fill, status.protection = INPUT_FILL, UNLOCKED
         dv.add(status)
-        sheet.cell(row, 6).protection = UNLOCKED
-        for c in range(1, 7):
-            sheet.cell(row, c).border = BOX
-            sheet.cell(row, c).font = _font()
-            sheet.cell(row, c).alignment = Alignment(wrap_text=c in (3, 6), vertical="center")
-        _fit(sheet, row, task_widths)
-    for col, width in zip("ABCDEF", task_widths):
-        sheet.column_dimensions[col].width = width
-    sheet.freeze_panes = "A4"
-    sheet.protection.sheet = True
-    _print(sheet, landscape=True, title_row=3, pages_high=1)
+        ws.cell(row, 6).protection = UNLOCKED
+        _boxed(ws, row, wrap=(3, 6))
+        _fit(ws, row, TASK_WIDTHS)
+    for col, width in zip("ABCDEF", TASK_WIDTHS):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A4"
+    ws.protection.sheet = True
+    _print(ws, landscape=True, title_row=3)
 
-    wb.active = 1  # open on `Thông tin`
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+
+def _info_sheet(ws, plan: Plan, unit: str, quarter: int, note: str | None) -> None:
+    """`Thông tin`, what the reader needs (label, value to its right), hidden: it would print as a
+    page of its own, and the clerk has nothing to write on it (the date and the signatures are on
+    `Số liệu`). Hidden, not "very hidden": whoever wants to check it can show it."""
+    rows = [("Mã đơn vị", unit), ("Tên đơn vị", plan.unit_by_code[unit].name), ("Năm", plan.year),
+            ("Quý", quarter), ("Phiên bản mẫu", plan.plan.template_version)]
+    if note:
+        rows.append(("Ghi chú", note))
+    for r, (label, value) in enumerate(rows, start=1):
+        ws.cell(r, 1, label).font = _font(bold=True)
+        ws.cell(r, 2, value).font = _font()
+        ws.cell(r, 2).alignment = Alignment(horizontal="left")
+        ws.row_dimensions[r].height = ROW_HEIGHT
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 60
+    ws.protection.sheet = True
+    ws.sheet_state = "hidden"
+    _print(ws, landscape=False)
 
 
 # Row heights: Excel and LibreOffice do not grow a row that openpyxl gives no height, and the default
@@ -175,7 +197,6 @@ def build_template(plan: Plan, unit: str, quarter: int, values: dict[str, int | 
 TITLE_HEIGHT = 27
 ROW_HEIGHT = 19
 LINE_HEIGHT = 16.5
-GUIDE_WIDTH = 68   # fits a portrait A4 page at 12 pt without scaling
 FONT = "Times New Roman"
 
 
@@ -198,18 +219,21 @@ def _fit(ws, row: int, widths, size: float = 12) -> None:
     ws.row_dimensions[row].height = max(ROW_HEIGHT, LINE_HEIGHT * lines * size / 12 + 3)
 
 
-def _print(ws, landscape: bool, title_row: int | None = None, pages_high: int = 1) -> None:
-    """A4, one page wide (`pages_high` pages at most), header row repeated, page numbers."""
+def _print(ws, landscape: bool, title_row: int | None = None) -> None:
+    """A4, one page (fit to width and height), header row repeated, page numbers."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = pages_high
+    ws.page_setup.fitToWidth = ws.page_setup.fitToHeight = 1
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = ws.page_margins.bottom = 0.6
+    # the footer lives between the page's edge + `footer` and the bottom margin: at openpyxl's 0.5 in
+    # that is 0.1 in, and LibreOffice cut "Trang 2/2" in half
+    ws.page_margins.header = ws.page_margins.footer = 0.25
     if title_row:
         ws.print_title_rows = f"{title_row}:{title_row}"
     ws.oddFooter.center.text = "Trang &P/&N"
+    ws.oddFooter.center.font = f"{FONT},Regular"
 
 
 def _header(ws, row: int, titles: list[str]) -> None:
@@ -218,6 +242,25 @@ def _header(ws, row: int, titles: list[str]) -> None:
         cell = ws.cell(row, c, title)
         cell.font, cell.fill, cell.border = _font(bold=True, color="FFFFFF"), HEADER_FILL, BOX
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _line(ws, row: int, text: str, widths, font: Font, center: bool = False) -> int:
+    """One line of text across the table's width (merged, wrapped, tall enough); the next row."""
+    cell = ws.cell(row, 1, text)
+    cell.font = font
+    cell.alignment = Alignment(horizontal="center" if center else "left", vertical="center", wrap_text=True)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(widths))
+    _fit(ws, row, [sum(widths)], size=font.sz)
+    if font.sz > 12:   # a title: the room its capitals' marks need
+        ws.row_dimensions[row].height = max(ws.row_dimensions[row].height, TITLE_HEIGHT)
+    return row + 1
+
+
+def _boxed(ws, row: int, wrap: tuple[int, ...]) -> None:
+    for c in range(1, 7):
+        cell = ws.cell(row, c)
+        cell.border, cell.font = BOX, _font()
+        cell.alignment = Alignment(wrap_text=c in wrap, vertical="center")
 
 
 def write_templates(plan: Plan, quarter: int, out_dir: Path, units: list[str] | None = None) -> list[Path]:

@@ -1,8 +1,8 @@
 """Every kind of document the committee sends, rendered by a real LibreOffice to PDF and read back
 with pdftotext, as a clerk reads the printed page (issue 18): no "None", "nan", "{", "(/)", "0/0",
 machine codes or English words; no target sign or % left at the end or start of a line apart from
-its number; the page counts a clerk expects (the list of chased units on one page, each sheet of a
-blank template on one page).
+its number; the page counts a clerk expects (the list of chased units on one page, a blank template on
+two: the form with its guide, then the tasks).
 
 Marked `office`. Without LibreOffice (`soffice`) or poppler (`pdftotext`) these tests skip on a
 workstation and FAIL in CI (the `CI` environment variable set): `.ci/run` installs both."""
@@ -49,9 +49,9 @@ def cli(*args) -> int:
 
 
 @pytest.fixture(scope="module")
-def rendered(demo_store_template, tmp_path_factory) -> dict[str, tuple[str, int]]:
-    """{document: (text, pages)} of every kind, made by the command line from the demo year."""
-    soffice, pdftotext, pdfinfo = tools()
+def documents(demo_store_template, tmp_path_factory):
+    """The folder of every kind of document, made by the command line from the demo year."""
+    tools()
     root = tmp_path_factory.mktemp("office")
     data = root / "data"
     shutil.copytree(demo_store_template, data)
@@ -74,13 +74,23 @@ def rendered(demo_store_template, tmp_path_factory) -> dict[str, tuple[str, int]
     assert set(kinds) == {"letter_don_doc", "letter_nhac_nho"}
     for name, f in kinds.items():
         shutil.copy(f, docs / f"{name}.docx")
+    chased = kinds["letter_don_doc"].stem.removeprefix("DonDoc_").removesuffix("_2022_Q4")
+    shutil.copy(letters / f"BC_{chased}_2022_Q4.xlsx", docs / "template_letter.xlsx")   # sent with the letter
     shutil.copy(letters / "DanhSach_DonDoc_2022_Q4.xlsx", docs / "list.xlsx")
     assert cli("template", "--unit", "CA", "--year", 2022, "--quarter", 3, "-o", docs / "template.xlsx", *d) == 0
     assert cli("export", "--what", "values", "--year", 2022, "--quarter", 3, "-o", docs / "values.xlsx", *d) == 0
     assert cli("export", "--what", "values", "--year", 2022, "--quarter", 3, "--publication",
                "-o", docs / "values_pub.xlsx", *d) == 0
+    return docs
+
+
+@pytest.fixture(scope="module")
+def rendered(documents) -> dict[str, tuple[str, int]]:
+    """{document: (text, pages)} of every kind; the pages of the text are split by form feeds."""
+    soffice, pdftotext, pdfinfo = tools()
+    root = documents.parent
     pdf = root / "pdf"
-    files = sorted(docs.iterdir())
+    files = sorted(documents.iterdir())
     # a profile of its own: another LibreOffice running on the machine does not take the conversion over
     # as on a clerk's machine set to Vietnamese: the XLSX number formats print 1.234 and 87,5 %
     vietnamese = {**os.environ, "LANG": "vi_VN.UTF-8", "LC_ALL": "vi_VN.UTF-8"}
@@ -100,7 +110,7 @@ def rendered(demo_store_template, tmp_path_factory) -> dict[str, tuple[str, int]
 
 
 DOCUMENTS = [f"report_{p}" for p in REPORT_PERIODS] + ["annex_H1", "letter_don_doc", "letter_nhac_nho", "list",
-                                                       "template", "values", "values_pub"]
+                                                       "template", "template_letter", "values", "values_pub"]
 
 
 @pytest.mark.parametrize("name", DOCUMENTS)
@@ -123,7 +133,8 @@ def test_the_printed_page_reads_as_vietnamese(rendered, name):
 def test_page_counts(rendered):
     assert rendered["list"][1] == 1                      # the list of chased units, one page
     assert rendered["letter_don_doc"][1] == 1 and rendered["letter_nhac_nho"][1] == 1
-    assert rendered["template"][1] == 4                  # guide, Thông tin, Số liệu, Nhiệm vụ: one page each
+    assert rendered["template"][1] == 2                  # the form with its guide, then the tasks
+    assert rendered["template_letter"][1] == 2
     assert rendered["annex_H1"][1] <= 10                 # summary + 5 sections + deadlines + tasks (+ a chart)
 
 
@@ -147,3 +158,38 @@ def test_nothing_is_cut_off_the_page(rendered):
     assert "KẾ HOẠCH THỰC HIỆN CÔNG TÁC PHÒNG, CHỐNG MUA BÁN NGƯỜI NĂM 2022" in template
     assert "hệ thống chỉ nhận số liệu tổng hợp và sẽ từ chối tệp có thông tin cá nhân." in template
     assert "Hạn nộp: chậm nhất hết ngày 15/9/2022" in template
+
+
+def test_the_blank_template_prints_the_form_on_two_pages(rendered, documents):
+    """Issue 18: a template prints on one or two A4 pages. The police's (the unit with the most
+    elements and tasks): page 1 is Số liệu — title, unit and quarter, the deadline in force and the
+    guide, the counts, the signatures; page 2 the tasks. `Thông tin` is hidden, so it does not print,
+    and still read. Seen failing: with `Thông tin` left visible, the form's footer read "Trang 1/3" (a
+    third page printed "Mã đơn vị CA Tên đơn vị …"); with the guide put back on a sheet of its own, the
+    page with the counts ("Trang 2/3") had no "Hạn nộp" line."""
+    from openpyxl import load_workbook
+
+    from pipelines.workbook.read import read_workbook
+    text, pages = rendered["template"]
+    printed = [flat(p) for p in text.split("\f") if p.strip()]
+    form = next(p for p in printed if "Mã chỉ tiêu" in p)
+    tasks = next(p for p in printed if "Mã nhiệm vụ" in p)
+    assert "BÁO CÁO KẾT QUẢ THỰC HIỆN KẾ HOẠCH" in form and "Đơn vị: Công an thị xã — Quý III/2022" in form
+    assert "Hạn nộp: chậm nhất hết ngày 15/9/2022, gửi UBND thị xã Đức Phổ qua Công an thị xã." in form
+    assert "ghi 0 nếu không phát sinh" in form and "không ghi thông tin cá nhân của nạn nhân" in form
+    assert form.index("Hạn nộp") < form.index("Mã chỉ tiêu") < form.index("HTQT") < form.index("NGƯỜI LẬP BIỂU")
+    assert "THỦ TRƯỞNG ĐƠN VỊ" in form and "Trang 1/2" in form
+    assert "TÌNH TRẠNG THỰC HIỆN NHIỆM VỤ QUÝ III/2022" in tasks and "Trang 2/2" in tasks
+    assert "Mã đơn vị" not in text and "Phiên bản mẫu" not in text
+    assert pages == len(printed) == 2
+
+    data = (documents / "template.xlsx").read_bytes()
+    assert load_workbook(documents / "template.xlsx")["Thông tin"].sheet_state == "hidden"
+    raw, problems = read_workbook(data, "template.xlsx")
+    assert problems == [] and (raw.info["unit"].value, raw.info["year"].value, raw.info["quarter"].value) == ("CA", 2022, 3)
+
+
+def test_the_template_sent_with_a_letter_prints_its_new_deadline(rendered):
+    text, pages = rendered["template_letter"]
+    assert pages == 2
+    assert "Hạn nộp: chậm nhất hết ngày 26/12/2022 (hạn mới theo công văn đôn đốc)" in flat(text.split("\f")[0])

@@ -148,10 +148,7 @@ def _epoch_1904(wb):
     import datetime as dt
     from openpyxl.utils.datetime import CALENDAR_MAC_1904
     wb.epoch = CALENDAR_MAC_1904
-    ws = wb["Thông tin"]
-    for row in ws.iter_rows():
-        if row[0].value == "Ngày lập":
-            row[1].value = dt.date(2022, 3, 14)
+    wb["Thông tin"].append(["Ngày lập", dt.date(2022, 3, 14)])   # the template leaves it out: a date to read
 
 
 def _external_link(wb):
@@ -164,7 +161,8 @@ def _patch(data: bytes, member: str, fn) -> bytes:
 
 def _shared_formulas() -> bytes:
     data = _openpyxl(lambda wb: [wb.create_sheet("Tính").append([v]) for v in (1, 2, 3)])
-    sheet = "xl/worksheets/sheet5.xml"
+    template = zipfile.ZipFile(io.BytesIO(TEMPLATE)).namelist()
+    sheet = f"xl/worksheets/sheet{sum(n.startswith('xl/worksheets/sheet') for n in template) + 1}.xml"   # 1st added
     assert sheet in zipfile.ZipFile(io.BytesIO(data)).namelist()
 
     def shared(xml: bytes) -> bytes:
