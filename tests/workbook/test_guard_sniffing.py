@@ -169,3 +169,12 @@ def test_one_million_cells_together_are_read_one_more_sheet_is_not():
     result = guard.check(book({f"T{i}": _full_sheet() for i in range(6)}), "bc.xlsx")
     assert errors(result) == ["hostile"]
     assert "1.200.000 ô" in result.problems[0].message
+
+
+def test_a_sheet_that_is_not_well_formed_xml_is_broken_and_named():
+    """Mutant `"…không đúng cấu trúc XML" + (f" (trang “{part}”)." …)` → `-`."""
+    result = guard.check(_rezip(REPORT, replace={"xl/worksheets/sheet2.xml": b"<worksheet><sheetData><row>"}),
+                         "bc.xlsx")
+    assert errors(result) == ["unreadable"]
+    assert result.problems[0].message == ("Tệp bị hỏng: nội dung bảng tính không đúng cấu trúc XML "
+                                          "(trang “Số liệu”).")
