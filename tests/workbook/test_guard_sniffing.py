@@ -178,3 +178,16 @@ def test_a_sheet_that_is_not_well_formed_xml_is_broken_and_named():
     assert errors(result) == ["unreadable"]
     assert result.problems[0].message == ("Tệp bị hỏng: nội dung bảng tính không đúng cấu trúc XML "
                                           "(trang “Số liệu”).")
+
+
+def test_a_declared_range_too_wide_but_not_too_tall_is_refused():
+    """A sheet whose cells are within bounds but whose <dimension> declares 101 columns on 5 rows: refused
+    at the declared last cell. Mutant `declared_rows > MAX_ROWS or declared_cols > MAX_COLS` → `and`."""
+    import re
+    src = zipfile.ZipFile(io.BytesIO(REPORT))
+    sheet = src.read("xl/worksheets/sheet2.xml")
+    assert len(re.findall(rb'<dimension ref="[^"]*"/>', sheet)) == 1
+    wide = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:CW5"/>', sheet)
+    result = guard.check(_rezip(REPORT, replace={"xl/worksheets/sheet2.xml": wide}), "bc.xlsx")
+    assert [(p.code, p.where) for p in result.problems] == [("hostile", "Số liệu!CW5")]
+    assert "khai báo vùng dữ liệu tới ô CW5 (5 dòng × 101 cột)" in result.problems[0].message
