@@ -29,7 +29,7 @@ MODULES = {
     "pipelines/outputs/fmt.py": ["tests/outputs/test_fmt_num.py", "tests/outputs/test_fmt.py",
                                  "tests/outputs/test_verdict_digits.py"],
     "pipelines/accounts/sessions.py": ["tests/accounts/test_sessions.py"],
-    "pipelines/accounts/throttle.py": ["tests/accounts/test_users.py"],
+    "pipelines/accounts/throttle.py": ["tests/accounts/test_throttle.py", "tests/accounts/test_users.py"],
     "pipelines/workbook/guard.py": ["tests/workbook/test_guard_sizes.py", "tests/workbook/test_guard_sniffing.py",
                                     "tests/workbook/test_guard_bounds.py",
                                     "tests/workbook/test_guard.py",
@@ -37,7 +37,8 @@ MODULES = {
     "pipelines/outputs/publication.py": ["tests/outputs/test_publication_threshold.py",
                                          "tests/outputs/test_publication.py"],
     "pipelines/store/marts.py": ["tests/store/test_marts.py"],
-    "pipelines/workbook/validate.py": ["tests/workbook/test_validate.py", "tests/workbook/test_contract.py"],
+    "pipelines/workbook/validate.py": ["tests/workbook/test_validate_edges.py", "tests/workbook/test_validate.py",
+                                       "tests/workbook/test_contract.py"],
     "pipelines/accounts/users.py": ["tests/accounts/test_roles.py", "tests/accounts/test_users.py"],
     "pipelines/store/load.py": ["tests/store/test_load.py", "tests/store/test_batch.py"],
 }
