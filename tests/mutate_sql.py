@@ -30,6 +30,7 @@ VIEWS = ROOT / "pipelines" / "store" / "sql" / "views"
 # The tests that read the views, fastest and most telling first (-x stops at the first failure).
 TESTS = [
     "tests/store/test_views_by_hand.py",
+    "tests/store/test_plan_change_by_hand.py",
     "tests/store/test_aggregation.py",
     "tests/store/test_marts.py",
     "tests/store/test_timeliness.py",
@@ -127,8 +128,10 @@ RELEVANT = {
     **dict.fromkeys(("00", "01", "02", "03", "04", "05", "06", "07", "08"), FAST + ["tests/outputs/test_verdict_digits.py"]),
     **dict.fromkeys(("09", "11"), FAST + ["tests/store/test_timeliness.py"]),
     "10": FAST,
-    **dict.fromkeys(("12", "14"), FAST + ["tests/outputs/test_quality.py"]),
-    **dict.fromkeys(("13", "15"), FAST + ["tests/outputs/test_year_over_year.py", "tests/store/test_plan_history.py"]),
+    "12": FAST + ["tests/outputs/test_quality.py"],
+    "14": FAST + ["tests/store/test_plan_change_by_hand.py", "tests/outputs/test_quality.py"],
+    **dict.fromkeys(("13", "15"), FAST + ["tests/store/test_plan_change_by_hand.py", "tests/outputs/test_year_over_year.py",
+                                          "tests/store/test_plan_history.py"]),
 }
 FULL = False
 
