@@ -235,7 +235,8 @@ def bench_queries(store, runs: int, tiny: bool) -> list[dict]:
     store.plans()  # the parsed plans are cached by a running dashboard
     rows = []
     for name, level, ours, theirs in query_set(store, base, tiny):
-        with store.connect():  # a page render holds one connection (dashboard.state.data.batch)
+        with store.connect():  # the query's own time: the dashboard opens a connection per cache miss, ~1 ms
+            # while another page of the server has the store open, ~40 ms more on an idle server
             a = stats(ours, runs)
         b = stats(theirs, runs)
         rows.append({"name": name, "level": level, "p50_ms": round(a["median"] * 1000, 1),

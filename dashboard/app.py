@@ -20,7 +20,7 @@ import streamlit as st  # noqa: E402
 
 from dashboard import i18n  # noqa: E402
 from dashboard.parts import framework_words, phone  # noqa: E402
-from dashboard.state import auth, data, filters  # noqa: E402
+from dashboard.state import auth, filters  # noqa: E402
 from dashboard.web.config import DATA_DIR_ENV, data_dir_from_args, store_spec_from_args  # noqa: E402,F401
 from pipelines.store import Store, StoreBusy  # noqa: E402
 
@@ -123,8 +123,7 @@ def main() -> None:
     phone.style()
     store = get_store(store_spec_from_args())
     try:
-        with data.batch(store):
-            user = auth.gate(store)
+        user = auth.gate(store)
         if user is None:
             # The sign-in screen is all a signed-out visitor gets. Only the page the address asks for
             # (and the default one) is registered, hidden and never run, so that /du-lieu?period=9M is
@@ -132,8 +131,7 @@ def main() -> None:
             st.navigation(signed_out_pages(filters.lang()), position="hidden")
             framework_words.install(filters.lang())
             return
-        with data.batch(store):
-            c = filters.sidebar_filters(store)
+        c = filters.sidebar_filters(store)
         auth.sidebar_user(store)
         with st.sidebar:  # out of the page's flow: the element is an empty, hidden box
             framework_words.install(c.lang)
@@ -141,8 +139,7 @@ def main() -> None:
         if c.is_demo:
             st.warning(i18n.t("demo_banner", c.lang, year=c.year), icon=":material/science:")
         try:
-            with data.batch(store):
-                page.run()
+            page.run()
         finally:   # also when the page stopped early (st.stop): the address keeps every filter
             filters.write_url(c)
     except StoreBusy:

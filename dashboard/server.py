@@ -20,9 +20,11 @@ import uvicorn.config  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
 from dashboard.web import config, guard, media, signin  # noqa: E402
+from pipelines import waits  # noqa: E402
 
 config.SERVED = True
 media.install()
+waits.install_from_env()  # $DUCPHO138_STORE_WAITS=FILE: the store's waits as JSON lines (pipelines/waits.py)
 
 
 def _proxy_headers(app, trusted_hosts=None):

@@ -5,18 +5,19 @@ arguments). The version changes after every committed write from any process (CL
 restore), so a new load shows on the next rerun without a restart, and old entries simply age out.
 
 Connections: DuckDB lets one process hold the file at a time and the command line must be able to
-ingest while the dashboard is open, so nothing here keeps a connection between reruns. Inside a
-`batch(store)` block (app.py wraps each page run in one), the first cache miss opens ONE short-lived
-connection that every later miss of the same rerun reuses (the Store shares a connection opened in
-the same thread); it is closed when the block ends. A rerun served wholly from the cache opens none.
+ingest while the dashboard is open, so nothing here keeps a connection longer than one cache miss:
+each miss opens a connection, runs its queries and closes it (a miss inside another shares the
+outer one). A page is not one unit of work: it used to keep the connection of its first miss until
+it was drawn, and with 20 viewers drawing after each new file, one page or another always held the
+store — the shell's `ingest` waited up to 31 s for its turn and gave up (tests/e2e/test_deadline_load.py).
+Opening costs ~40 ms when no other page of the server has the store open, ~1 ms when one has.
+A rerun served wholly from the cache opens none.
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import threading
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -25,41 +26,6 @@ from pipelines.accounts import users
 from pipelines.localtime import from_utc_naive
 from pipelines.outputs import metrics, outlook, quality
 from pipelines.store import Store, load
-
-_LOCAL = threading.local()
-
-
-class _Batch:
-    def __init__(self, store: Store):
-        self.store = store
-        self.stack = contextlib.ExitStack()
-        self.opened = False
-
-    def connection_store(self) -> Store:
-        if not self.opened:
-            self.stack.enter_context(self.store.connect())
-            self.opened = True
-        return self.store
-
-
-@contextlib.contextmanager
-def batch(store: Store) -> Iterator[None]:
-    """Cache misses inside the block share one lazily opened connection, closed at the end."""
-    previous = getattr(_LOCAL, "batch", None)
-    current = _Batch(store)
-    _LOCAL.batch = current
-    try:
-        with current.stack:
-            yield
-    finally:
-        _LOCAL.batch = previous
-
-
-def _store_for(spec: str) -> Store:
-    current: _Batch | None = getattr(_LOCAL, "batch", None)
-    if current is not None and current.store.spec == spec:
-        return current.connection_store()
-    return Store.from_spec(spec)
 
 
 def _is_demo_year(store: Store, year: int) -> bool:
@@ -114,7 +80,7 @@ _FUNCS = {
 
 @st.cache_data(show_spinner=False, max_entries=1024)
 def _cached(spec: str, version: str, name: str, args: tuple, kwargs: tuple) -> Any:
-    return _FUNCS[name](_store_for(spec), *args, **dict(kwargs))
+    return _FUNCS[name](Store.from_spec(spec), *args, **dict(kwargs))
 
 
 def _call(store: Store, name: str, *args, **kwargs) -> Any:
@@ -164,7 +130,7 @@ class Hierarchy:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _hierarchy(spec: str, version: str, year: int) -> Hierarchy:
-    scopes = metrics.scopes(_store_for(spec), year)
+    scopes = metrics.scopes(Store.from_spec(spec), year)
     codes, levels = list(scopes["code"]), list(scopes["level"])
     ancestors = {c: frozenset(a) for c, a in zip(codes, scopes["ancestors"])}
     areas = tuple(c for c, lv in zip(codes, levels) if lv not in ("all", "unit"))

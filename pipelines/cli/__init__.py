@@ -15,6 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipelines import waits
 from pipelines.cli import accounts, data, outputs, quality, words
 from pipelines.cli.common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, Refused, UsageError
 
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    waits.install_from_env()  # $DUCPHO138_STORE_WAITS=FILE: the store's waits as JSON lines
     from pipelines.plan import PlanError  # after parsing: `--help` needs neither (see the docstring)
     from pipelines.store import SchemaError, StoreBusy
     try:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from pathlib import Path
 
 from pipelines.store import engine, migrate
 from pipelines.store.database import Store

@@ -158,23 +158,51 @@ def _cards(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+# The five rates of the demo year, worked by hand from the fixture (pipelines/demo.py, seed 138: the town's
+# figures below) and the rules of spec/plan-2022.md (Σ numerator ÷ Σ denominator; a backlog over several
+# quarters is the earliest quarter's; a denominator of 0 is "Không phát sinh"):
+#   TIN_MOI = TIN_PHAN_LOAI  Q1 3 (CA 2, BP_SH 1)  Q2 4 (CA 3, BP_PQ 1)  Q3 2 (CA)  Q4 1 (CA)
+#   TIN_DA_GQ                Q1 4 (CA 3, BP_SH 1)  Q2 3 (CA 2, BP_PQ 1)  Q3 3 (CA)  Q4 1 (CA)
+#   TIN_TON (backlog)        Q1 1 (CA)             Q2 0                  Q3 1 (CA)  Q4 0
+#     each later backlog is what the quarter before carried (CA: Q2 1+2−3 = 0, Q3 0+3−2 = 1, Q4 1+2−3 = 0),
+#     so over several quarters only Q1's 1 counts and nothing is added
+#   AN_KHOI_TO = AN_KHAM_PHA Q2 1, Q3 1 (CA); VKS_MOI Q3 1, Q4 1, VKS_TRUY_TO Q3 1, VKS_TON 0;
+#   TA_MOI = TA_XET_XU Q4 1, TA_TON 0.
+# Giải quyết tin báo (> 90 %): Q1 4/(1+3), Q2 3/(0+4) = 75 %, Q3 3/(1+2), Q4 1/(0+1), H1 (4+3)/(1+3+4) = 7/8
+# = 87,5 % (one more resolved makes 8/8), 9M 10/(1+9), Y 11/(1+10). Truy tố (≥ 95 %): Q3 1/1, Q4 0/(0+1) = 0 %,
+# 9M 1/1, Y 1/2 = 50 %. A card shows its period's own rate (a yearly target is judged on the cumulative one).
+KPS = "Không phát sinh"
+CARDS = {  # period → {card: (what it shows, the period's numerator/denominator)}
+    "Q1": {"tiep": ("100 %", "3/3"), "gq": ("100 %", "4/4"), "kp": (KPS, "0/0"), "tt": (KPS, "0/0"), "xx": (KPS, "0/0")},
+    "Q2": {"tiep": ("100 %", "4/4"), "gq": ("75 %", "3/4"), "kp": ("100 %", "1/1"), "tt": (KPS, "0/0"), "xx": (KPS, "0/0")},
+    "Q3": {"tiep": ("100 %", "2/2"), "gq": ("100 %", "3/3"), "kp": ("100 %", "1/1"), "tt": ("100 %", "1/1"),
+           "xx": (KPS, "0/0")},
+    "Q4": {"tiep": ("100 %", "1/1"), "gq": ("100 %", "1/1"), "kp": (KPS, "0/0"), "tt": ("0 %", "0/1"),
+           "xx": ("100 %", "1/1")},
+    "H1": {"tiep": ("100 %", "7/7"), "gq": ("87,5 %", "7/8"), "kp": ("100 %", "1/1"), "tt": (KPS, "0/0"), "xx": (KPS, "0/0")},
+    "9M": {"tiep": ("100 %", "9/9"), "gq": ("100 %", "10/10"), "kp": ("100 %", "2/2"), "tt": ("100 %", "1/1"),
+           "xx": (KPS, "0/0")},
+    "Y": {"tiep": ("100 %", "10/10"), "gq": ("100 %", "11/11"), "kp": ("100 %", "2/2"), "tt": ("50 %", "1/2"),
+          "xx": ("100 %", "1/1")},
+}
+CARD_NAMES = {"tiep": ("Tiếp nhận, phân loại tin báo", "≥ 100 %"), "gq": ("Giải quyết tin báo", "> 90 %"),
+              "kp": ("Điều tra, khám phá vụ án", "> 90 %"), "tt": ("Giải quyết, truy tố", "≥ 95 %"),
+              "xx": ("Giải quyết, xét xử", "≥ 90 %")}
+
+
 @pytest.mark.parametrize("period", ["Q1", "Q2", "Q3", "Q4", "H1", "9M", "Y"])
-def test_overview_numbers_equal_attainment(period, demo_store_template, monkeypatch):
-    store = Store(demo_store_template)
-    expected = metrics.attainment(store, YEAR, period)
+def test_overview_numbers_worked_by_hand(period, demo_store_template, monkeypatch):
     at = _app(demo_store_template, monkeypatch, period=period).run()
     _no_exception(at)
     cards = _cards(at)
     text = _texts(at)
-    for r in expected.itertuples():
-        shown = (fmt.rate(r.numerator, r.denominator, r.target_op, r.target) if r.period_status in ("met", "not_met")
-                 else metrics.STATUS_NAMES[r.period_status])
-        assert cards[r.short_name] == shown, (r.indicator, cards[r.short_name], shown)
-        if r.status != "no_data":
-            assert f"{fmt.num(r.numerator)}/{fmt.num(r.denominator)} · Mục tiêu {fmt.target(r.target_op, r.target)}" in text
-        if r.status == "not_met" and r.judged_on == "period":
-            phrase = r.action.format(n=int(r.needed))
-            assert f"Cần {phrase} để đạt {fmt.target(r.target_op, r.target)}." in text
+    for key, (shown, fraction) in CARDS[period].items():
+        name, target = CARD_NAMES[key]
+        assert cards[name] == shown, (period, name, cards[name], shown)
+        assert f"{fraction} · Mục tiêu {target}" in text, (period, name, fraction)
+    # the quarterly rate not met in Q2 (3/4) and H1 (7/8): one more resolved tip-off makes 4/4, 8/8
+    needed = "Cần giải quyết thêm 1 tin báo để đạt > 90 %."
+    assert (needed in text) == (period in ("Q2", "H1"))
 
 
 def test_overview_equals_cli_json(demo_store_template, monkeypatch):
@@ -197,35 +225,38 @@ def test_yearly_target_judged_on_cumulative(demo_store_template, monkeypatch):
     """Q4 alone: KPI_TRUY_TO is 0/1 in the quarter; judged on the year (1/2 → Chưa đạt)."""
     at = _app(demo_store_template, monkeypatch, period="Q4").run()
     text = _texts(at)
-    year_row = metrics.attainment(Store(demo_store_template), YEAR, "Y").set_index("indicator").loc["KPI_TRUY_TO"]
-    assert f"Mục tiêu năm — đánh giá theo lũy kế Năm: {year_row.numerator}/{year_row.denominator} (50 %)" in text
+    # the year: VKS_TRUY_TO 1 (Q3) over VKS_TON 0 + VKS_MOI 1 (Q3) + 1 (Q4) = 1/2 (see CARDS)
+    assert "Mục tiêu năm — đánh giá theo lũy kế Năm: 1/2 (50 %)" in text
     assert "Tỷ lệ riêng Quý IV: 0/1" in text
     assert "Cần truy tố thêm 1 vụ án để đạt ≥ 95 %." in text
 
 
 def test_reporting_completeness_and_deadline(demo_store_template, monkeypatch):
     at = _app(demo_store_template, monkeypatch, period="9M").run()
-    comp = metrics.compliance(Store(demo_store_template), YEAR)
-    on_time = int(((comp["quarter"] == 3) & (comp["status"] == "on_time")).sum())
     text = _texts(at)
-    assert f"{on_time}/27 đơn vị đã báo cáo đúng hạn quý III" in text
+    # Q3 due 15/09/2022, 23:59:59 UTC+7 = 16:59:59 UTC (spec/plan-2022.md §2). In the demo fixture 26 of 27
+    # units sent Q3 (X_PHO_KHANH missing by the plan's demo story); two after the deadline: DTN received
+    # 18/09 01:00 UTC, X_PHO_CHAU 21/09 07:30 UTC (the last ones on time: P_PHO_QUANG 15/09 08:00 UTC = 15:00
+    # in Đức Phổ, VKS 15/09 06:45 UTC). 26 − 2 = 24 on time.
+    assert "24/27 đơn vị đã báo cáo đúng hạn quý III" in text
     assert "Các hạn nộp báo cáo năm 2022 đã qua (hạn cuối 15/12/2022)." in text
 
 
 def test_activity_totals(demo_store_template, monkeypatch):
     at = _app(demo_store_template, monkeypatch, period="Y").run()
-    totals = metrics.element_totals(Store(demo_store_template), YEAR, "Y").set_index("element")
     text = _texts(at)
-    assert f">{fmt.num(totals.loc['TT_LUOT', 'value'])} <span" in text
-    assert totals.loc["TT_LUOT", "name"] in text
+    # TT_LUOT is summed over units and quarters: the TT_LUOT cells of the year's current demo reports add up
+    # to 11.041 (Q1) + 11.070 (Q2, CA's from its correction) + 10.166 (Q3) + 11.804 (Q4) = 44.081
+    assert ">44.081 <span" in text
+    assert "Số lượt người nghe tuyên truyền" in text   # the element's name in the plan
 
 
 def test_single_unit_scope(demo_store_template, monkeypatch):
     at = _app(demo_store_template, monkeypatch, period="H1", units="CA").run()
     _no_exception(at)
-    expected = metrics.attainment(Store(demo_store_template), YEAR, "H1", unit="CA").set_index("indicator")
     assert "Phạm vi: Công an thị xã" in _texts(at)
-    assert _cards(at)["Giải quyết tin báo"] == fmt.pct(expected.loc["KPI_GIAI_QUYET", "value"])
+    # CA alone in H1: TIN_DA_GQ 3 + 2 over TIN_TON 1 (Q1) + TIN_MOI 2 + 3 = 5/6 = 83,3 %
+    assert _cards(at)["Giải quyết tin báo"] == "83,3 %"
 
 
 # -- filters, URL, language --------------------------------------------------------------------------
@@ -265,10 +296,10 @@ def test_data_page_filters(demo_store_template, monkeypatch):
     at.switch_page("views/du_lieu.py").run()
     _no_exception(at)
     df = at.dataframe[0].value
-    expected = metrics.current_values(Store(demo_store_template), YEAR, 2, ["CA"])
-    assert len(df) == len(expected)
+    # the plan asks CA for 21 elements and its Q2 report (the correction) gives every one of them
+    assert len(df) == 21
     assert set(df["Mã đơn vị"]) == {"CA"} and set(df["Quý"]) == {"Quý II"}   # the quarter named, not "2"
-    assert f"{len(expected)} dòng" in _texts(at)
+    assert "21 dòng" in _texts(at)
     assert len(at.get("download_button")) == 2
 
 

@@ -153,9 +153,10 @@ class Session:
     async def __aexit__(self, *exc):
         await self.ws.close()
 
-    async def run(self, page_name: str = "", widgets: list | None = None, query: str = "") -> list:
+    async def run(self, page_name: str = "", widgets: list | None = None, query: str = "", timeout: float = 30) -> list:
         """Ask for a rerun of `page_name` (with widget states) and collect the messages until the
-        script finishes; returns them."""
+        script finishes (a run the page itself cut short for a rerun, e.g. st.rerun, is followed to
+        the end of the next one) or nothing comes for `timeout` seconds; returns them."""
         from streamlit.proto.BackMsg_pb2 import BackMsg
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
         msg = BackMsg()
@@ -167,7 +168,7 @@ class Session:
         got = []
         for _ in range(2000):
             try:
-                data = await asyncio.wait_for(self.ws.recv(), timeout=30)
+                data = await asyncio.wait_for(self.ws.recv(), timeout=timeout)
             except asyncio.TimeoutError:
                 break
             self.raw.append(data)
@@ -176,7 +177,7 @@ class Session:
             got.append(fm)
             if fm.HasField("new_session"):
                 self.session_id = fm.new_session.initialize.session_id
-            if fm.HasField("script_finished"):
+            if fm.HasField("script_finished") and fm.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                 break
         self.messages += got
         return got
