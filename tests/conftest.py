@@ -36,7 +36,7 @@ TOOLS = {
     "e2e": ["chromium"],                    # headless Chromium driven by Playwright
     "office": ["soffice", "pdftotext"],     # LibreOffice renders and converts; poppler reads the PDF back
     "proxy": ["nginx"],                     # the dashboard behind a reverse proxy
-    "postgres": ["pg_ctl"],                 # a PostgreSQL server started for the test
+    "postgres": ["pg_ctl", "initdb"],       # a private PostgreSQL cluster started for the tests
 }
 
 
@@ -44,6 +44,9 @@ def which(tool: str) -> str | None:
     found = shutil.which(tool)
     if not found and tool == "chromium" and Path("/usr/bin/chromium").is_file():
         found = "/usr/bin/chromium"
+    if not found and tool in ("pg_ctl", "initdb"):  # Debian keeps them in /usr/lib/postgresql/NN/bin
+        from pg_cluster import pg_bin
+        found = pg_bin(tool)
     return found
 
 
