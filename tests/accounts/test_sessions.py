@@ -104,7 +104,7 @@ def test_store_files_are_private(tmp_path):
     mode = lambda p: stat.S_IMODE(os.stat(p).st_mode)  # noqa: E731
     assert mode(store.db_path) == 0o600
     assert mode(store.processed_dir) == 0o700
-    assert modestore.raw_dir == 0o700
+    assert mode(store.raw_dir) == 0o700
     archived = [p for p in store.raw_dir.rglob("*") if p.is_file()]
     assert archived and all(mode(p) == 0o600 for p in archived)
     assert all(mode(p) == 0o700 for p in store.raw_dir.rglob("*") if p.is_dir())
