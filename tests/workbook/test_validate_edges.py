@@ -22,3 +22,49 @@ def test_a_quarter_written_as_units_write_it(written, quarter):
 @pytest.mark.parametrize("written", [0, 5, "V", "Quý 5", "0", "", None, True, 2.5, "Q1 2022"])
 def test_anything_else_is_no_quarter(written):
     assert parse_quarter(written) is None
+
+
+def _validate(store, sheets):
+    from conftest import book
+
+    from pipelines.workbook.read import read_workbook
+    from pipelines.workbook.validate import validate
+    raw, problems = read_workbook(book(sheets), "bc.xlsx")
+    sub, more = validate(raw, store.plans())
+    return sub, [p for p in problems + more if p.level == "error"]
+
+
+@pytest.mark.parametrize("field,blank,cell,label", [
+    ("year", None, "Thông tin!B4", "Năm"), ("quarter", "   ", "Thông tin!B5", "Quý"), ("unit", None, "Thông tin!B3", "Mã đơn vị"),
+])
+def test_a_label_with_nothing_right_of_it_is_a_missing_field_at_its_cell(store, field, blank, cell, label):
+    """workbook.md: Năm, Quý, Mã đơn vị are required. The label is there, its value cell blank (or spaces):
+    `missing_field` at that cell, not "Năm “None” không hợp lệ". Mutant `cell is None or cell.value is None
+    or (…)` → `… or cell.value is None and (…)`."""
+    from conftest import report
+    sub, errs = _validate(store, report(values={"TT_BUOI": 1}, **{field: blank}))
+    assert sub is None
+    assert [(p.code, p.where, p.message) for p in errs] == [
+        ("missing_field", cell, f"Thiếu “{label}” trên trang Thông tin.")]
+
+
+def test_an_unknown_unit_is_named_with_its_cell_and_the_code_found(store):
+    """Mutants: the problem's place `got[1]` → `got[2]`, the value found `got[0]` → `got[1]`."""
+    from conftest import report
+    sub, errs = _validate(store, report(unit="XYZ", values={"TT_BUOI": 1}))
+    assert sub is None
+    assert [(p.code, p.where, p.value, p.message) for p in errs] == [
+        ("unknown_unit", "Thông tin!B3", "XYZ", "Mã đơn vị “XYZ” không có trong kế hoạch.")]
+
+
+@pytest.mark.parametrize("field,written,cell,message", [
+    ("year", "năm nay", "Thông tin!B4", "Năm “năm nay” không hợp lệ."),
+    ("quarter", "Quý V", "Thông tin!B5", "Quý “Quý V” không hợp lệ."),
+])
+def test_a_year_or_quarter_that_is_not_one_is_named_with_its_cell_and_what_was_written(store, field, written, cell,
+                                                                                       message):
+    """Mutants: the problem's place `got[1]` → `got[2]`, the value found `got[0]` → `got[1]`."""
+    from conftest import report
+    sub, errs = _validate(store, report(values={"TT_BUOI": 1}, **{field: written}))
+    assert sub is None
+    assert [(p.code, p.where, p.value, p.message) for p in errs] == [("unknown_period", cell, written, message)]
