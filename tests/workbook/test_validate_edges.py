@@ -68,3 +68,45 @@ def test_a_year_or_quarter_that_is_not_one_is_named_with_its_cell_and_what_was_w
     sub, errs = _validate(store, report(values={"TT_BUOI": 1}, **{field: written}))
     assert sub is None
     assert [(p.code, p.where, p.value, p.message) for p in errs] == [("unknown_period", cell, written, message)]
+
+
+# -- a rate whose counts are given only in part (plan §5) ---------------------------------------------------
+def _rate_plan(terms: list[str]):
+    from types import SimpleNamespace
+    return SimpleNamespace(indicators=[SimpleNamespace(code="KPI_X", name="Tỷ lệ X", numerator=terms[:1],
+                                                       denominator=terms[1:])])
+
+
+@pytest.mark.parametrize("n,word", [(2, "hai"), (3, "ba"), (4, "bốn"), (5, "năm"), (6, "6")])
+def test_an_incomplete_rate_says_how_many_counts_it_needs_in_words(n, word):
+    """The shipped plans' rates have two or three counts; four and five are spelled too. Mutants of
+    `_HOW_MANY = {2: "hai", 3: "ba", 4: "bốn", 5: "năm"}` (2 → 3, …) said "2" or the wrong word."""
+    from pipelines.workbook.validate import Submission, incomplete_rates
+    terms = [f"E{i}" for i in range(n)]
+    sub = Submission("CA", 2022, 1, values={"E0": 3}, cells={"E0": "Số liệu!D3"})
+    out = incomplete_rates(_rate_plan(terms), sub, {}, "Số liệu")
+    assert [p.code for p in out] == ["incomplete_rate"] * (n - 1)            # one error per blank count
+    assert f"cần đủ {word} số liệu" in out[0].message and f"Ghi đủ cả {word} ô" in out[0].hint
+
+
+def test_an_incomplete_rate_names_each_count_written_and_each_left_blank():
+    """E0 written (D3), E1 written but unreadable (D4), E2 a row left blank (D5), E3 no row at all.
+    Mutants: `… is not None or e in unparsed` → `and`, `sub.cells.get(e) or unparsed.get(e) or …` →
+    `and` (either), the blank's place."""
+    from pipelines.workbook.validate import Submission, incomplete_rates
+    sub = Submission("CA", 2022, 1, values={"E0": 3, "E2": None}, cells={"E0": "Số liệu!D3", "E2": "Số liệu!D5"})
+    out = incomplete_rates(_rate_plan(["E0", "E1", "E2", "E3"]), sub, {"E1": "Số liệu!D4"}, "Số liệu")
+    assert [p.where for p in out] == ["Số liệu!D5", "Số liệu"]
+    assert out[0].message == (
+        "Tỷ lệ KPI_X (Tỷ lệ X) cần đủ bốn số liệu E0, E1, E2, E3: đã ghi E0 = 3 (Số liệu!D3), E1 = ? (Số liệu!D4) "
+        "nhưng để trống E2 (Số liệu!D5), E3 (Số liệu (không có dòng E3)). "
+        "Thiếu một phần thì không tính được tỷ lệ của đơn vị.")
+
+
+def test_a_rate_with_all_or_none_of_its_counts_is_not_incomplete():
+    """Mutant `if not given or not blank` → `and`: a rate with nothing written was called incomplete."""
+    from pipelines.workbook.validate import Submission, incomplete_rates
+    none = Submission("CA", 2022, 1, values={"E0": None, "E1": None}, cells={"E0": "Số liệu!D3", "E1": "Số liệu!D4"})
+    assert incomplete_rates(_rate_plan(["E0", "E1"]), none, {}, "Số liệu") == []
+    zeros = Submission("CA", 2022, 1, values={"E0": 0, "E1": 0}, cells={"E0": "Số liệu!D3", "E1": "Số liệu!D4"})
+    assert incomplete_rates(_rate_plan(["E0", "E1"]), zeros, {}, "Số liệu") == []
