@@ -110,3 +110,21 @@ def test_a_rate_with_all_or_none_of_its_counts_is_not_incomplete():
     assert incomplete_rates(_rate_plan(["E0", "E1"]), none, {}, "Số liệu") == []
     zeros = Submission("CA", 2022, 1, values={"E0": 0, "E1": 0}, cells={"E0": "Số liệu!D3", "E1": "Số liệu!D4"})
     assert incomplete_rates(_rate_plan(["E0", "E1"]), zeros, {}, "Số liệu") == []
+
+
+def test_a_broken_error_rule_says_what_to_do_a_warning_does_not(store):
+    """plan §5: R_TIN_PHAN_LOAI (error) TIN_PHAN_LOAI ≤ TIN_MOI; R_TT_LUOT (warning) TT_LUOT ≥ TT_BUOI. An error
+    refuses the file and says to check the counts; a warning is kept, without a hint. Mutant
+    `hint=… if rule.level == "error"` → `!=`."""
+    from conftest import report
+    _, errs = _validate(store, report(values={"TIN_TON": 0, "TIN_MOI": 3, "TIN_PHAN_LOAI": 4, "TIN_DA_GQ": 3}))
+    assert [(p.code, p.hint) for p in errs] == [("rule", "Kiểm tra lại các số liệu liên quan.")]
+    from conftest import book
+
+    from pipelines.workbook.read import read_workbook
+    from pipelines.workbook.validate import validate
+    raw, _ = read_workbook(book(report(values={"TT_BUOI": 10, "TT_LUOT": 9})), "bc.xlsx")
+    sub, problems = validate(raw, store.plans())
+    assert sub is not None
+    assert [(p.level, p.code, p.where, p.hint) for p in problems if p.code == "rule"] == [
+        ("warning", "rule", "Số liệu!D4", None)]
