@@ -128,3 +128,57 @@ def test_a_broken_error_rule_says_what_to_do_a_warning_does_not(store):
     assert sub is not None
     assert [(p.level, p.code, p.where, p.hint) for p in problems if p.code == "rule"] == [
         ("warning", "rule", "Số liệu!D4", None)]
+
+
+# -- counts and tasks given twice, blank, or beyond a unit's duty (workbook.md) -----------------------------
+def _both(store, sheets):
+    from conftest import book
+
+    from pipelines.workbook.read import read_workbook
+    from pipelines.workbook.validate import validate
+    raw, problems = read_workbook(book(sheets), "bc.xlsx")
+    sub, more = validate(raw, store.plans())
+    return sub, [(p.level, p.code, p.where) for p in problems + more]
+
+
+def test_the_same_code_twice_with_the_same_value_is_one_count(store):
+    """workbook.md refuses a code twice *with different values*. Mutant `seen[code][0] != parsed.value` →
+    `seen[code][1]` (the cell, never equal to a value) refused the same value twice."""
+    from conftest import report
+    sub, problems = _both(store, report(values={"TT_BUOI": 2}, extra_rows=[[9, "TT_BUOI", "chỉ tiêu TT_BUOI", 2]]))
+    assert problems == [] and sub.values == {"TT_BUOI": 2} and sub.cells == {"TT_BUOI": "Số liệu!D3"}
+
+
+def test_a_count_beyond_the_units_duty_is_kept_with_a_warning_at_its_code(store):
+    """workbook.md: a code the unit's kind does not report is a warning, the value kept. Công an (police)
+    does not report TT_TRUONG_HOC. Mutant `expected is not None and code not in expected` → `or` warned on
+    every count."""
+    from conftest import report
+    sub, problems = _both(store, report(values={"TT_BUOI": 1, "TT_TRUONG_HOC": 2}))
+    assert problems == [("warning", "element_not_assigned", "Số liệu!B4")]
+    assert sub.values == {"TT_BUOI": 1, "TT_TRUONG_HOC": 2}
+
+
+def test_a_task_given_twice_with_the_same_status_is_one_with_another_is_refused(store):
+    """Mutants of `code in sub.tasks and sub.tasks[code][0] != status.code` (`and` → `or`, `[0]` → `[1]`,
+    `!=` → `==`)."""
+    from conftest import report
+    sheets = report(values={"TT_BUOI": 1}, tasks={"T1A": "Hoàn thành"})
+    sheets["Nhiệm vụ"].append(["T1A", "hoàn thành"])
+    sheets["Nhiệm vụ"].append(["T1B", "Đang triển khai"])
+    sub, problems = _both(store, sheets)
+    assert problems == []
+    assert {k: v[0] for k, v in sub.tasks.items()} == {"T1A": "done", "T1B": "in_progress"}
+    sheets["Nhiệm vụ"].append(["T1A", "Chưa triển khai"])
+    sub, problems = _both(store, sheets)
+    assert problems == [("error", "duplicate_task", "Nhiệm vụ!A5")]
+
+
+def test_a_task_left_blank_is_not_reported(store):
+    """Mutants of `raw_status is None or (isinstance(raw_status, str) and not raw_status.strip())`."""
+    from conftest import report
+    sheets = report(values={"TT_BUOI": 1}, tasks={"T1A": "Hoàn thành"})
+    sheets["Nhiệm vụ"].append(["T1B", "   "])
+    sheets["Nhiệm vụ"].append(["T1C", None])
+    sub, problems = _both(store, sheets)
+    assert problems == [] and list(sub.tasks) == ["T1A"]
