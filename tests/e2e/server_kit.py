@@ -32,7 +32,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_process(data_dir: Path, log_path: Path, *extra: str, env: dict | None = None
+def serve_process(data_dir: Path | None, log_path: Path, *extra: str, env: dict | None = None
                   ) -> Iterator[tuple[str, subprocess.Popen]]:
     """`streamlit run dashboard/server.py` on a free port against data_dir (extra: the app's own
     options after `--`); yields (URL, process)."""
@@ -41,7 +41,7 @@ def serve_process(data_dir: Path, log_path: Path, *extra: str, env: dict | None 
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", SERVER, "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--", "--data-dir", str(data_dir), *extra],
+         "--", *(["--data-dir", str(data_dir)] if data_dir is not None else []), *extra],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     try:
