@@ -158,12 +158,8 @@ def _adapt(params):
 def _adapt_one(value):
     if isinstance(value, float) and value != value:  # NaN from pandas: a missing value
         return None
-    try:
-        import numpy as np
-        if isinstance(value, np.generic):
-            return value.item()
-    except ImportError:  # pragma: no cover
-        pass
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):  # numpy scalars from pandas
+        return value.item()   # (without importing numpy: `init` and `ingest` stay light)
     return value
 
 
