@@ -7,17 +7,23 @@
 -- from quarter to quarter this is exactly the earliest backlog; it keeps Σ outflow ≤ backlog +
 -- Σ inflow, so a rate the plan's rules bound per quarter stays within 0..100 % over several.
 CREATE OR REPLACE VIEW v_unit_period_value AS
-WITH in_period AS (
+WITH in_period AS NOT MATERIALIZED (  -- inlined where it is used, so a filter on unit or year reaches
+    -- the ledger (PostgreSQL materialises a CTE used twice: every year and unit, before the filter)
     SELECT pq.year, pq.period, cv.unit, cv.element, cv.quarter, cv.value
     FROM dim_period_quarter AS pq
     JOIN v_current_value AS cv ON cv.year = pq.year AND cv.quarter = pq.quarter
 ),
 carried AS (  -- what each unit's reported quarter carries over into the next: backlog + inflow - outflow
-    SELECT b.year, b.unit, b.quarter, c.backlog AS element, b.value + i.value - o.value AS carried
+    -- (one pass over the values, each rule's three elements picked by FILTER, rather than three joins of
+    -- the values to themselves: PostgreSQL misjudged those joins' sizes and built millions of rows)
+    SELECT cv.year, cv.unit, cv.quarter, c.backlog AS element,
+           min(cv.value) FILTER (WHERE cv.element = c.backlog) + min(cv.value) FILTER (WHERE cv.element = c.inflow)
+               - min(cv.value) FILTER (WHERE cv.element = c.outflow) AS carried
     FROM dim_carry_over AS c
-    JOIN v_current_value AS b ON b.year = c.year AND b.element = c.backlog
-    JOIN v_current_value AS i ON i.year = b.year AND i.unit = b.unit AND i.quarter = b.quarter AND i.element = c.inflow
-    JOIN v_current_value AS o ON o.year = b.year AND o.unit = b.unit AND o.quarter = b.quarter AND o.element = c.outflow
+    JOIN v_current_value AS cv ON cv.year = c.year AND cv.element IN (c.backlog, c.inflow, c.outflow)
+    GROUP BY cv.year, cv.unit, cv.quarter, c.backlog, c.inflow, c.outflow
+    HAVING count(*) FILTER (WHERE cv.element = c.backlog) > 0 AND count(*) FILTER (WHERE cv.element = c.inflow) > 0
+       AND count(*) FILTER (WHERE cv.element = c.outflow) > 0  -- all three reported rows, as the joins required
 ),
 backlog_steps AS (  -- each reported backlog after the first in the period, with the quarter before it
     SELECT ip.year, ip.period, ip.unit, ip.element, ip.quarter, ip.value,
