@@ -23,6 +23,7 @@ if str(ROOT) not in sys.path:
 
 from pipelines.plan import PLANS_DIR  # noqa: E402
 from pipelines.store import Store, marts  # noqa: E402
+from pipelines.store.move import set_sequence  # noqa: E402
 
 BASE_YEAR = 2022
 
@@ -90,6 +91,8 @@ def fill(store: Store, years: list[int]) -> dict:
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("submission", "submission_value", "submission_task")}
         con.execute("DROP TABLE gen_sub")
+        # the ids were written by hand: the next load's id comes after them (as a moved store's does)
+        set_sequence(con, "submission_id_seq", con.execute("SELECT max(id) FROM submission").fetchone()[0] + 1)
     return counts
 
 

@@ -43,6 +43,9 @@ def refresh(con, year: int, unit: str | None = None) -> None:
         if unit is None:
             con.execute(f"DELETE FROM {mart} WHERE year = ?", [year])
             con.execute(f"INSERT INTO {mart} SELECT * FROM {view} WHERE year = ?", [year])
+            # PostgreSQL: the next layer reads this one; planned without statistics of a year just
+            # written (national: 1,5 M rows) it took 14 min instead of 15 s (a nested loop)
+            engine.analyze(con, [mart])
             continue
         keys = [unit] if column == "unit" else scopes
         # a literal IN list (not a subquery) so the filter reaches the scans under the view
