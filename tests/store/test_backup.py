@@ -81,6 +81,7 @@ def _rewrite(archive, target, change):
             dst.addfile(info, io.BytesIO(data))
 
 
+@pytest.mark.duckdb_only  # a data dir's archive; PostgreSQL backups: tests/store/test_pg_store.py
 def test_an_altered_or_damaged_archive_is_refused_and_nothing_is_restored(loaded, tmp_path, capsys):
     archive = tmp_path / "a.tar.gz"
     assert run(capsys, "backup", "-o", archive, "--data-dir", loaded.data_dir)[0] == 0
@@ -112,6 +113,7 @@ def test_an_altered_or_damaged_archive_is_refused_and_nothing_is_restored(loaded
     assert run(capsys, "restore-backup", not_archive, "--data-dir", tmp_path / "n3")[0] == 1
 
 
+@pytest.mark.duckdb_only  # a data dir's archive; PostgreSQL backups: tests/store/test_pg_store.py
 def test_restore_needs_a_new_place(loaded, tmp_path, capsys):
     archive = tmp_path / "a.tar.gz"
     assert run(capsys, "backup", "-o", archive, "--data-dir", loaded.data_dir)[0] == 0
