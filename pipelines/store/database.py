@@ -148,23 +148,29 @@ class Store:
         if self.key in open_here:
             yield open_here[self.key]
             return
+        with self._borrow() as con:
+            open_here[self.key] = con
+            try:
+                if self.engine == "postgresql":
+                    self._ensure_schema_once(con)
+                else:
+                    self._ensure_schema(con)
+                yield con
+            finally:
+                del open_here[self.key]
+
+    @contextmanager
+    def _borrow(self):
+        """A connection for one unit of work: DuckDB opens the file (and closes it after), PostgreSQL
+        takes one from the process's pool (and gives it back)."""
         if self.engine == "postgresql":
             with engine.pg_pool(self.where.dsn).connection() as raw:
-                con = engine.PgConnection(raw)
-                open_here[self.key] = con
-                try:
-                    self._ensure_schema_once(con)
-                    yield con
-                finally:
-                    del open_here[self.key]
+                yield engine.PgConnection(raw)
             return
         con = self._open()
-        open_here[self.key] = con
         try:
-            self._ensure_schema(con)
             yield con
         finally:
-            del open_here[self.key]
             con.close()
 
     @contextmanager

@@ -159,11 +159,14 @@ def _problems(messages: list, page: str) -> list[str]:
     return [f"/{page}: {p}" for p in found]
 
 
-async def _scripted_viewer(n: int, url: str, times: list, errors: list, stop: asyncio.Event, delay: float) -> int:
-    """A viewer without a browser: the sign-in form over HTTP, then every page over the websocket."""
+async def _scripted_viewer(n: int, url: str, times: list, errors: list, stop: asyncio.Event, delay: float,
+                           sign_in_url: str | None = None) -> int:
+    """A viewer without a browser: the sign-in form over HTTP (on `sign_in_url`, another replica, when
+    given), then every page over the websocket of `url`."""
     await asyncio.sleep(delay)  # people arrive over a few seconds, not in the same millisecond
     source = f"127.0.0.{20 + n}"
-    status, _, body, set_cookies = await asyncio.to_thread(form_post, url, "xem", PASSWORD, source=source)
+    status, _, body, set_cookies = await asyncio.to_thread(form_post, sign_in_url or url, "xem", PASSWORD,
+                                                           source=source)
     if status != 303:
         errors.append(f"scripted {n}: sign-in {status} {failure_text(body)}")
         return 0

@@ -39,7 +39,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import random
 import sys
 import threading
 import time
@@ -49,8 +48,8 @@ import pytest
 from browser_kit import ACCOUNTS, CHROMIUM, PASSWORD, ROOT
 from conftest import new_pg_store
 from server_kit import Session, cookie, failure_text, form_post, request, rss_mib, serve_process, strings
-from test_deadline_load import (MAX_ROUNDS, MIN_ROUNDS, PAGES, THINK, YEAR, _analyst, _browser_viewer,
-                                _merge_results, _problems, _spread)
+from test_deadline_load import (MIN_ROUNDS, PAGES, YEAR, _analyst, _browser_viewer,
+                                _merge_results, _problems, _scripted_viewer, _spread)
 
 from pipelines.accounts import users
 from pipelines.store import Store, marts
@@ -234,31 +233,6 @@ def test_a_load_through_one_replica_shows_on_the_other(pg, replicas):
 
 
 # -- load: 20 viewers over two replicas, four writers ---------------------------------------------------------
-async def _scripted_viewer(n: int, sign_in_url: str, url: str, times: list, errors: list, stop: asyncio.Event,
-                           delay: float) -> int:
-    """Signs in with the form on `sign_in_url`, then reads every page over the websocket of `url`."""
-    await asyncio.sleep(delay)  # people arrive over a few seconds, not in the same millisecond
-    status, _, body, set_cookies = await asyncio.to_thread(form_post, sign_in_url, "xem", PASSWORD,
-                                                           source=f"127.0.0.{20 + n}")
-    if status != 303:
-        errors.append(f"scripted {n}: sign-in {status} {failure_text(body)}")
-        return 0
-    pace = random.Random(n)
-    rounds = 0
-    async with Session(url, {SESSION: cookie(set_cookies, SESSION)}) as s:
-        while rounds < MIN_ROUNDS or (not stop.is_set() and rounds < MAX_ROUNDS):
-            for page in PAGES:
-                start = time.monotonic()
-                got = await s.run(page, timeout=120)
-                times.append(time.monotonic() - start)
-                errors += [f"scripted {n} {p}" for p in _problems(got, page)]
-                s.messages.clear()
-                s.raw.clear()
-                await asyncio.sleep(pace.uniform(*THINK))
-            rounds += 1
-    return rounds
-
-
 class _Connections(threading.Thread):
     """Counts each replica's connections to the database twice a second (pg_stat_activity, by the
     PGAPPNAME each server was started with): the most open and the most busy at once (not idle: a
@@ -352,7 +326,7 @@ def test_twenty_viewers_on_two_replicas_and_four_writers_at_once(pg, replicas, t
             browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
             # viewer n reads on replica n % 2 and signed in on replica n // 2 % 2: half of them elsewhere
             viewers = [asyncio.create_task(_scripted_viewer(
-                n, urls[reads[n // 2 % 2]], urls[reads[n % 2]], times[reads[n % 2]], errors, stop, 0.5 * n))
+                n, urls[reads[n % 2]], times[reads[n % 2]], errors, stop, 0.5 * n, sign_in_url=urls[reads[n // 2 % 2]]))
                 for n in range(SCRIPTED)]
             viewers += [asyncio.create_task(_browser_viewer(
                 i, browser, urls[reads[i % 2]], times[reads[i % 2]], errors, stop, 1.0 + 2.0 * i))
