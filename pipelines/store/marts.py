@@ -55,6 +55,17 @@ def refresh(con, year: int, unit: str | None = None) -> None:
                     [year, *keys])
 
 
+def create_indexes(con) -> None:
+    """PostgreSQL: each mart indexed by year and the unit or scope its rows are about. A page reads a
+    few hundred rows of one year and place, and a load refreshes one unit's rows and its scopes'; with
+    no index each of those read the whole mart (national, ten years: 0,3–2,8 s a page query, ~10 s a
+    file). DuckDB needs none: it skips row groups by their min and max (an index there would be
+    held in memory). Called when the derived part is created."""
+    if engine.is_pg(con):
+        for mart, _, column in LAYERS:
+            con.execute(f"CREATE INDEX IF NOT EXISTS {mart}_year_{column} ON {mart} (year, {column})")
+
+
 # (mart, the view it copies): what changed from one year's plan to the next; plans only.
 PLAN_LAYERS = (
     ("mart_element_change", "v_element_change"),
