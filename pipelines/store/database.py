@@ -251,6 +251,7 @@ class Store:
         engine.drop_derived(con, [text for _, text in migrate.derived_sql()], DIM_TABLES)
         for _, text in migrate.derived_sql():
             engine.create_derived(con, text)
+        marts.create_indexes(con)  # PostgreSQL only
         for source_file, text, loaded_at in stored:
             plan, name, used = _stored_or_current_plan(source_file, text)
             _install_plan(con, plan, name, used, loaded_at=loaded_at if used == text else None)
