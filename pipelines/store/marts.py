@@ -7,6 +7,7 @@ query; reading it from a table takes milliseconds. Each mart is the copy of one 
     ledger → v_unit_period_value → mart_unit_period_value
            → v_scope_period_value → mart_scope_period_value
            → v_indicator_value → v_attainment → mart_attainment
+    ledger → v_first_receipt → mart_first_receipt (when each unit's first file came: timeliness)
 
 The plan-change marts (PLAN_LAYERS) follow the plans alone and are refilled at each plan install.
 A load or a restore of one (unit, year) refreshes that unit's rows and those of the scopes above it
@@ -21,6 +22,7 @@ from pipelines.store import engine
 
 # (mart, the view it copies, the column that says which unit or scope a row is about)
 LAYERS = (
+    ("mart_first_receipt", "v_first_receipt", "unit"),
     ("mart_unit_period_value", "v_unit_period_value", "unit"),
     ("mart_scope_period_value", "v_scope_period_value", "scope"),
     ("mart_attainment", "v_attainment", "scope"),
