@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -74,6 +75,26 @@ def pytest_runtest_makereport(item, call):
         reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
         rep.outcome = "failed"
         rep.longrepr = f"CI: skipped tests count as failures ({reason})"
+
+
+# -- tests write under their own temporary folders, never into the checkout -------------------------
+# (a PostgreSQL store has no data dir: a test that passed `--data-dir` of one made a DuckDB store
+# named "None" beside the code, and tested an empty store instead of the one it meant)
+def _untracked() -> set[str]:
+    done = subprocess.run(["git", "status", "--porcelain", "--untracked-files=normal"], cwd=ROOT,
+                          capture_output=True, text=True)
+    return {line[3:] for line in done.stdout.splitlines() if line.startswith("?? ")} if done.returncode == 0 else set()
+
+
+def pytest_sessionstart(session):
+    session.config._untracked_before = _untracked()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    left = sorted(_untracked() - getattr(session.config, "_untracked_before", set()))
+    if left:
+        print(f"\nTests left files in the checkout (not under a temporary folder): {', '.join(left)}", file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 # -- the store, on both engines ---------------------------------------------------------------------

@@ -15,7 +15,7 @@ import tarfile
 import duckdb
 import pytest
 from conftest import run_cli as run
-from conftest import ROOT
+from conftest import ROOT, store_options
 from peak_memory import cli_probe, peak_mib, strip_peak
 
 from pipelines.store import backup
@@ -163,8 +163,8 @@ def test_a_signed_backup_refuses_tampering_that_the_manifest_alone_cannot_see(lo
     key.parent.mkdir()
     key.write_text(os.urandom(32).hex() + "\n")
     plain, signed = tmp_path / "plain.tar.gz", tmp_path / "signed.tar.gz"
-    assert run(capsys, "backup", "-o", plain, "--data-dir", loaded.data_dir)[0] == 0
-    code, out, err = run(capsys, "backup", "-o", signed, "--data-dir", loaded.data_dir, "--sign-key", key)
+    assert run(capsys, "backup", "-o", plain, *store_options(loaded))[0] == 0
+    code, out, err = run(capsys, "backup", "-o", signed, *store_options(loaded), "--sign-key", key)
     assert code == 0 and "Đã ký bằng khóa" in out, err
     with tarfile.open(signed) as tar:
         assert tar.getnames()[:2] == [backup.MANIFEST, backup.SIGNATURE]
@@ -195,6 +195,6 @@ def test_a_signed_backup_refuses_tampering_that_the_manifest_alone_cannot_see(lo
     assert code == 0 and "chưa được kiểm" in out
     # a key file too short is refused
     (tmp_path / "ngan.key").write_text("abc")
-    code, out, err = run(capsys, "backup", "-o", tmp_path / "x.tar.gz", "--data-dir", loaded.data_dir,
+    code, out, err = run(capsys, "backup", "-o", tmp_path / "x.tar.gz", *store_options(loaded),
                          "--sign-key", tmp_path / "ngan.key")
     assert code == 1 and "quá ngắn" in err
