@@ -81,6 +81,11 @@ def pytest_runtest_makereport(item, call):
 # (a PostgreSQL store has no data dir: a test that passed `--data-dir` of one made a DuckDB store
 # named "None" beside the code, and tested an empty store instead of the one it meant)
 def _untracked() -> set[str]:
+    """Untracked, not ignored paths of the checkout the tests run from; nothing when ROOT is not the top
+    of a git checkout (make mutate's copies under build/ sit inside one, whose other files are not theirs)."""
+    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=ROOT, capture_output=True, text=True)
+    if top.returncode or Path(top.stdout.strip()).resolve() != ROOT:
+        return set()
     done = subprocess.run(["git", "status", "--porcelain", "--untracked-files=normal"], cwd=ROOT,
                           capture_output=True, text=True)
     return {line[3:] for line in done.stdout.splitlines() if line.startswith("?? ")} if done.returncode == 0 else set()
