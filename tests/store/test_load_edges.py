@@ -93,6 +93,27 @@ def test_a_failed_load_leaves_an_archive_it_did_not_write(store, plan, monkeypat
     assert archived.read_bytes() == data
 
 
+def test_a_failed_load_whose_archive_is_already_gone_reports_its_own_error(store, plan, monkeypatch):
+    """Two loaders of the same bytes may both find no archive and both write it (the same content,
+    each renamed into place); when both fail, the first removes the archive and the second finds
+    nothing to remove. The second must still report why it failed ("disk full"), not a
+    FileNotFoundError from its cleanup, and leave no file. Seen failing with `archive.unlink(
+    missing_ok=True)` → `False`."""
+    data = build_template(plan, "CA", 1, values={"TT_BUOI": 3})
+    sha = hashlib.sha256(data).hexdigest()
+    archived = store.raw_dir / sha[:2] / f"{sha}.xlsx"
+
+    def boom(*args, **kwargs):
+        archived.unlink()  # the other loader, failing first, removed the archive
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(loader, "audit", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        ingest_bytes(store, data, "ca.xlsx")
+    assert not archived.exists()
+    with store.connect() as con:
+        assert con.execute("SELECT count(*) FROM submission").fetchone() == (0,)
+
+
 def test_a_folder_gives_its_workbooks_only(tmp_path):
     """`ingest DIR` loads the workbooks of the folder and its subfolders (.xlsx, .xlsm, .xls, .ods, any
     case), not a note beside them, not Excel's lock file `~$…` nor a hidden `.…` file. Seen failing
