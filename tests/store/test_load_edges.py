@@ -6,7 +6,6 @@ archive the load did not write, which files of a folder are workbooks, and which
 "the same report twice"."""
 import datetime as dt
 import hashlib
-from pathlib import Path
 
 import pytest
 from conftest import book, report
@@ -137,7 +136,7 @@ def test_the_same_report_twice_needs_the_unit_year_and_quarter_known():
              ("f.xlsx", "TAND", None, None), ("g.xlsx", "TAND", None, None),
              ("h.xlsx", None, 2022, 1), ("i.xlsx", None, 2022, 1)]
     assert same_report_twice(items) == []
-    assert same_report_twice([*items, ("j.xlsx", "CA", 2022, 1)]) == [(("CA", 2022, 1, ["a.xlsx", "j.xlsx"]))]
+    assert same_report_twice([*items, ("j.xlsx", "CA", 2022, 1)]) == [("CA", 2022, 1, ["a.xlsx", "j.xlsx"])]
 
 
 def test_only_the_accepted_copies_of_one_report_are_warned():
