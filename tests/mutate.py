@@ -40,7 +40,8 @@ MODULES = {
     "pipelines/workbook/validate.py": ["tests/workbook/test_validate_edges.py", "tests/workbook/test_validate.py",
                                        "tests/workbook/test_contract.py"],
     "pipelines/accounts/users.py": ["tests/accounts/test_roles.py", "tests/accounts/test_users.py"],
-    "pipelines/store/load.py": ["tests/store/test_load.py", "tests/store/test_batch.py"],
+    "pipelines/store/load.py": ["tests/store/test_load_edges.py", "tests/store/test_load.py",
+                                "tests/store/test_batch.py"],
 }
 
 
