@@ -43,3 +43,15 @@ def test_rate_digits_without_a_rate_is_one(n, d):
 
 def test_rate_digits_without_a_target_is_one():
     assert fmt.rate_digits(181, 201, ">", None) == 1
+
+
+@pytest.mark.parametrize("op, value, text", [
+    # spec/plan-2022.md §4: KPI_TIEP_NHAN "= 100 % (value ≥ 1.00)" — a document writes it "100 %" (no rate
+    # exceeds it), whether the plan says "=" or ">="; every other target keeps its sign
+    ("=", 1.0, "100 %"), (">=", 1.0, "100 %"),
+    (">=", 0.95, "≥ 95 %"), (">=", 0.9, "≥ 90 %"), (">", 0.9, "> 90 %"), (">", 0.92, "> 92 %"),
+])
+def test_a_target_as_a_document_writes_it(op, value, text):
+    """Found by the mutation run of fmt.py: `op in (">=", "=") and float(value) >= 1` → `or` (every ≥
+    target written "100 %"), `>= 1` → `> 1` and `>= 2` (the 100 % target written "≥ 100 %") survived."""
+    assert fmt.target_text(op, value) == text
