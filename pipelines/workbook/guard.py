@@ -109,7 +109,7 @@ def _check_zip_parts(data: bytes, file_name: str, out: GuardResult) -> None:
         out.problems.append(_encrypted(file_name))
         return
     names = {i.filename for i in infos}
-    if "mimetype" in names and zf.read("mimetype")[:100].startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+    if "mimetype" in names and zf.read("mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
         out.format = "ods"
     elif "[Content_Types].xml" in names and "xl/workbook.xml" in names:
         out.format = "xlsx"
