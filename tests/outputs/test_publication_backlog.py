@@ -79,3 +79,23 @@ def test_the_export_of_a_publication_copy_shows_the_labels(backlog_store, tmp_pa
     rows = csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")))
     got = {(r["unit"], r["quarter"]): r["value"] for r in rows if r["element"] == "TIN_TON"}
     assert got == {("CA", "1"): "≤10", ("CA", "2"): "11", ("BP_PQ", "1"): "≤10", ("BP_PQ", "2"): "0"}
+
+
+def test_a_rate_with_a_hidden_backlog_is_hidden_in_the_export(backlog_store, tmp_path):
+    """KPI_GIAI_QUYET = TIN_DA_GQ ÷ (TIN_TON + TIN_MOI): Công an's Q1 backlog (10) is "≤10", so its Q1
+    rate is not shown; Q2's parts (0 ÷ (11 + 0)) are all shown, and so is its rate (the town's, 11 and 16,
+    are shown: nothing hidden there). The tasks hold no
+    counts of people: exported as they are. Mutant `what == "attainment"` → `!=` in publication_frame
+    (no test exported attainment or tasks as a publication copy) survived."""
+    def export(what: str, publication: bool, *more: str) -> list[dict]:
+        out = tmp_path / f"{what}_{publication}.csv"
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert main(["export", "--what", what, "--year", "2024", *(["--publication"] if publication else []),
+                         *more, "-o", str(out), *store_options(backlog_store)]) == 0
+        return list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    rows = {(r["unit"], r["period"]): r for r in export("attainment", True, "--unit", "CA")
+            if r["indicator"] == "KPI_GIAI_QUYET"}
+    assert {k: rows[("CA", "Q1")][k] for k in ("numerator", "denominator", "value", "status")} == dict.fromkeys(
+        ("numerator", "denominator", "value", "status"), "x")
+    assert (rows[("CA", "Q2")]["numerator"], rows[("CA", "Q2")]["denominator"]) == ("0", "11")
+    assert export("tasks", True) == export("tasks", False)
