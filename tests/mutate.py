@@ -52,13 +52,15 @@ MODULES = {
                                     "tests/workbook/test_guard_bounds.py",
                                     "tests/workbook/test_guard.py",
                                     "tests/workbook/test_hostile.py"],
-    "pipelines/outputs/publication.py": ["tests/outputs/test_publication_threshold.py",
+    "pipelines/outputs/publication.py": ["tests/outputs/test_publication_ranges.py",
+                                         "tests/outputs/test_publication_threshold.py",
                                          "tests/outputs/test_publication_backlog.py",
                                          "tests/outputs/test_publication.py"],
     "pipelines/store/marts.py": ["tests/store/test_marts.py"],
     "pipelines/workbook/validate.py": ["tests/workbook/test_validate_edges.py", "tests/workbook/test_validate.py",
                                        "tests/workbook/test_contract.py"],
-    "pipelines/accounts/users.py": ["tests/accounts/test_roles.py", *_WAITS, *_ACCOUNTS, "tests/accounts/test_throttle.py"],
+    "pipelines/accounts/users.py": ["tests/accounts/test_users_edges.py", "tests/accounts/test_roles.py", *_WAITS,
+                                    *_ACCOUNTS, "tests/accounts/test_throttle.py"],
     "pipelines/store/load.py": ["tests/store/test_load.py", "tests/store/test_batch.py"],
 }
 
