@@ -23,23 +23,44 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build" / "mutate"
 PY = sys.executable
 
+# The account tests that hold the rules of throttle.py and users.py, without test_users.py's slowest
+# (2 min 16 s a run, real argon2id on every sign-in): the waits for throttle.py; for users.py all but the
+# command line's subprocesses (test_cli_users: the same UserErrors through `python -m pipelines users`)
+# and the `git grep` for demo passwords (a property of the repository, not of the code). Every test runs
+# on DuckDB only: tests/mutate_py.py deselects the PostgreSQL parameter (`-m "not postgres"`).
+_USERS = "tests/accounts/test_users.py::"
+_WAITS = [_USERS + t for t in (
+    "test_waits_grow_and_are_capped", "test_waits_after_five_failures_even_with_right_password",
+    "test_wait_ends_by_itself_and_a_quiet_hour_starts_afresh", "test_unknown_and_real_names_are_treated_alike",
+    "test_client_address_is_limited_across_names", "test_set_password_lifts_wait_and_ends_sessions")]
+_ACCOUNTS = [_USERS + t for t in (
+    "test_password_is_hashed_with_argon2id", "test_add_list_passwd_remove", "test_bad_accounts_refused",
+    "test_duplicate_and_unknown_refused", "test_last_admin_cannot_be_removed", "test_list_users_never_shows_hashes",
+    "test_unknown_user_returns_none_and_is_audited_without_the_typed_name", "test_same_argon2_work_for_every_failure",
+    "test_hashing_is_bounded", "test_outdated_hash_is_upgraded_on_sign_in", "test_sign_in_is_audited_without_secrets",
+    "test_role_order", "test_every_guarded_function_refuses_lower_roles",
+    "test_uploads_restores_and_exports_are_audited_with_the_user", "test_demo_accounts_only_on_empty_table")]
+
 # module → its fast tests (seconds each): what must kill the module's mutants
 MODULES = {
     "pipelines/workbook/numbers.py": ["tests/workbook/test_numbers.py", "tests/workbook/test_numbers_bounds.py"],
     "pipelines/outputs/fmt.py": ["tests/outputs/test_fmt_num.py", "tests/outputs/test_fmt.py",
                                  "tests/outputs/test_verdict_digits.py"],
     "pipelines/accounts/sessions.py": ["tests/accounts/test_sessions.py"],
-    "pipelines/accounts/throttle.py": ["tests/accounts/test_throttle.py", "tests/accounts/test_users.py"],
+    "pipelines/accounts/throttle.py": ["tests/accounts/test_throttle.py", *_WAITS],
     "pipelines/workbook/guard.py": ["tests/workbook/test_guard_sizes.py", "tests/workbook/test_guard_sniffing.py",
                                     "tests/workbook/test_guard_bounds.py",
                                     "tests/workbook/test_guard.py",
                                     "tests/workbook/test_hostile.py"],
-    "pipelines/outputs/publication.py": ["tests/outputs/test_publication_threshold.py",
+    "pipelines/outputs/publication.py": ["tests/outputs/test_publication_ranges.py",
+                                         "tests/outputs/test_publication_threshold.py",
+                                         "tests/outputs/test_publication_backlog.py",
                                          "tests/outputs/test_publication.py"],
     "pipelines/store/marts.py": ["tests/store/test_marts.py"],
     "pipelines/workbook/validate.py": ["tests/workbook/test_validate_edges.py", "tests/workbook/test_validate.py",
                                        "tests/workbook/test_contract.py"],
-    "pipelines/accounts/users.py": ["tests/accounts/test_roles.py", "tests/accounts/test_users.py"],
+    "pipelines/accounts/users.py": ["tests/accounts/test_users_edges.py", "tests/accounts/test_roles.py", *_WAITS,
+                                    *_ACCOUNTS, "tests/accounts/test_throttle.py"],
     "pipelines/store/load.py": ["tests/store/test_load_edges.py", "tests/store/test_load.py",
                                 "tests/store/test_batch.py"],
 }

@@ -175,10 +175,6 @@ class Publication:
             return None
         return small_label(self.threshold) if kind == "small" else HIDDEN
 
-    def count(self, element: str, scope: str, period: str, value):
-        """The value to publish: the count itself or its label."""
-        return self.label(element, scope, period) or value
-
     def rate_hidden(self, indicator: str, scope: str, period: str) -> bool:
         return any(self.is_hidden(e, scope, period) for e in self.indicator_terms.get(indicator, []))
 

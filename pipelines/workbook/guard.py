@@ -109,7 +109,7 @@ def _check_zip_parts(data: bytes, file_name: str, out: GuardResult) -> None:
         out.problems.append(_encrypted(file_name))
         return
     names = {i.filename for i in infos}
-    if "mimetype" in names and zf.read("mimetype")[:100].startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+    if "mimetype" in names and zf.read("mimetype").startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
         out.format = "ods"
     elif "[Content_Types].xml" in names and "xl/workbook.xml" in names:
         out.format = "xlsx"
@@ -125,10 +125,10 @@ def _check_zip_parts(data: bytes, file_name: str, out: GuardResult) -> None:
     sheets: dict[str, bytes] = {}
     total = 0
     for info in infos:
-        # Every XML part under xl/ is kept (a sheet may live anywhere the workbook's relations say);
-        # all of them together are within MAX_INFLATED_BYTES.
-        keep = out.format == "xlsx" and info.filename.startswith("xl/") and info.filename.endswith((".xml", ".rels"))
-        keep = keep or info.filename == "content.xml"
+        # Every part of an .xlsx is kept: a sheet may be stored under any name the workbook's relations
+        # give it (outside xl/, without .xml) and the reader follows them; all parts together are
+        # within MAX_INFLATED_BYTES. An .ods keeps its content.xml.
+        keep = out.format == "xlsx" or info.filename == "content.xml"
         size, body, dtd = _inflate_bounded(zf, info, MAX_INFLATED_BYTES - total, keep)
         if size is None:
             out.problems.append(_hostile(file_name, f"thành phần {info.filename} giải nén vượt kích thước khai báo "

@@ -129,3 +129,64 @@ def test_file_names_are_cleaned_before_they_are_stored(tmp_path):
                                                              "TIN_TON": 1}
     raw = store.raw_path(store.query_df("SELECT raw_path FROM submission")["raw_path"][0]).resolve()
     assert raw.is_file() and raw.is_relative_to(store.data_dir.resolve())
+
+
+# -- found by the mutation run of sessions.py (`make mutate`, README "Mutation testing") ------------------
+def _row(store, token):
+    with store.connect() as con:
+        return con.execute("SELECT last_seen, idle_expires_at FROM app_session WHERE token_hash = ?",
+                           [sessions.token_hash(token)]).fetchone()
+
+
+def test_last_seen_is_written_once_a_minute_at_most(store):
+    """Mutants TOUCH_EVERY 1 → 2 minutes and `now - last_seen >= TOUCH_EVERY` → `>` survived."""
+    users.add_user(store, "alice", "viewer", PW)
+    token = sessions.start(store, "alice", now=T0)
+    assert sessions.check(store, token, now=T0 + dt.timedelta(seconds=59)) == ("alice", "viewer")
+    assert _row(store, token) == (T0, T0 + dt.timedelta(hours=8))             # not written
+    one = T0 + dt.timedelta(minutes=1)
+    assert sessions.check(store, token, now=one) == ("alice", "viewer")
+    assert _row(store, token) == (one, one + dt.timedelta(hours=8))            # a minute on: written
+
+
+def test_idle_expiry_is_the_first_instant_the_session_is_over(store):
+    """Signed in at 08:00 and not used since: 16:00 is 8 h idle, over (`now >= idle_expires_at`); the
+    mutant `>` survived (the other tests stop a minute either side)."""
+    users.add_user(store, "alice", "viewer", PW)
+    token = sessions.start(store, "alice", now=T0)
+    assert sessions.check(store, token, now=T0 + dt.timedelta(hours=8)) is None
+
+
+def test_a_long_client_is_cut_to_64_characters(store):
+    users.add_user(store, "alice", "viewer", PW)
+    sessions.start(store, "alice", "a" * 100, now=T0)
+    assert _rows(store)["client"][0] == "a" * 64
+
+
+def test_ending_one_session_names_its_account_and_leaves_the_others(store):
+    """`end` (the browser's own session): the account it belonged to, or None (mutant `row[0]` → `row[1]`
+    survived: only end_all and end_by_id were tested)."""
+    users.add_user(store, "alice", "viewer", PW)
+    mine, other = sessions.start(store, "alice", now=T0), sessions.start(store, "alice", now=T0)
+    assert sessions.end(store, mine) == "alice"
+    assert sessions.check(store, mine, now=T0) is None
+    assert sessions.check(store, other, now=T0) == ("alice", "viewer")
+    assert sessions.end(store, mine) is None and sessions.end(store, None) is None
+
+
+def test_sessions_never_change_the_data_version(store):
+    """Sessions change no figure: a sign-in, a page view, a sign-out must not make every reader's cache
+    recompute (each `store.transaction(bump=False)` → `True` survived)."""
+    users.add_user(store, "alice", "viewer", PW)
+    users.add_user(store, "boss", "admin", PW)
+    version = store.data_version()
+    a, b = sessions.start(store, "alice", now=T0), sessions.start(store, "alice", now=T0)
+    c = sessions.start(store, "boss", now=T0)
+    assert sessions.check(store, a, now=T0 + dt.timedelta(minutes=5)) == ("alice", "viewer")      # touched
+    assert sessions.check(store, c, now=T0 + dt.timedelta(days=8)) is None                         # expired: deleted
+    assert sessions.end(store, a) == "alice"
+    (sid,) = store.query_df("SELECT id FROM app_session WHERE token_hash = ?", [sessions.token_hash(b)])["id"]
+    assert sessions.end_by_id(store, int(sid), actor="boss") == "alice"
+    sessions.start(store, "alice", now=T0)
+    assert sessions.end_all(store, "alice", actor="alice", reason="đăng xuất") == 1
+    assert store.data_version() == version

@@ -159,3 +159,112 @@ def test_a_day_of_attack_leaves_the_admin_able_to_sign_in(store, hasher, address
     # 15 every 900 s (name-from-address cap) until the address's wait outgrows it, 2 more (960,
     # 1 920 s), then one an hour: 46 in 24 h
     assert tries["attacker"][0] == 46 * addresses
+
+
+# -- found by the mutation run of throttle.py (`make mutate`, README "Mutation testing") --------------------
+def test_a_count_is_forgotten_only_after_more_than_an_hour_of_quiet_after_its_wait(store):
+    """Five failures at T0 … T0 + 4 s start a 30 s wait, to T0 + 34 s. Exactly an hour after the wait's
+    end the count goes on (6: a 60 s wait); a second later it starts afresh (1). Mutant
+    `now - quiet_since > FORGET_AFTER` → `>=` survived."""
+    ends = {}
+    for key, gap in (("k1", dt.timedelta(hours=1)), ("k2", dt.timedelta(hours=1, seconds=1))):
+        with store.transaction(bump=False) as con:
+            counts = [throttle.record_failure(con, "account", key, "alice", T0 + dt.timedelta(seconds=i))
+                      for i in range(5)]
+            assert counts == [1, 2, 3, 4, 5]
+            (until,) = con.execute("SELECT blocked_until FROM signin_throttle WHERE key = ?", [key]).fetchone()
+            assert until == T0 + dt.timedelta(seconds=34)
+            ends[key] = throttle.record_failure(con, "account", key, "alice", until + gap)
+    assert ends == {"k1": 6, "k2": 1}
+
+
+def test_a_device_cookie_is_good_for_180_days_and_no_longer(store, hasher):
+    """README: a device cookie older than DEVICE_DAYS (180) is ignored. Mutants 180 → 181, `age <=
+    DEVICE_DAYS` → `<`, and the epoch's month or day + 1 where the cookie is made survived (the test above
+    checks 181 days only relative to DEVICE_DAYS)."""
+    add_user(store, "alice", "viewer", PW)
+    token = attempt(store, "alice", PW, "10.0.0.5", now=T0).device
+    with store.connect() as con:
+        assert throttle.device_id(con, "alice", token, T0 + dt.timedelta(days=180, hours=23))
+        assert throttle.device_id(con, "alice", token, T0 + dt.timedelta(days=181)) is None
+
+
+def test_a_cookie_on_a_store_that_never_made_one_is_ignored_and_creates_nothing(store, hasher):
+    """A device cookie from elsewhere (another store, before a restore) where no secret exists yet: the
+    try is counted by address as any other, and looking the cookie up writes no secret (reads do not
+    write: precheck runs on every try). Mutants `secret is None or …` → `and` (an HMAC with no key:
+    TypeError), and `create=False` → `True` in device_id and device_secret survived."""
+    add_user(store, "alice", "viewer", PW)
+    forged = "abc.2000.xyz"
+    assert not users.known_device(store, "alice", forged, T0)
+    assert users.precheck(store, "alice", "10.0.0.5", forged, T0) == (None, False)
+    assert attempt(store, "bob", "sai-mat-khau", "10.0.0.5", device=forged, now=T0).user is None
+    with store.connect() as con:
+        assert con.execute("SELECT count(*) FROM meta WHERE key = 'signin_device_key'").fetchone() == (0,)
+    assert authenticate(store, "alice", PW, "10.0.0.5", device=forged, now=T0) == User("alice", "viewer")
+
+
+def test_a_long_label_is_cut_to_64_characters(store, hasher):
+    """What the admin's list shows: the name and the address, cut to 64 characters (mutant 64 → 65)."""
+    client = "2001:db8:" + "a" * 60                          # an address as long as the 64 kept
+    for i in range(5):
+        authenticate(store, "khach", "sai", client, now=T0 + dt.timedelta(seconds=i))
+    labels = list(throttle.list_blocks(store, T0 + dt.timedelta(seconds=5))["label"])
+    assert labels == [f"{throttle.UNKNOWN_NAME} từ {client[:64]}"[:64]]
+
+
+def test_an_over_long_cookie_costs_no_hmac(monkeypatch):
+    """The web layer checks the device cookie of every post (`checked_device`, no store access): one
+    longer than 200 characters is refused before any HMAC is computed, one of 200 is checked (and,
+    forged, refused). Mutants `len(token) > 200` → `>=`, 200 → 201 and `not token or …` → `and` survived."""
+    macs = []
+    real = throttle._mac
+    monkeypatch.setattr(throttle, "_mac", lambda *a: macs.append(1) or real(*a))
+    secret = bytes(32)
+    at_bound = "d" * 100 + ".2000." + "m" * 94
+    assert len(at_bound) == 200 and len(at_bound + "m") == 201
+    assert throttle.checked_device(secret, "alice", at_bound, T0) is None and len(macs) == 1
+    assert throttle.checked_device(secret, "alice", at_bound + "m", T0) is None and len(macs) == 1
+    # no cookie at all, or not three parts: None, no HMAC (an `or` → `and` read the length of None, or
+    # split "a.b" into three)
+    for junk in (None, "", "a.b", "a.b.c.d"):
+        assert throttle.checked_device(secret, "alice", junk, T0) is None
+    assert len(macs) == 1
+
+
+def test_a_try_held_by_two_waits_waits_for_the_later(store):
+    """A name from an address waits 30 s after its 5th failure (T0 + 4 s → T0 + 34 s); the address waits
+    30 s after its 20th (T0 + 19 s → T0 + 49 s). A try held by both is answered with the later end
+    (mutant `max(…)` → `min` in blocked_until survived)."""
+    with store.transaction(bump=False) as con:
+        for i in range(5):
+            throttle.record_failure(con, "account", "k", "alice từ 10.0.0.9", T0 + dt.timedelta(seconds=i))
+        for i in range(20):
+            throttle.record_failure(con, "address", "10.0.0.9", "10.0.0.9", T0 + dt.timedelta(seconds=i))
+    keys = [("account", "k"), ("address", "10.0.0.9")]
+    with store.connect() as con:
+        assert throttle.waits(con, keys, T0 + dt.timedelta(seconds=20)) == {
+            ("account", "k"): T0 + dt.timedelta(seconds=34), ("address", "10.0.0.9"): T0 + dt.timedelta(seconds=49)}
+        assert throttle.blocked_until(con, keys, T0 + dt.timedelta(seconds=20)) == T0 + dt.timedelta(seconds=49)
+        assert throttle.blocked_until(con, keys, T0 + dt.timedelta(seconds=49)) is None      # both over
+
+
+def test_a_malformed_or_over_long_cookie_costs_no_query(monkeypatch):
+    """Every sign-in try looks its device cookie up (`device_id`): one that is not three parts or is longer
+    than 200 characters is refused before the store is asked for the secret; one of 200 is asked for
+    (here no secret exists: refused). Mutants of that first check (`> 200` → `>=`, 200 → 201, the first
+    `or` → `and`) survived: `checked_device` refuses the same cookies again, without the store."""
+    class Con:  # a connection that counts its queries and holds no secret
+        queries = 0
+
+        def execute(self, sql, params=()):
+            Con.queries += 1
+            return self
+
+        def fetchone(self):
+            return None
+    at_bound = "d" * 100 + ".2000." + "m" * 94
+    for token, queries in ((at_bound + "m", 0), ("a.b", 0), ("a.b.c.d", 0), (at_bound, 1)):
+        Con.queries = 0
+        assert throttle.device_id(Con(), "alice", token, T0) is None
+        assert Con.queries == queries, token[:12]

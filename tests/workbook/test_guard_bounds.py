@@ -47,3 +47,35 @@ def test_guard_bounds_rows_and_columns(fmt, what, n, refused_at):
         cell = refused_at.split("!")[1]
         message = result.problems[0].message
         assert f"có dữ liệu ở ô {cell}" in message and "tối đa 2.000 dòng × 100 cột" in message, message
+
+
+def _sheet_moved_to(data: bytes, part: str) -> bytes:
+    """The same .xlsx with its one sheet stored at `part` and the workbook's relation pointing there."""
+    import io
+    import zipfile
+    src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            body, name = src.read(info.filename), info.filename
+            if name == "xl/worksheets/sheet1.xml":
+                name = part
+            elif name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+                assert body.count(b"/xl/worksheets/sheet1.xml") == 1, name
+                body = body.replace(b"/xl/worksheets/sheet1.xml", f"/{part}".encode())
+            z.writestr(name, body)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("part", ["sheets/sheet1.xml", "xl/worksheets/sheet1.dat", "xl/media/sheet1.png"])
+def test_a_sheet_stored_where_the_workbook_says_is_measured_too(part):
+    """A sheet may be stored under any name the workbook's relations give it (outside xl/, without .xml),
+    and python-calamine reads it there (its 3.001 rows, asserted first). The guard used to keep only the
+    xl/*.xml and *.rels parts, so it measured nothing and such a sheet passed it; it failed here for each
+    of the three names. Found by the mutation run of guard.py: `keep = xlsx and under xl/ and .xml` →
+    `… or …` kept more parts, and no test saw a difference."""
+    from python_calamine import CalamineWorkbook
+    import io
+    data = _sheet_moved_to(book({"Số liệu": tall(3001)}, "xlsx"), part)
+    assert len(CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()) == 3001
+    result = guard.check(data, "bc.xlsx")
+    assert [(p.code, p.where) for p in result.problems if p.level == "error"] == [("hostile", "Số liệu!A3001")]

@@ -38,3 +38,20 @@ def test_sixty_four_megabytes_inflated_is_within_the_bound_one_byte_more_is_not(
     over = guard.check(_book(64, 64 * MB + 1), "a.xlsx")
     assert codes(over) == ["hostile"]
     assert "vượt giới hạn 64 MB (nghi là bom nén)" in over.problems[0].message
+
+
+def test_a_member_is_inflated_no_further_than_the_budget_left():
+    """`_inflate_bounded` stops as soon as a member passes its declared size *or* what is left of the
+    64 MB (its docstring). Through `guard.check` the budget never bites (the declared sizes are checked
+    to add up to 64 MB at most first, and zipfile yields no more than a member declares), so it is
+    called here alone: 3 MB of zeros, honestly declared, with 2 MB left, then 3 MB left. Mutants
+    `min(info.file_size, budget)` → `max` and the over-budget `return None, None, False` → `True`
+    survived the mutation run of guard.py; each fails here."""
+    import io
+    import zipfile
+    zf = zipfile.ZipFile(io.BytesIO(_zip([_zeros_member("xl/worksheets/sheet1.xml", 3)])))
+    (info,) = zf.infolist()
+    assert info.file_size == 3 * MB
+    assert guard._inflate_bounded(zf, info, 2 * MB, keep=True) == (None, None, False)
+    size, body, dtd = guard._inflate_bounded(zf, info, 3 * MB, keep=True)
+    assert (size, body, dtd) == (3 * MB, bytes(3 * MB), False)

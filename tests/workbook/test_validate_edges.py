@@ -70,6 +70,18 @@ def test_a_year_or_quarter_that_is_not_one_is_named_with_its_cell_and_what_was_w
     assert [(p.code, p.where, p.value, p.message) for p in errs] == [("unknown_period", cell, written, message)]
 
 
+def test_a_year_without_a_plan_gives_no_submission(store):
+    """Units, year and quarter all read, but no plan for 2030: one `unknown_period` error at the year's
+    cell and no submission (nothing later may look for a plan that is not there). Mutant
+    `unit is None or year is None or quarter is None or plan is None` → `… or quarter is None and
+    plan is None` (the only case where every field was read and the plan is still missing)."""
+    from conftest import report
+    sub, errs = _validate(store, report(year=2030, values={"TT_BUOI": 1}))
+    assert sub is None
+    assert [(p.code, p.where, p.value, p.message) for p in errs] == [
+        ("unknown_period", "Thông tin!B4", "2030/Q1", "Không có kế hoạch nào cho quý 1 năm 2030.")]
+
+
 # -- a rate whose counts are given only in part (plan §5) ---------------------------------------------------
 def _rate_plan(terms: list[str]):
     from types import SimpleNamespace
