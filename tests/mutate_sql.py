@@ -128,7 +128,8 @@ FAST = ["tests/store/test_views_by_hand.py"]
 RELEVANT = {
     **dict.fromkeys(("00", "02"), FAST + ["tests/store/test_two_backlogs_by_hand.py", "tests/outputs/test_verdict_digits.py"]),
     **dict.fromkeys(("01", "03", "04", "05", "06", "07", "08"), FAST + ["tests/outputs/test_verdict_digits.py"]),
-    **dict.fromkeys(("09", "11"), FAST + ["tests/store/test_timeliness.py"]),
+    # timeliness: the first receipts (08a, their mart 08b), the deadline rule (08c) and its two callers
+    **dict.fromkeys(("08a", "08b", "08c", "09", "11"), FAST + ["tests/store/test_timeliness.py"]),
     "10": FAST,
     "12": FAST + ["tests/outputs/test_quality.py"],
     "14": FAST + ["tests/store/test_plan_change_by_hand.py", "tests/outputs/test_quality.py"],
@@ -139,7 +140,7 @@ FULL = False
 
 
 def tests_for(file: str | None) -> list[str]:
-    chosen = RELEVANT.get(file[:2], TESTS) if file else TESTS
+    chosen = RELEVANT.get(file.split("_")[0], RELEVANT.get(file[:2], TESTS)) if file else TESTS
     if FULL:
         chosen = list(dict.fromkeys(chosen + TESTS))
     return [t for t in chosen if (ROOT / t).exists()]
