@@ -59,7 +59,7 @@ MODULES = {
     "pipelines/store/marts.py": ["tests/store/test_marts.py"],
     "pipelines/workbook/validate.py": ["tests/workbook/test_validate_edges.py", "tests/workbook/test_validate.py",
                                        "tests/workbook/test_contract.py"],
-    "pipelines/accounts/users.py": ["tests/accounts/test_users_edges.py", "tests/accounts/test_roles.py", *_WAITS,
+    "pipelines/accounts/users.py": ["tests/accounts/test_users_edges.py", "tests/accounts/test_users_mutants.py", "tests/accounts/test_roles.py", *_WAITS,
                                     *_ACCOUNTS, "tests/accounts/test_throttle.py"],
     "pipelines/store/load.py": ["tests/store/test_load_edges.py", "tests/store/test_load.py",
                                 "tests/store/test_batch.py"],
