@@ -62,3 +62,15 @@ def test_a_user_is_a_value_that_cannot_be_changed_in_place(store):
     with pytest.raises(dataclasses.FrozenInstanceError):
         alice.role = "admin"
     assert {alice: 1}[User("alice", "viewer")] == 1
+
+
+def test_a_sign_in_is_audited_with_the_roles_name(store):
+    """README "Names, not codes": the audit line of a sign-in names the role as the pages do (Người
+    xem, Chuyên viên, Quản trị), then where from (mutant `ROLE_NAMES.get(current[0], …)` → `current[1]`:
+    the hash is no role, so the line fell back to the code "viewer")."""
+    add_user(store, "alice", "viewer", PW)
+    add_user(store, "boss", "admin", PW)
+    assert authenticate(store, "alice", PW, "10.0.0.5", now=T0) == User("alice", "viewer")
+    assert authenticate(store, "boss", PW, now=T0) == User("boss", "admin")
+    got = store.query_df("SELECT actor, detail FROM audit_log WHERE action = 'sign_in' ORDER BY id")
+    assert list(zip(got["actor"], got["detail"])) == [("alice", "Người xem từ 10.0.0.5"), ("boss", "Quản trị")]
