@@ -83,11 +83,14 @@ def pytest_runtest_makereport(item, call):
 def _untracked() -> set[str]:
     """Untracked, not ignored paths of the checkout the tests run from; nothing when ROOT is not the top
     of a git checkout (make mutate's copies under build/ sit inside one, whose other files are not theirs)."""
-    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=ROOT, capture_output=True, text=True)
-    if top.returncode or Path(top.stdout.strip()).resolve() != ROOT:
+    try:  # no git (a copy of this file run with an empty PATH, as test_ci_never_skips does): nothing to check
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=ROOT, capture_output=True, text=True)
+        if top.returncode or Path(top.stdout.strip()).resolve() != ROOT:
+            return set()
+        done = subprocess.run(["git", "status", "--porcelain", "--untracked-files=normal"], cwd=ROOT,
+                              capture_output=True, text=True)
+    except OSError:
         return set()
-    done = subprocess.run(["git", "status", "--porcelain", "--untracked-files=normal"], cwd=ROOT,
-                          capture_output=True, text=True)
     return {line[3:] for line in done.stdout.splitlines() if line.startswith("?? ")} if done.returncode == 0 else set()
 
 
