@@ -243,6 +243,9 @@ def print_setup(ws, header_row: int | None, landscape: bool) -> None:
         ws.print_title_rows = f"1:{header_row}"
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = ws.page_margins.bottom = 0.6
+    # as in the unit template (workbook/template.py): the footer sits between the page's edge + `footer`
+    # and the bottom margin; at openpyxl's 0.5 in that left 0.1 in, and LibreOffice cut "Trang 1/11" in half
+    ws.page_margins.header = ws.page_margins.footer = 0.25
     ws.oddFooter.center.text = "Trang &P/&N"
 
 

@@ -292,6 +292,11 @@ def test_annex_summary_matches_attainment(reports, capsys, demo, period):
         "Times New Roman"}
     assert "&P" in ws.oddFooter.center.text
     assert chart.x_axis.txPr.p[0].pPr.defRPr.latin.typeface == "Times New Roman"   # the chart too
+    # the page number has a line of room: it prints between the page's edge + `footer` and the bottom
+    # margin, and with openpyxl's footer of 0.5 in (0.1 in of room) LibreOffice cut "Trang 1/11" in half
+    wb = load_workbook(reports / f"bc_{period}.xlsx")
+    for sheet in wb.worksheets:
+        assert sheet.page_margins.bottom - sheet.page_margins.footer >= 0.3, sheet.title
 
 
 @pytest.mark.parametrize("period", list(PERIODS))
