@@ -97,10 +97,13 @@ def one_unit() -> None:
         wide = wide.pivot(index="element_name", columns="q", values="v").reindex(
             index=order, columns=[qname(q) for q in quarter_numbers if q in set(values["quarter"])])
         totals = data.element_totals(store, c.year, period.code, scope=unit).set_index("name")
-        wide[f"{c.period_name} (Σ)"] = [fmt.num(totals.loc[e, "value"]) if e in totals.index and not pd.isna(totals.loc[e, "value"])
-                                        else "—" for e in wide.index]
+        # the period's own figure, by the plan's rules: not headed "Σ", a backlog is not a sum of quarters
+        wide[c.period_name] = [fmt.num(totals.loc[e, "value"]) if e in totals.index and not pd.isna(totals.loc[e, "value"])
+                               else "—" for e in wide.index]
         wide.index.name = t("elements")
-        blocks.table(wide.reset_index(), key="unit_values", max_rows=40)
+        blocks.table(wide.reset_index(), key="unit_values", max_rows=40,
+                     column_config={col: st.column_config.TextColumn(alignment="right") for col in wide.columns})
+        st.caption(t("unit_period_column", period=c.period_name))
 
     # rates
     st.subheader(t("unit_rates", unit=name), anchor=False)

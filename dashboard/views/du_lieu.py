@@ -11,6 +11,8 @@ from pipelines.outputs.export import TITLES, to_csv_bytes, to_xlsx_bytes
 
 COLUMNS = ["year", "quarter", "unit", "unit_name", "kind_name", "element", "element_name", "value", "unit_of_measure",
            "follow_up"]  # follow_up: the comment of an open "cần xác minh" mark (Chất lượng số liệu page)
+SHOWN_ORDER = ["element_name", "value", "unit_name", "quarter", "unit_of_measure", "follow_up", "kind_name", "unit",
+               "element", "year"]
 SHOWN_ROWS = 20_000
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 
@@ -77,9 +79,12 @@ else:
     marked = int(view["follow_up"].notna().sum())
     if marked:
         st.caption(t("follow_up_waiting", n=fmt.num(marked)))
+    # what was reported first, then who and when: on a phone (390 px) the figure is on the screen and
+    # the codes scroll in from the right; the downloads keep COLUMNS' order
     st.dataframe(shown.rename(columns=TITLES), hide_index=True, key="data_table",
-                 column_config={TITLES["element_name"]: st.column_config.TextColumn(width="large"),
-                                TITLES["value"]: st.column_config.TextColumn(width="small")})
+                 column_order=[TITLES[k] for k in SHOWN_ORDER],
+                 column_config={TITLES["element_name"]: st.column_config.TextColumn(width="medium"),
+                                TITLES["value"]: st.column_config.TextColumn(width="small", alignment="right")})
 
 threshold = store.plan(c.year).publication.threshold
 filters.linked("data_publication", "publication", "flag", default=False)

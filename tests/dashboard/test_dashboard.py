@@ -301,6 +301,23 @@ def test_data_page_filters(demo_store_template, monkeypatch):
     assert set(df["Mã đơn vị"]) == {"CA"} and set(df["Quý"]) == {"Quý II"}   # the quarter named, not "2"
     assert "21 dòng" in _texts(at)
     assert len(at.get("download_button")) == 2
+    # what was reported, then its figure: on a phone (390 px) the first two columns are what fits,
+    # and a reviewer's screenshot showed ten rows of "2023 | Quý I | CA | Công an thị xã" and no figure
+    assert list(at.dataframe[0].proto.column_order)[:4] == ["Chỉ tiêu", "Số liệu", "Đơn vị", "Quý"]
+
+
+def test_unit_detail_names_the_period_and_its_rule(demo_store_template, monkeypatch):
+    """The unit's figures over the year: the year's column is the period's own figure by the plan's rules
+    (a backlog is the one at the start, not the sum of four quarters), so it is headed by the period's
+    name, not "Σ", and a caption says how it is made."""
+    at = _app(demo_store_template, monkeypatch, period="Y").run()
+    at.session_state["units_tab"] = "Chi tiết một đơn vị"  # only the open tab is built
+    at.switch_page("views/don_vi.py").run()
+    at.selectbox(key="unit_detail").set_value("CA").run()
+    _no_exception(at)
+    values = next(d.value for d in at.dataframe if d.value.columns[0] == "Chỉ tiêu số liệu")
+    assert list(values.columns)[-1] == "Năm" and not any("Σ" in c for c in values.columns)
+    assert "Cột Năm: số của cả kỳ — các số phát sinh cộng qua các quý; số kỳ trước chuyển sang là số đầu kỳ" in _texts(at)
 
 
 # -- freshness and connections -------------------------------------------------------------------------
