@@ -149,7 +149,7 @@ def add_user(store: Store, name: str, role: str, password: str, actor: str = "cl
             raise UserError(f"Tài khoản {name} đã tồn tại.")
         con.execute("INSERT INTO app_user (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
                     [name, role, hashed, utcnow()])
-        load.audit(con, actor, "user_add", f"{name} ({role})")
+        load.audit(con, actor, "user_add", f"{name} ({ROLE_NAMES[role]})")
     return User(name, role)
 
 
@@ -180,7 +180,7 @@ def remove_user(store: Store, name: str, actor: str = "cli") -> None:
                 raise UserError(f"Không thể xóa {norm}: đây là tài khoản quản trị cuối cùng.")
         con.execute("DELETE FROM app_user WHERE name = ?", [norm])
         ended = sessions.end_all_in(con, norm)
-        load.audit(con, actor, "user_remove", f"{norm} ({row[0]}; {ended} phiên đăng nhập kết thúc)")
+        load.audit(con, actor, "user_remove", f"{norm} ({ROLE_NAMES.get(row[0], row[0])}; {ended} phiên đăng nhập kết thúc)")
 
 
 def set_role(store: Store, name: str, role: str, actor: str = "cli") -> User:
@@ -218,7 +218,7 @@ def create_demo_accounts(store: Store) -> dict[str, tuple[str, str]]:
         for name, (role, _) in made.items():
             con.execute("INSERT INTO app_user (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
                         [name, role, hashes[name], utcnow()])
-            load.audit(con, "system", "user_add", f"{name} ({role}, tài khoản demo)")
+            load.audit(con, "system", "user_add", f"{name} ({ROLE_NAMES[role]}, tài khoản demo)")
     return made
 
 

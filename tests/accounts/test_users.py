@@ -97,6 +97,11 @@ def test_add_list_passwd_remove(store):
     assert get_user(store, "alice") is None
     assert list_users(store)["name"].tolist() == ["root"]
     assert {"user_add", "password_change", "user_remove"} <= set(actions(store, "cli"))
+    # the log is read by people: the role in words, as the pages name it (a reviewer read "root (admin)")
+    details = store.query_df("SELECT action, detail FROM audit_log WHERE action IN ('user_add', 'user_remove') "
+                             "ORDER BY id")
+    assert details.values.tolist() == [["user_add", "alice (Người xem)"], ["user_add", "root (Quản trị)"],
+                                       ["user_remove", "alice (Người xem; 0 phiên đăng nhập kết thúc)"]]
 
 
 @pytest.mark.parametrize("name, role, password, message", [
