@@ -325,7 +325,8 @@ def blocks(d: PeriodData, texts: dict) -> dict[str, list[str] | str]:
         next_line = s["next_deadline_last"].format(year=d.year, next_year=d.year + 1)
     return {
         "rates": rates,
-        "met": [s["met"].format(list=_list(met)) if met else s["met_none"], timeliness(d, texts)],
+        # the reporting record is said once, in II.1 (@timeliness): under "Ưu điểm" it read "26 lượt chưa nộp"
+        "met": [s["met"].format(list=_list(met)) if met else s["met_none"]],
         "unmet": [s["unmet"].format(list=_list(unmet)) if unmet else s["unmet_none"]],
         "late_units": [s["late"].format(list=_list(late)) if late else s["late_none"]],
         "tasks_summary": [summary],

@@ -78,6 +78,8 @@ def test_no_figure_is_said_in_words_never_as_empty_fractions(store):
     # 1 of the 27 units sent its Q2 report, on time (1/6 < 15/6); the rest are missing (as of 20/6… by
     # the store's clock, the quarter is long past): no "0 lượt …" phrase either way
     assert "Về chế độ báo cáo: trong 27 lượt báo cáo quý của các đơn vị, 1 lượt nộp đúng hạn, 26 lượt chưa nộp." in text
+    # said once (in II.1), not again under III.1 "Ưu điểm", where 26 reports not sent is no strength
+    assert text.count("Về chế độ báo cáo") == 1
 
 
 def test_the_years_unit_of_measure_is_used(store):
