@@ -56,9 +56,14 @@ def tab(chromium):
 
 
 def idle(page) -> None:
+    """Wait for the page's script run to end. Streamlit marks its root with the run's state; its
+    running icon shows only after a delay, so watching the icon alone passed while a slow run (a
+    busy machine) was still drawing the page, and a test read half a page."""
     page.wait_for_timeout(300)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidgetRunningIcon\"]')",
-                           timeout=30000)
+    page.wait_for_function("() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
+                           " return app && app.getAttribute('data-test-script-state') === 'notRunning'"
+                           " && !document.querySelector('[data-testid=\"stStatusWidgetRunningIcon\"]') }",
+                           timeout=60000)
     page.wait_for_timeout(500)
 
 
