@@ -60,8 +60,9 @@ def idle(page) -> None:
     running icon shows only after a delay, so watching the icon alone passed while a slow run (a
     busy machine) was still drawing the page, and a test read half a page."""
     page.wait_for_timeout(300)
+    # (a page of the server's own, the sign-in form, has no Streamlit root: nothing runs there)
     page.wait_for_function("() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
-                           " return app && app.getAttribute('data-test-script-state') === 'notRunning'"
+                           " return !app || app.getAttribute('data-test-script-state') === 'notRunning'"
                            " && !document.querySelector('[data-testid=\"stStatusWidgetRunningIcon\"]') }",
                            timeout=60000)
     page.wait_for_timeout(500)
