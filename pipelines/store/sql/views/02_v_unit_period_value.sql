@@ -14,16 +14,15 @@ WITH in_period AS NOT MATERIALIZED (  -- inlined where it is used, so a filter o
     JOIN v_current_value AS cv ON cv.year = pq.year AND cv.quarter = pq.quarter
 ),
 carried AS (  -- what each unit's reported quarter carries over into the next: backlog + inflow - outflow
-    -- (one pass over the values, each rule's three elements picked by FILTER, rather than three joins of
-    -- the values to themselves: PostgreSQL misjudged those joins' sizes and built millions of rows)
+    -- (one pass over the values, each rule's three elements signed and summed, rather than three joins of
+    -- the values to themselves: PostgreSQL misjudged those joins' sizes and built millions of rows).
+    -- Only quarters whose three counts all carry a number: one left blank carries nothing over.
     SELECT cv.year, cv.unit, cv.quarter, c.backlog AS element,
-           min(cv.value) FILTER (WHERE cv.element = c.backlog) + min(cv.value) FILTER (WHERE cv.element = c.inflow)
-               - min(cv.value) FILTER (WHERE cv.element = c.outflow) AS carried
+           sum(CASE WHEN cv.element = c.outflow THEN -cv.value ELSE cv.value END) AS carried
     FROM dim_carry_over AS c
     JOIN v_current_value AS cv ON cv.year = c.year AND cv.element IN (c.backlog, c.inflow, c.outflow)
-    GROUP BY cv.year, cv.unit, cv.quarter, c.backlog, c.inflow, c.outflow
-    HAVING count(*) FILTER (WHERE cv.element = c.backlog) > 0 AND count(*) FILTER (WHERE cv.element = c.inflow) > 0
-       AND count(*) FILTER (WHERE cv.element = c.outflow) > 0  -- all three reported rows, as the joins required
+    GROUP BY cv.year, cv.unit, cv.quarter, c.backlog
+    HAVING count(cv.value) = 3  -- one row per unit, quarter and element: the three, each with a number
 ),
 backlog_steps AS (  -- each reported backlog after the first in the period, with the quarter before it
     SELECT ip.year, ip.period, ip.unit, ip.element, ip.quarter, ip.value,
@@ -44,13 +43,13 @@ aggregated AS (
         ip.period,
         ip.unit,
         ip.element,
-        min(e.over_time) AS over_time,  -- one element, one over_time
+        e.over_time,
         sum(ip.value) AS summed,
         (array_agg(ip.value ORDER BY ip.quarter) FILTER (WHERE ip.value IS NOT NULL))[1] AS earliest,
         count(ip.value) AS quarters_reported
     FROM in_period AS ip
     JOIN dim_element AS e ON e.year = ip.year AND e.code = ip.element
-    GROUP BY ip.year, ip.period, ip.unit, ip.element
+    GROUP BY ip.year, ip.period, ip.unit, ip.element, e.over_time  -- one element, one over_time
 )
 SELECT
     a.year,

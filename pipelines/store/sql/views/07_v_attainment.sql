@@ -39,20 +39,25 @@ WITH judged AS (
         END AS numerator_to_meet
     FROM v_indicator_value AS v
     JOIN dim_indicator AS i ON i.year = v.year AND i.code = v.indicator
-    LEFT JOIN v_period AS p ON p.year = v.year AND p.period = v.period
+    JOIN v_period AS p ON p.year = v.year AND p.period = v.period  -- every period of the plan has its row
 ),
 with_needed AS (
     SELECT *, CASE WHEN status = 'not_met' THEN greatest(numerator_to_meet - numerator, 1) END AS needed
     FROM judged
 ),
-with_cumulative AS (  -- the verdict of the cumulative period this period ends with (NULL: none)
+with_cumulative AS (  -- the verdict of the cumulative period this period ends with (NULL: none).
+    -- Ordered so that the partition's row of the cumulative period itself comes first (there is one at
+    -- most: one row per year, scope, period and indicator); first_value of a CASE that is NULL on every
+    -- other row then reads that row's verdict, or NULL when the partition has none.
     SELECT
         *,
-        min(status) FILTER (WHERE period = cumulative_period)
-            OVER (PARTITION BY year, scope, indicator, cumulative_period) AS cumulative_status,
-        min(needed) FILTER (WHERE period = cumulative_period)
-            OVER (PARTITION BY year, scope, indicator, cumulative_period) AS cumulative_needed
+        first_value(CASE WHEN period = cumulative_period THEN status END)
+            OVER cumulative AS cumulative_status,
+        first_value(CASE WHEN period = cumulative_period THEN needed END)
+            OVER cumulative AS cumulative_needed
     FROM with_needed
+    WINDOW cumulative AS (PARTITION BY year, scope, indicator, cumulative_period
+                          ORDER BY period = cumulative_period DESC NULLS LAST)
 )
 SELECT
     year,

@@ -15,8 +15,8 @@ SELECT
     x.year,
     x.quarter,
     x.unit,
-    min(s.id) AS submission_id,
-    min(s.id) IS NOT NULL AS reported,
+    s.id AS submission_id,
+    s.id IS NOT NULL AS reported,
     count(*) AS elements_expected,
     count(v.value) AS elements_with_value,
     count(*) FILTER (WHERE v.element IS NOT NULL AND v.value IS NULL) AS elements_blank,
@@ -25,4 +25,4 @@ SELECT
 FROM expected AS x
 LEFT JOIN current_submission AS s ON s.unit = x.unit AND s.year = x.year AND s.quarter = x.quarter
 LEFT JOIN submission_value AS v ON v.submission_id = s.id AND v.element = x.element
-GROUP BY x.year, x.quarter, x.unit;
+GROUP BY x.year, x.quarter, x.unit, s.id;  -- one current submission per unit and quarter, or none

@@ -55,11 +55,13 @@ SELECT
         WHEN p.code IS NULL THEN 'new_indicator'
         WHEN ct.numerator IS DISTINCT FROM pt.numerator OR ct.denominator IS DISTINCT FROM pt.denominator
             THEN 'definition'
-        WHEN NOT coalesce(ok.all_comparable, FALSE) THEN 'element'
+        WHEN NOT ok.all_comparable THEN 'element'
     END AS difference
 FROM dim_indicator AS c
 JOIN plans AS pl ON pl.year = c.year - 1
 LEFT JOIN dim_indicator AS p ON p.year = c.year - 1 AND p.code = c.code
-LEFT JOIN terms AS ct ON ct.year = c.year AND ct.indicator = c.code
+-- an indicator has at least one numerator and one denominator element (plan.py: min_length=1), each an
+-- element of its year with its v_element_change row: the year's terms and element_ok rows always exist
+JOIN terms AS ct ON ct.year = c.year AND ct.indicator = c.code
 LEFT JOIN terms AS pt ON pt.year = c.year - 1 AND pt.indicator = c.code
-LEFT JOIN element_ok AS ok ON ok.year = c.year AND ok.indicator = c.code;
+JOIN element_ok AS ok ON ok.year = c.year AND ok.indicator = c.code;
