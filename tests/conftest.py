@@ -6,6 +6,7 @@ way units really fill them in (title rows, any column order, any sheet-name spel
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import shutil
@@ -79,29 +80,47 @@ def pytest_runtest_makereport(item, call):
 
 # -- tests write under their own temporary folders, never into the checkout -------------------------
 # (a PostgreSQL store has no data dir: a test that passed `--data-dir` of one made a DuckDB store
-# named "None" beside the code, and tested an empty store instead of the one it meant)
-def _untracked() -> set[str]:
-    """Untracked, not ignored paths of the checkout the tests run from; nothing when ROOT is not the top
-    of a git checkout (make mutate's copies under build/ sit inside one, whose other files are not theirs)."""
+# named "None" beside the code, and tested an empty store instead of the one it meant). Nor do they
+# change a tracked file, save the measurements the load tests keep for the README by design.
+MEASURED = {"benchmarks/results.json"}
+
+
+def _changed() -> dict[str, str]:
+    """Paths of the checkout the tests run from that are untracked (not ignored) or modified, each with
+    its git status and, for a modified one, its content's hash (a file already modified before the run
+    and changed again counts too); nothing when ROOT is not the top of a git checkout (make mutate's
+    copies under build/ sit inside one, whose other files are not theirs)."""
     try:  # no git (a copy of this file run with an empty PATH, as test_ci_never_skips does): nothing to check
         top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=ROOT, capture_output=True, text=True)
         if top.returncode or Path(top.stdout.strip()).resolve() != ROOT:
-            return set()
+            return {}
         done = subprocess.run(["git", "status", "--porcelain", "--untracked-files=normal"], cwd=ROOT,
                               capture_output=True, text=True)
     except OSError:
-        return set()
-    return {line[3:] for line in done.stdout.splitlines() if line.startswith("?? ")} if done.returncode == 0 else set()
+        return {}
+    if done.returncode:
+        return {}
+    changed = {}
+    for line in done.stdout.splitlines():
+        status, path = line[:2], line[3:]
+        if path in MEASURED:
+            continue
+        target = ROOT / path
+        digest = hashlib.sha256(target.read_bytes()).hexdigest() if target.is_file() and status != "??" else ""
+        changed[path] = f"{status}{digest}"
+    return changed
 
 
 def pytest_sessionstart(session):
-    session.config._untracked_before = _untracked()
+    session.config._changed_before = _changed()
 
 
 def pytest_sessionfinish(session, exitstatus):
-    left = sorted(_untracked() - getattr(session.config, "_untracked_before", set()))
+    before = getattr(session.config, "_changed_before", {})
+    left = sorted(path for path, state in _changed().items() if before.get(path) != state)
     if left:
-        print(f"\nTests left files in the checkout (not under a temporary folder): {', '.join(left)}", file=sys.stderr)
+        print(f"\nTests left files in the checkout or changed tracked ones (not under a temporary folder): "
+              f"{', '.join(left)}", file=sys.stderr)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
