@@ -49,6 +49,7 @@ _FUNCS = {
     "indicators": metrics.indicators,
     "events": metrics.events,
     "attainment": metrics.attainment,
+    "indicators_asked": metrics.indicators_asked,
     "contributions": metrics.contributions,
     "element_totals": metrics.element_totals,
     "compliance": metrics.compliance,
@@ -194,6 +195,10 @@ def events(store: Store, year: int) -> pd.DataFrame:
 def attainment(store: Store, year: int, period: str | None = None, unit: str | None = None,
                by_unit: bool = False, level: str | None = None, within: str | None = None) -> pd.DataFrame:
     return _call(store, "attainment", year, period, unit=unit, by_unit=by_unit, level=level, within=within)
+
+
+def indicators_asked(store: Store, year: int, scope: str | None = None) -> list[str]:
+    return _call(store, "indicators_asked", year, scope or metrics.TOWN)
 
 
 def contributions(store: Store, year: int, period: str, indicator: str) -> pd.DataFrame:

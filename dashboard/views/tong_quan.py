@@ -17,6 +17,10 @@ blocks.page_title(t("overview_title", label=c.period_label))
 st.caption(t("scope", scope=c.scope_name))
 scope = c.single_unit or c.area  # the one unit, the picked area of the hierarchy, or (None) all
 att = data.attainment(store, c.year, period.code, unit=scope)
+# a rate applies when a unit in view is asked one of its denominator counts: the police's rates are
+# not a commune's, whose "0/5 đạt (5 chưa có số liệu)" read as five rates failed or overdue
+asked = att["indicator"].isin(data.indicators_asked(store, c.year, scope))
+applies, not_applicable = att[asked], att[~asked]
 
 # -- reporting counts of the period's last quarter (the verdict line and the reporting card) ---------
 q = period.last_quarter
@@ -46,11 +50,18 @@ def _tasks_behind() -> tuple[int, int] | None:
 
 def verdict() -> None:
     qs = i18n.quarter_in_sentence(q, lang)
-    statuses = att["status"].value_counts()
+    statuses = applies["status"].value_counts()
     met = int(statuses.get("met", 0))
-    detail = ", ".join(t("verdict_targets_detail", n=int(statuses[s]), status=i18n.status_name(s, lang).lower())
-                       for s in ("not_met", "no_cases", "no_data") if statuses.get(s, 0))
-    lines = [t("verdict_targets", met=met, total=len(att)) + (f" ({detail})" if detail else "")]
+    detail = [t("verdict_targets_detail", n=int(statuses[s]), status=i18n.status_name(s, lang).lower())
+              for s in ("not_met", "no_cases", "no_data") if statuses.get(s, 0)]
+    if len(not_applicable):
+        detail.append(t("verdict_targets_detail", n=len(not_applicable),
+                        status=i18n.status_name("not_applicable", lang).lower()))
+    detail = ", ".join(detail)
+    if applies.empty:
+        lines = [t("verdict_targets_none_apply", scope=c.scope_name)]
+    else:
+        lines = [t("verdict_targets", met=met, total=len(applies)) + (f" ({detail})" if detail else "")]
     rep = t("verdict_reporting", n=int(counts.get("on_time", 0)), total=expected, quarter=qs)
     rest = ", ".join(t("verdict_targets_detail", n=int(counts.get(k, 0)), status=i18n.compliance_name(k, lang).lower())
                      for k in ("late", "missing", "pending") if int(counts.get(k, 0)))
@@ -171,12 +182,14 @@ def rate_card(r) -> None:
 st.subheader(t("rates_heading"), anchor=False)
 if yoy.no_previous_year(last_year):
     st.caption(f":material/history: {t('yoy_no_plan', year=c.year - 1)}")
-rows = [r for _, r in att.iterrows()]
+rows = [r for _, r in applies.iterrows()]
 for start in range(0, len(rows), 3):
     cols = st.columns(3)
     for col, r in zip(cols, rows[start:start + 3]):
         with col:
             rate_card(r)
+if len(not_applicable):
+    st.caption(t("rates_not_applicable", scope=c.scope_name, names=", ".join(not_applicable["short_name"])))
 
 if len(c.units) > 1:
     st.subheader(t("selected_units_rates", label=c.period_label), anchor=False)

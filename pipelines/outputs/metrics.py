@@ -109,6 +109,19 @@ def attainment(store: Store, year: int, period: str | None = None, unit: str | N
             ORDER BY p.sort, sc.sort, i.sort""", [store.plan(year).plan.scope_name, *params])
 
 
+def indicators_asked(store: Store, year: int, scope: str = TOWN) -> list[str]:
+    """The rates that apply to a scope: those with a denominator element that some unit under the scope
+    is asked to report (its template). A commune asked no case counts has no rate to meet: "không áp
+    dụng", not "chưa có số liệu" (a unit that has not reported yet)."""
+    return list(store.query_df(
+        """SELECT DISTINCT t.indicator
+           FROM dim_indicator_term AS t
+           JOIN dim_unit_element AS ue ON ue.year = t.year AND ue.element = t.element
+           JOIN dim_scope_tree AS st ON st.year = ue.year AND st.descendant = ue.unit
+           WHERE t.year = ? AND t.role = 'denominator' AND st.ancestor = ?
+           ORDER BY t.indicator""", [year, scope or TOWN])["indicator"])
+
+
 def contributions(store: Store, year: int, period: str, indicator: str) -> pd.DataFrame:
     """Each unit's numerator and denominator of one indicator (units with anything reported)."""
     return store.query_df(

@@ -177,3 +177,23 @@ def test_changes_carry_the_real_minus_sign(nine_months, monkeypatch):
     # indictment: Q3 alone 3/(1 + 3) = 75 % against Q2 5/(1 + 5) = 83,3 %: −8,3 points
     assert cards["Giải quyết, truy tố"].delta == "−8,3 điểm % so với Quý II"
     assert not any("-" in (m.delta or "") for m in at.metric)   # never the hyphen
+
+
+def test_rates_a_unit_is_not_asked_for_are_not_applicable_not_missing(demo_removed, monkeypatch):
+    """A commune reports no case counts: the plan's five rates do not apply to it. It read
+    "0/5 chỉ tiêu đạt (5 chưa có số liệu)", as if five rates were failed or overdue."""
+    at = _app(demo_removed, monkeypatch, year="2023", period="Q4", units="X_PHO_AN").run()
+    _no_exception(at)
+    text = _texts(at)
+    assert "**Không chỉ tiêu tỷ lệ nào áp dụng cho Xã Phổ An**" in text
+    assert "chỉ tiêu đạt" not in text and not [m for m in at.metric], "no rate card for a commune"
+    assert "Không áp dụng cho Xã Phổ An" in text
+    # the police (2023 Q4: 1 + 6 tip-offs, 6 classified, 7 resolved; no case counts) are asked the
+    # three rates of tip-offs and cases: classified 6/6 = 100 % meets 100 %, resolved 7/7 > 90 % meets,
+    # cases solved has no count yet; prosecuted and tried are the procuracy's and the court's
+    at = _app(demo_removed, monkeypatch, year="2023", period="Q4", units="CA").run()
+    _no_exception(at)
+    text = _texts(at)
+    assert "**2/3 chỉ tiêu đạt** (1 chưa có số liệu, 2 không áp dụng)" in text
+    assert len(at.metric) == 3
+    assert "Không áp dụng cho Công an thị xã" in text

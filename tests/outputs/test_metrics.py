@@ -231,3 +231,15 @@ def test_task_progress_counts_units_concerned(store):
     t3b = df.loc["T3B"]
     assert (t3b.units_concerned, t3b.done, t3b.in_progress, t3b.not_started, t3b.not_reported) == (3, 1, 1, 0, 1)
     assert df.loc["T1A", "units_concerned"] == 27
+
+
+def test_the_rates_each_unit_is_asked_for(store):
+    # spec/plan-2022.md §2: tip-offs and cases are the police's and the border posts' counts, the
+    # procuracy's and the court's their own; a commune reports none of them, the town all five
+    assert metrics.indicators_asked(store, 2022) == ["KPI_GIAI_QUYET", "KPI_KHAM_PHA", "KPI_TIEP_NHAN",
+                                                     "KPI_TRUY_TO", "KPI_XET_XU"]
+    assert metrics.indicators_asked(store, 2022, "CA") == ["KPI_GIAI_QUYET", "KPI_KHAM_PHA", "KPI_TIEP_NHAN"]
+    assert metrics.indicators_asked(store, 2022, "BP_SH") == ["KPI_GIAI_QUYET", "KPI_KHAM_PHA", "KPI_TIEP_NHAN"]
+    assert metrics.indicators_asked(store, 2022, "VKS") == ["KPI_TRUY_TO"]
+    assert metrics.indicators_asked(store, 2022, "TAND") == ["KPI_XET_XU"]
+    assert metrics.indicators_asked(store, 2022, "X_PHO_AN") == []
