@@ -258,7 +258,10 @@ def heading_block(doc, *, parent_body: str, issuing_body: str, number: str, plac
 def title(doc, kind: str, subject: str):
     """"BÁO CÁO" and the subject line, bold, centred, a short rule under them."""
     para(doc, kind.upper(), size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0, before=18)
-    para(doc, subject, size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
+    # the last two words on one line: a centred H1 subject ended with "2023" alone on the second line
+    head, _, last = subject.rpartition(" ")
+    para(doc, f"{head}{NBSP}{last}" if head else subject, size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
+         after=0)
     rule(doc, 3.5, TEXT_WIDTH_CM, after=6)
 
 

@@ -222,7 +222,12 @@ def clauses(d: PeriodData, group: dict, v: dict[str, str], texts: dict) -> str:
         else:
             parts.append(phrase.lstrip("+, "))
     lead = fill(group.get("lead", ""), v)
-    body = group.get("sep", "; ").join(parts) if parts else group.get("none", s["clauses_none"])
+    if parts:
+        body = group.get("sep", "; ").join(parts)
+    elif missing and len(missing) == sum(e in totals.index for e, _, _ in group["items"]):
+        body = s["clauses_no_data"]  # no unit reported any of them: nothing is known, not "không phát sinh"
+    else:
+        body = group.get("none", s["clauses_none"])
     sentence = f"{lead} {body}".strip() if lead else _capital(body)
     sentence = fill(sentence, v).rstrip(".") + "."
     if missing:

@@ -157,7 +157,8 @@ def test_sections_heading_block_and_closing(reports):
     heads = {p.text: p for p in doc.paragraphs if p.text in ("BÁO CÁO",)}
     assert heads["BÁO CÁO"].runs[0].bold and heads["BÁO CÁO"].alignment == 1  # centred
     subject = doc.paragraphs[[p.text for p in doc.paragraphs].index("BÁO CÁO") + 1]
-    assert subject.text == "Kết quả thực hiện công tác phòng, chống mua bán người 9 tháng năm 2022"
+    # the year kept with "năm" (no-break space): a centred subject left "2023" alone on a line
+    assert subject.text == "Kết quả thực hiện công tác phòng, chống mua bán người 9 tháng năm\u00a02022"
     assert subject.runs[0].bold
     assert "Kính gửi: Ban Chỉ đạo 138 tỉnh Quảng Ngãi." in text
     # next deadline: after 9 months comes the year report, due 15/12/2022
@@ -339,3 +340,15 @@ def test_annex_timeliness_and_tasks(reports, capsys, demo):
 def test_report_refuses_other_formats(demo, capsys, tmp_path):
     code, _, err = run(capsys, "report", "--period", "H1", "-o", tmp_path / "x.pdf", "--data-dir", demo.data_dir)
     assert code == 2 and ".docx" in err and "Traceback" not in err
+
+
+def test_a_period_no_unit_reported_says_so_and_not_that_nothing_arose(tmp_path, capsys):
+    """An empty store's H1 report said "trên địa bàn thị xã không phát sinh. Chưa có đơn vị nào báo cáo
+    số tố giác, …" (nothing arose, then nothing is known). With no count reported it says only the latter."""
+    from pipelines.store import Store
+    store = Store(tmp_path / "data")
+    out = tmp_path / "bc.docx"
+    assert run(capsys, "report", "--year", 2022, "--period", "H1", "-o", out, "--data-dir", store.data_dir)[0] == 0
+    situation = next(p.text for p in Document(out).paragraphs if p.text.startswith("Trong 6 tháng đầu năm 2022"))
+    assert "trên địa bàn thị xã chưa có số liệu. Chưa có đơn vị nào báo cáo số tố giác" in situation
+    assert "không phát sinh" not in situation
