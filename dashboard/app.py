@@ -120,7 +120,7 @@ def main() -> None:
     # office network without internet cannot reach.
     st.set_page_config(page_title=i18n.t("app_page_title"), page_icon=str(FAVICON), layout="wide",
                        initial_sidebar_state="auto")  # "auto": collapsed on a phone, the page comes first
-    phone.style()
+    phone.style(filters.lang())
     store = get_store(store_spec_from_args())
     try:
         user = auth.gate(store)

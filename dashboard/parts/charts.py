@@ -158,7 +158,7 @@ def rate_trend(quarterly: pd.DataFrame, cumulative: pd.DataFrame, target: float,
                                        cumulative["status"])],
         hovertemplate="%{x} " + i18n.t("hover_cumulative", lang) + ": %{customdata[1]} = %{customdata[0]} — %{customdata[2]}<extra></extra>",
     )
-    target_label = f"{i18n.t('series_target', lang)} {fmt.target(op, target)}"
+    target_label = f"{i18n.t('series_target', lang)} {fmt.target_text(op, target)}"
     fig.add_scatter(x=x, y=[target * 100] * len(x), name=target_label, mode="lines",
                     line={"color": TARGET_COLOUR, "dash": "dash", "width": 2}, hoverinfo="skip")
     _layout(fig, _wrap(title, 90), i18n.t("axis_quarter", lang), i18n.t("axis_rate", lang), height=420)
@@ -444,7 +444,9 @@ def year_over_year(df: pd.DataFrame, targets: dict[int, tuple[str, float]], titl
     years = sorted(df["year"].unique(), reverse=True)
     x_order = list(dict.fromkeys(df.sort_values("order")["x"]))
     symbols = ["circle", "square", "diamond", "triangle-up", "x"]
-    for i, year in reversed(list(enumerate(years))):  # the newest drawn last, on top; listed first
+    # the newest drawn first, under the others; listed first. Drawn on top, its thick line hid an older
+    # year's thin dashed one wherever the two years had the same rate (a year at 100 % both times)
+    for i, year in enumerate(years):
         rows = df[df["year"] == year].set_index("x").reindex(x_order)
         values = [None if pd.isna(v) else float(v) * 100 for v in rows["value"]]
         if year in targets:  # the figure with the decimals that year's verdict needs
@@ -466,8 +468,8 @@ def year_over_year(df: pd.DataFrame, targets: dict[int, tuple[str, float]], titl
     current = targets.get(max(targets)) if targets else None
     for op, target in distinct:
         label_years = [y for y, t in sorted(targets.items(), reverse=True) if t == (op, target)]
-        label = f"{i18n.t('series_target', lang)} {fmt.target(op, target)}" if len(distinct) == 1 else \
-            i18n.t("yoy_target_line", lang, year=", ".join(map(str, label_years)), target=fmt.target(op, target))
+        label = f"{i18n.t('series_target', lang)} {fmt.target_text(op, target)}" if len(distinct) == 1 else \
+            i18n.t("yoy_target_line", lang, year=", ".join(map(str, label_years)), target=fmt.target_text(op, target))
         fig.add_scatter(x=x_order, y=[target * 100] * len(x_order), name=label, mode="lines",
                         line={"color": TARGET_COLOUR if (op, target) == current else GREY, "dash": "dash", "width": 2},
                         hoverinfo="skip")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import i18n
+
 CSS = """
 <style>
 /* the box of the script that puts Streamlit's own words in Vietnamese (parts/framework_words.py) */
@@ -37,10 +39,15 @@ CSS = """
   h3 { font-size: 1.1rem !important; }
   [data-testid="stMetricValue"] { font-size: 1.6rem !important; }
   .stMain { overflow-x: hidden; }
+  /* the only way to the pages and the filters was an unlabelled "»" in a corner: say what it opens */
+  [data-testid="stExpandSidebarButton"] { width: auto !important; padding: 0 0.4rem !important; }
+  [data-testid="stExpandSidebarButton"]::after { content: "@MENU@"; font-size: 0.9rem; margin-left: 0.3rem;
+                                                 white-space: nowrap; }
 }
 </style>
 """
 
 
-def style() -> None:
-    st.html(CSS)
+def style(lang: str = i18n.DEFAULT_LANG) -> None:
+    label = i18n.t("phone_menu_label", lang).replace("\\", "").replace('"', "")  # inside a CSS string
+    st.html(CSS.replace("@MENU@", label))

@@ -90,7 +90,7 @@ def rate_line(row, year: int, lang: str) -> str:
             text = i18n.t("yoy_same_period", lang, year=label, value=value) + _pp(row, lang)
     if row["target_changed"]:
         text += " · " + i18n.t("yoy_target_changed", lang, year=int(row["previous_year"]),
-                               target=fmt.target(row["previous_op"], row["previous_target"]))
+                               target=fmt.target_text(row["previous_op"], row["previous_target"]))
     return text
 
 
@@ -141,8 +141,8 @@ def plan_differences(df: pd.DataFrame, lang: str) -> list[str]:
             lines.append(f"**{r.code}** — {r.name}: {why_text}. " + i18n.t("yoy_not_compared", lang))
         elif r.difference == "target":
             lines.append(f"**{r.name}**: " + i18n.t("yoy_target_changed", lang, year=int(r.previous_year),
-                                                     target=fmt.target(r.previous_op, float(r.previous)))
-                         + f", {fmt.target(r.op, float(r.current))} " + i18n.t("yoy_this_year", lang) + ". "
+                                                     target=fmt.target_text(r.previous_op, float(r.previous)))
+                         + f", {fmt.target_text(r.op, float(r.current))} " + i18n.t("yoy_this_year", lang) + ". "
                          + i18n.t("yoy_still_compared", lang))
         else:
             why_text = why({"difference": r.difference, "previous_year": r.previous_year}, lang)

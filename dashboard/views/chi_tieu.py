@@ -94,8 +94,8 @@ def year_over_year(ind) -> None:
         st.caption(t("yoy_demo_years", years=", ".join(map(str, demo_years))))
     older = [y for y in years if targets.get(y) != targets.get(c.year)]
     if older:
-        text = "; ".join(t("yoy_target_changed", year=y, target=fmt.target(*targets[y])) for y in older)
-        st.caption(f"{text[0].upper()}{text[1:]} — {c.year}: {fmt.target(*targets[c.year])}.")
+        text = "; ".join(t("yoy_target_changed", year=y, target=fmt.target_text(*targets[y])) for y in older)
+        st.caption(f"{text[0].upper()}{text[1:]} — {c.year}: {fmt.target_text(*targets[c.year])}.")
 
 
 changes = data.plan_changes(store, c.year)
@@ -110,7 +110,7 @@ for tab, ind in zip(tabs, indicators.itertuples()):
     if tab.open is False:
         continue
     with tab:
-        target = fmt.target(ind.op, ind.target)
+        target = fmt.target_text(ind.op, ind.target)
         st.markdown(f"**{ind.name}** — {t('target', target=target)}")
         st.caption(t("rate_def", num=" + ".join(element_names.get(e, e) for e in ind.numerator),
                      den=" + ".join(element_names.get(e, e) for e in ind.denominator),

@@ -76,13 +76,13 @@ def verdict() -> None:
         lines.append(t("verdict_tasks_none", total=tasks[1], quarter=qs))
     ol = data.outlook(store, c.year, period.code, scope)
     with st.container(border=True, key="verdict"):
-        st.markdown("  \n".join(lines), help=t("verdict_targets_help"))
+        st.markdown(fmt.keep_figures("  \n".join(lines)), help=t("verdict_targets_help"))
         if not ol.empty:
             first = ol.iloc[0]
             n_quarters = int(first["quarters_done"]) + int(first["quarters_left"])
             st.markdown(f"**{t('outlook_heading', year=c.year, done=int(first['quarters_done']), quarters=n_quarters)}**",
                         help=t("outlook_help"))
-            st.markdown("  \n".join(_outlook_line(r) for _, r in ol.iterrows()))
+            st.markdown(fmt.keep_figures("  \n".join(_outlook_line(r) for _, r in ol.iterrows())))
 
 
 def _outlook_line(r) -> str:
@@ -93,7 +93,7 @@ def _outlook_line(r) -> str:
               rate=fmt.rate(r["numerator"], r["denominator"], op, target),
               rate_end=fmt.rate(r["numerator_end"], r["denominator_end"], op, target),
               action=r["action"].format(n=fmt.num(int(r["more"]))))
-    return t("outlook_line", name=r["short_name"], target=fmt.target(op, target),
+    return t("outlook_line", name=r["short_name"], target=fmt.target_text(op, target),
              text=t(f"outlook.{r['verdict']}", **kw))
 
 
@@ -128,7 +128,7 @@ def _needed(r) -> str | None:
     if r is None or r["status"] != "not_met" or pd.isna(r["needed"]):
         return None
     n = int(r["needed"])
-    return t("needed", action=r["action"].format(n=fmt.num(n)), target=fmt.target(r["target_op"], r["target"]), n=n)
+    return t("needed", action=r["action"].format(n=fmt.num(n)), target=fmt.target_text(r["target_op"], r["target"]), n=n)
 
 
 def _rate(r) -> str:
@@ -165,18 +165,19 @@ def rate_card(r) -> None:
                                 value=_rate(judged) if _has_value(judged)
                                 else i18n.status_name(judged["period_status"], lang))
             frac = f"{t('quarter_rate', period=c.period_name)}: {frac}"
-        blocks.html(f"<div style='margin:-6px 0 6px 0'>{frac} · {t('target', target=fmt.target(r['target_op'], r['target']))}</div>"
+        # the target and the change each on one line: a narrow card broke "≥ / 95 %" and "−13,3 điểm / %"
+        blocks.html(f"<div style='margin:-6px 0 6px 0'>{frac} · {t('target', target=fmt.glue(fmt.target_text(r['target_op'], r['target'])))}</div>"
                 f"{blocks.badge(judged['status'])}")
         if cumulative_note:
-            st.caption(cumulative_note)
+            st.caption(fmt.keep_figures(cumulative_note))
         need = _needed(judged)
         if need:
-            st.markdown(f":material/flag: **{need}**")
+            st.markdown(f":material/flag: **{fmt.keep_figures(need)}**")
         if note:
-            st.caption(note)
+            st.caption(fmt.keep_figures(note))
         line = yoy.rate_line(last_year.loc[code], c.year, lang) if code in last_year.index else ""
         if line:
-            st.caption(f":material/history: {line}")
+            st.caption(f":material/history: {fmt.keep_figures(line)}")
 
 
 st.subheader(t("rates_heading"), anchor=False)
@@ -245,7 +246,7 @@ for start in range(0, len(tiles), 4):
             st.caption(reported)
             line = yoy.count_line(totals_last_year.loc[e], c.year, lang)
             if line:
-                st.caption(f":material/history: {line}")
+                st.caption(f":material/history: {fmt.keep_figures(line)}")
 
 # -- the report to the province and its annex (every signed-in role) -------------------------------
 st.subheader(t("report_heading", label=c.period_label), anchor=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
+import re
 from decimal import Decimal
 from fractions import Fraction
 
@@ -104,6 +105,17 @@ def target(op: str, value: float) -> str:
 
 # -- figures in documents ---------------------------------------------------------------------------
 NBSP = "\u00a0"
+
+
+# a space inside a figure of a sentence: between a number and "%" or "điểm"/"pp", between "điểm" and
+# "%", after a comparison sign
+_FIGURE_SPACE = re.compile(r"(?<=\d) (?=%|điểm\b|pp\b)|(?<=điểm) (?=%)|(?<=[<>=≤≥]) (?=[\d−+±])")
+
+
+def keep_figures(text: str) -> str:
+    """A sentence on a narrow screen with no line ending inside a figure: "> 90 %", "−13,3 điểm %"
+    each kept on one line (no-break spaces); every other space left for the line to break at."""
+    return _FIGURE_SPACE.sub(NBSP, text)
 
 
 def glue(text: str) -> str:

@@ -3,9 +3,11 @@ its own plan's targets, the year picker lists both years, the overview says the 
 beside each figure, and a first year without a previous plan says so once instead of on each card."""
 import datetime as dt
 
+import pandas as pd
 import pytest
 from test_dashboard import PAGES, _app, _no_exception, _texts
 
+from dashboard.parts import charts
 from pipelines.store import Store
 from pipelines.store.load import ingest_bytes
 from pipelines.workbook.template import build_template
@@ -67,3 +69,15 @@ def test_indicator_page_says_what_differs_between_the_plans(two_years, monkeypat
     assert "**TT_LUOT** — Số người nghe tuyên truyền (mỗi người tính một lần): đơn vị tính đổi từ “lượt người” " \
            "sang “người”. Không so sánh giữa hai năm." in text
     assert "**Giải quyết tin báo**: mục tiêu 2022: > 90 %, > 92 % năm nay. Tỷ lệ vẫn so sánh được." in text
+
+
+def test_an_older_year_at_the_same_rate_is_drawn_over_the_newer_one():
+    """Two years at 100 % every quarter: the newer year's thick line, drawn last, hid the older year's
+    thin dashed one completely. The newest is drawn first, under; every year stays in the legend, newest first."""
+    df = pd.DataFrame([dict(year=y, x=f"Quý {q}", order=q, value=1.0, numerator=4, denominator=4, status="met")
+                       for y in (2022, 2023) for q in (1, 2)])
+    fig = charts.year_over_year(df, {2022: (">", 0.9), 2023: (">", 0.9)}, "Giải quyết tin báo", "Quý")
+    lines = [tr for tr in fig.data if tr.name in ("2022", "2023")]
+    assert [tr.name for tr in lines] == ["2023", "2022"]                       # drawing order: 2022 on top
+    assert lines[0].line.width > lines[1].line.width and lines[1].line.dash == "dash"
+    assert sorted(lines, key=lambda tr: tr.legendrank)[0].name == "2023"        # listed first

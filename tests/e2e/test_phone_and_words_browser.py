@@ -188,6 +188,23 @@ def test_unit_heatmaps_show_every_quarter_on_a_phone(screens, app_url):
         assert max(w["right"] for w in names) - min(w["left"] for w in names) < 0.4 * 390
 
 
+def test_the_way_to_pages_and_filters_is_labelled_on_a_phone(screens, app_url):
+    """On a phone the sidebar starts closed; its only way in was an unlabelled "»" in a corner."""
+    for size, label in (("390", '"Trang, bộ lọc"'), ("1366", "none")):
+        page = screens[size]
+        visit(page, f"{app_url}/?period=Y", "Tổng quan", 0)
+        if size == "1366":  # the sidebar open: the desktop's button (when collapsed) keeps its icon only
+            assert page.locator('[data-testid="stSidebar"]').is_visible()
+        button = page.locator('[data-testid="stExpandSidebarButton"]')
+        if size == "390":
+            assert button.is_visible()
+            box = button.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+        content = page.evaluate("""() => { const b = document.querySelector('[data-testid="stExpandSidebarButton"]');
+            return b ? getComputedStyle(b, '::after').content : 'none' }""")
+        assert content == label, (size, content)
+
+
 def test_task_names_whole_on_a_phone(screens, app_url):
     page = screens["390"]
     visit(page, f"{app_url}/nhiem-vu?period=Y", "Nhiệm vụ", charts=1)

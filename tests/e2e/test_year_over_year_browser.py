@@ -81,7 +81,8 @@ def sidebar_collapsed(page) -> bool:
         return s.getAttribute('data-collapsed') === 'true' || r.right <= 1 }""")
 
 
-CARD = "Cùng kỳ 2022: 90 % (9/10) · +10,0 điểm % · mục tiêu 2022: > 90 %"
+# figures kept on one line (no-break spaces, fmt.keep_figures): "> 90 %" never split on a narrow card
+CARD = "Cùng kỳ 2022: 90\u00a0% (9/10) · +10,0\u00a0điểm\u00a0% · mục tiêu 2022: >\u00a090\u00a0%"
 
 
 def test_cards_and_tiles_show_the_same_period_last_year(app_url, tab):
@@ -89,7 +90,7 @@ def test_cards_and_tiles_show_the_same_period_last_year(app_url, tab):
     body = tab.inner_text("body")
     # resolved tip-offs: 9/9 = 100 % in Q1 2023 against 9/10 = 90 % in Q1 2022 → +10 points
     assert CARD in body
-    assert "Cùng kỳ 2022: 20 · +5 (+25,0 %)" in body        # inspections 20 → 25: base ≥ 10, a percentage
+    assert "Cùng kỳ 2022: 20 · +5 (+25,0\u00a0%)" in body        # inspections 20 → 25: base ≥ 10, a percentage
     assert "Cùng kỳ 2022: 4 · +3" in body and "Cùng kỳ 2022: 4 · +3 (" not in body  # sessions 4 → 7: base < 10
     assert "Không so sánh với 2022: đơn vị tính đổi từ “lượt người” sang “người”" in body
     assert tab.locator('[data-testid="stException"]').count() == 0

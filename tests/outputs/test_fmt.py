@@ -100,3 +100,12 @@ def test_a_yearly_targets_quarter_without_data_of_its_own_says_so(store, capsys)
     assert main(["attainment", "--period", "Q2", "--format", "json", *store_options(store)]) == 0
     row = next(r for r in json.loads(capsys.readouterr().out) if r["indicator"] == "KPI_TRUY_TO")
     assert (row["period_status"], row["status"], row["judged_period"]) == ("no_data", "met", "H1")
+
+
+def test_keep_figures_glues_only_inside_figures():
+    nb = "\u00a0"
+    assert fmt.keep_figures("Cùng kỳ 2022: 90 % (9/10) · −13,3 điểm % · mục tiêu 2022: > 90 %") == \
+        f"Cùng kỳ 2022: 90{nb}% (9/10) · −13,3{nb}điểm{nb}% · mục tiêu 2022: >{nb}90{nb}%"
+    assert fmt.keep_figures("tăng +5 (+25,0 %) so với ≥ 95 %") == f"tăng +5 (+25,0{nb}%) so với ≥{nb}95{nb}%"
+    assert fmt.keep_figures("Quý II năm 2022: 3 đơn vị") == "Quý II năm 2022: 3 đơn vị"   # words break as before
+    assert fmt.keep_figures("+8,3 pp vs Q2") == f"+8,3{nb}pp vs Q2"
