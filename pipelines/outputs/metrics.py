@@ -109,17 +109,23 @@ def attainment(store: Store, year: int, period: str | None = None, unit: str | N
             ORDER BY p.sort, sc.sort, i.sort""", [store.plan(year).plan.scope_name, *params])
 
 
+# The rule, written once: a unit is asked a rate when its template holds one of the rate's denominator
+# elements (year, unit, indicator).
+ASKED_RATES = """SELECT DISTINCT ue.year, ue.unit, t.indicator
+    FROM dim_indicator_term AS t JOIN dim_unit_element AS ue ON ue.year = t.year AND ue.element = t.element
+    WHERE t.role = 'denominator'"""
+
+
 def indicators_asked(store: Store, year: int, scope: str = TOWN) -> list[str]:
     """The rates that apply to a scope: those with a denominator element that some unit under the scope
     is asked to report (its template). A commune asked no case counts has no rate to meet: "không áp
     dụng", not "chưa có số liệu" (a unit that has not reported yet)."""
     return list(store.query_df(
-        """SELECT DISTINCT t.indicator
-           FROM dim_indicator_term AS t
-           JOIN dim_unit_element AS ue ON ue.year = t.year AND ue.element = t.element
-           JOIN dim_scope_tree AS st ON st.year = ue.year AND st.descendant = ue.unit
-           WHERE t.year = ? AND t.role = 'denominator' AND st.ancestor = ?
-           ORDER BY t.indicator""", [year, scope or TOWN])["indicator"])
+        f"""SELECT DISTINCT a.indicator
+            FROM ({ASKED_RATES}) AS a
+            JOIN dim_scope_tree AS st ON st.year = a.year AND st.descendant = a.unit
+            WHERE a.year = ? AND st.ancestor = ?
+            ORDER BY a.indicator""", [year, scope or TOWN])["indicator"])
 
 
 def contributions(store: Store, year: int, period: str, indicator: str) -> pd.DataFrame:
@@ -560,9 +566,8 @@ def _indicator_coverage(store: Store, year: int, period: str, scope: str) -> pd.
                GROUP BY uv.year, uv.unit, t.indicator
                HAVING count(*) FILTER (WHERE t.role = 'numerator') > 0
                   AND count(*) FILTER (WHERE t.role = 'denominator') > 0"""
-    asked = """SELECT DISTINCT ue.unit, t.indicator
-               FROM dim_indicator_term AS t JOIN dim_unit_element AS ue ON ue.year = t.year AND ue.element = t.element
-               WHERE t.year = ? AND t.role = 'denominator' AND ue.unit IN (SELECT unit FROM units_in)"""
+    asked = f"""SELECT a.unit, a.indicator FROM ({ASKED_RATES}) AS a
+                WHERE a.year = ? AND a.unit IN (SELECT unit FROM units_in)"""
     df = store.query_df(
         f"""WITH {_unit_values_sql("v.element IN (SELECT element FROM dim_indicator_term WHERE year = ?)")},
             {_coverage_sql("indicator", pairs, asked)}""",
