@@ -47,8 +47,9 @@ TITLE_ROWS = 3   # title lines; the header row is row 4
 SUMMARY = "Tổng hợp"
 TIMELINESS = "Hạn nộp"
 TASKS = "Nhiệm vụ"
+OWN_PERIOD = "Riêng kỳ báo cáo"
 RATE_HEADERS = ["Chỉ tiêu", "Nội dung", "Tử số", "Mẫu số", "Tỷ lệ", "Mục tiêu", "Đánh giá", "Kỳ đánh giá",
-                "Riêng kỳ báo cáo", "Cần thêm"]
+                OWN_PERIOD, "Cần thêm"]
 RATE_WIDTHS = [22, 44, 9, 9, 10, 11, 14, 26, 24, 9]
 TARGET_COLOUR = "C00000"
 LINE_PT = 15.0          # height of one line of 11-pt text in a row
@@ -153,12 +154,11 @@ def title_lines(d: PeriodData, texts: dict, heading: str, number: str | None, da
 
 
 def summary_sheet(ws, d: PeriodData, texts: dict, number: str | None, day: dt.date) -> None:
-    """The five rates, and a chart of each rate against its target."""
-    _titles(ws, title_lines(d, texts, f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU {period_phrase(d, d.period, texts).upper()}",
-                            number, day), len(RATE_HEADERS))
-    hr = TITLE_ROWS + 1
-    _header(ws, hr, RATE_HEADERS, RATE_WIDTHS)
-    for n, r in enumerate(d.attainment.itertuples(), start=hr + 1):
+    """The five rates, and a chart of each rate against its target. "Riêng kỳ báo cáo" (the period's
+    own figures when a yearly target is judged on a longer period) only when some rate has them: a
+    cumulative period judges every rate on itself, and an empty column reads as missing figures."""
+    rows = []
+    for r in d.attainment.itertuples():
         p = rate_parts(d, r, texts)
         j = judged_row(d, r)
         hidden = p["verdict"] == "x"
@@ -167,17 +167,25 @@ def summary_sheet(ws, d: PeriodData, texts: dict, number: str | None, day: dt.da
         if r.judged_on == "cumulative":
             judged = texts["report"]["tables"]["yearly"].format(judged_phrase=judged)
         own = own_text(d, p, texts) if p["separate"] else ""
-        _put(ws, n, [r.short_name, r.indicator_name,
-                     "x" if hidden else (_num(j.numerator) if has_value else "—"),
-                     "x" if hidden else (_num(j.denominator) if has_value else "—"),
-                     "x" if hidden else (_num(j.value) if has_value else "—"), float(r.target), p["verdict"],
-                     judged[:1].upper() + judged[1:], own[:1].upper() + own[1:],
-                     None if hidden or pd.isna(r.needed) else int(r.needed)],
-             [None, None, "#,##0", "#,##0", rate_format(j) if has_value else None, target_format(r.target_op, r.target),
-              None, None, None, "#,##0"], RATE_WIDTHS)
-    last = hr + len(d.attainment)
-    _setup(ws, hr, RATE_WIDTHS, landscape=True)
-    if len(d.attainment):
+        rows.append(([r.short_name, r.indicator_name,
+                      "x" if hidden else (_num(j.numerator) if has_value else "—"),
+                      "x" if hidden else (_num(j.denominator) if has_value else "—"),
+                      "x" if hidden else (_num(j.value) if has_value else "—"), float(r.target), p["verdict"],
+                      judged[:1].upper() + judged[1:], own[:1].upper() + own[1:],
+                      None if hidden or pd.isna(r.needed) else int(r.needed)],
+                     [None, None, "#,##0", "#,##0", rate_format(j) if has_value else None,
+                      target_format(r.target_op, r.target), None, None, None, "#,##0"]))
+    keep = [i for i, h in enumerate(RATE_HEADERS) if h != OWN_PERIOD or any(v[i] for v, _ in rows)]
+    headers, widths = [RATE_HEADERS[i] for i in keep], [RATE_WIDTHS[i] for i in keep]
+    _titles(ws, title_lines(d, texts, f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU {period_phrase(d, d.period, texts).upper()}",
+                            number, day), len(headers))
+    hr = TITLE_ROWS + 1
+    _header(ws, hr, headers, widths)
+    for n, (values, formats) in enumerate(rows, start=hr + 1):
+        _put(ws, n, [values[i] for i in keep], [formats[i] for i in keep], widths)
+    last = hr + len(rows)
+    _setup(ws, hr, widths, landscape=True)
+    if rows:
         _chart(ws, hr, last)
 
 

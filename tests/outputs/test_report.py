@@ -352,3 +352,27 @@ def test_a_period_no_unit_reported_says_so_and_not_that_nothing_arose(tmp_path, 
     situation = next(p.text for p in Document(out).paragraphs if p.text.startswith("Trong 6 tháng đầu năm 2022"))
     assert "trên địa bàn thị xã chưa có số liệu. Chưa có đơn vị nào báo cáo số tố giác" in situation
     assert "không phát sinh" not in situation
+
+
+@pytest.mark.parametrize("period", [*PERIODS, "Q2", "Q4"])
+def test_annex_has_no_empty_column(demo, tmp_path, period):
+    """'Riêng kỳ báo cáo' holds a quarter's own figures for a yearly target judged on the cumulative
+    period (Q2 → 6 tháng): a cumulative period judges every rate on itself, and its column, all blank,
+    read as figures missing. Present for a single quarter after the first, on the two yearly rates."""
+    import contextlib
+    out = tmp_path / f"bc_{period}.xlsx"
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["report", "--year", "2022", "--period", period, "--as-of", "2023-01-05T08:00",
+                     "-o", str(out), "--data-dir", str(demo.data_dir)]) == 0
+    ws = load_workbook(out)["Tổng hợp"]
+    header = [c.value for c in ws[4] if c.value is not None]
+    base = ["Chỉ tiêu", "Nội dung", "Tử số", "Mẫu số", "Tỷ lệ", "Mục tiêu", "Đánh giá", "Kỳ đánh giá"]
+    if period in PERIODS:
+        assert header == [*base, "Cần thêm"]
+        assert ws.max_column == 9
+        return
+    assert header == [*base, "Riêng kỳ báo cáo", "Cần thêm"]
+    own = {r[0].value: r[8].value for r in ws.iter_rows(min_row=5, max_row=9)}
+    assert {k for k, v in own.items() if v} == {SHORT["KPI_TRUY_TO"], SHORT["KPI_XET_XU"]}
+    quarter = {"Q2": "quý II", "Q4": "quý IV"}[period]
+    assert all(quarter in own[SHORT[c]] for c in ("KPI_TRUY_TO", "KPI_XET_XU")), own
