@@ -86,3 +86,19 @@ def test_indicator_years_for_the_chart(two_years):
     assert (q1.loc[2022, "value"], q1.loc[2023, "value"]) == (0.9, 1.0)
     assert (q1.loc[2022, "target"], q1.loc[2023, "target"]) == (0.90, 0.92)  # each year with its own target
     assert set(df[df["is_cumulative"]]["period"]) == {"Q1", "H1", "9M", "Y"}
+
+
+def test_a_rate_is_compared_over_the_units_asked_for_it(two_years):
+    # spec/plan-2022.md §2: the tip-off and case rates are asked of the police and the two border posts
+    # (3 units), prosecution of the procuracy alone, trials of the court alone; only the police reported,
+    # tip-offs in both years' Q1 and no case count (blank cells), so one unit is compared, for tip-offs
+    df = metrics.attainment_yoy(two_years, 2023, "Q1").set_index("indicator")
+    got = {i: (r.units_total, r.units_now, r.units_previous, r.units_compared) for i, r in df.iterrows()}
+    assert got == {"KPI_TIEP_NHAN": (3, 1, 1, 1), "KPI_GIAI_QUYET": (3, 1, 1, 1), "KPI_KHAM_PHA": (3, 0, 0, 0),
+                   "KPI_TRUY_TO": (1, 0, 0, 0), "KPI_XET_XU": (1, 0, 0, 0)}
+    assert (df.loc["KPI_GIAI_QUYET", "numerator_compared"], df.loc["KPI_GIAI_QUYET", "denominator_compared"]) == (10, 10)
+    # a commune is asked none of them; the procuracy only its own
+    assert set(metrics.attainment_yoy(two_years, 2023, "Q1", unit="X_PHO_AN")["units_total"]) == {0}
+    vks = metrics.attainment_yoy(two_years, 2023, "Q1", unit="VKS").set_index("indicator")["units_total"]
+    assert vks.to_dict() == {"KPI_TIEP_NHAN": 0, "KPI_GIAI_QUYET": 0, "KPI_KHAM_PHA": 0, "KPI_TRUY_TO": 1,
+                             "KPI_XET_XU": 0}
