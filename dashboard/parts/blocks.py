@@ -140,6 +140,12 @@ def table(df: pd.DataFrame, key: str, max_rows: int = 30, **kwargs) -> None:
     st.dataframe(df, hide_index=True, key=key, height=38 + 35 * max(rows, 1), **kwargs)
 
 
+def wrapped_table(df: pd.DataFrame) -> None:
+    """A static table that wraps long text instead of cutting it off (st.dataframe's grid shows one
+    line a cell): for sentences and long names. Its cells are read as markdown, so each is escaped."""
+    st.table(df.map(md), hide_index=True, border="horizontal")
+
+
 def places_compliance_block(rollup: pd.DataFrame, places: list[str], place_names: dict[str, str],
                             quarter_numbers: list[int], title: str, key: str) -> None:
     """The place × quarter reporting matrix: a cell takes the most pressing status among the place's

@@ -61,13 +61,30 @@ def _frame(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _section(title: str, checks: tuple[str, ...], key: str) -> None:
+    """One kind of finding. Columns every row leaves blank are left out, and so is what every row
+    says alike (the check, when it is the heading's; a detail, said once above the table); details
+    that differ are shown in a table that wraps them. At 1366 px a grid cut each row's sentence off
+    and the blank columns took its room."""
     st.subheader(title, anchor=False)
     rows = found[found["check"].isin(checks)]
     if rows.empty:
         blocks.empty(t("quality_none"))
+        return
+    frame = _frame(rows)
+    frame = frame.loc[:, [col == t("axis_unit") or (frame[col] != "").any() for col in frame.columns]]
+    if len(checks) == 1 or frame[t("col_check")].nunique() == 1:
+        frame = frame.drop(columns=t("col_check"))
+    details = frame[t("col_detail_q")]
+    if len(frame) > 1 and details.nunique() == 1:
+        st.caption(details.iloc[0])
+        frame = frame.drop(columns=t("col_detail_q"))
+    elif len(frame) > 1 and details.str.contains(": ").all() and details.str.split(": ").str[0].nunique() == 1:
+        st.caption(details.iloc[0].split(": ", 1)[0] + ":")  # "Chưa đủ 8 quý …: <what differs>"
+        frame[t("col_detail_q")] = details.str.split(": ", n=1).str[1]
+    if t("col_detail_q") in frame.columns:  # sentences: a table that wraps them, read whole
+        blocks.wrapped_table(frame)
     else:
-        blocks.table(_frame(rows), key=key, max_rows=15,
-                 column_config={t("col_detail_q"): st.column_config.TextColumn(width="large")})
+        blocks.table(frame, key=key, max_rows=15)
 
 
 # -- completeness ----------------------------------------------------------------------------------
@@ -97,7 +114,7 @@ matrix = matrix.reindex(index=[u for u in unit_names if u in matrix.index],
 matrix.index = [unit_names[u] for u in matrix.index]
 matrix.index.name = t("axis_unit")
 st.caption(t("col_with_value") + " / " + t("quality_elements_of_template"))
-blocks.table(matrix.reset_index(), key="quality_completeness", max_rows=12)
+blocks.table(matrix.reset_index(), key="quality_completeness", max_rows=len(matrix))  # every unit, no inner scroll
 _section(t("quality_details_suffix", heading=t("quality_completeness")),
          ("not_reported", "missing_element", "blank"), "quality_completeness_rows")
 

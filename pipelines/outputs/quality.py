@@ -285,7 +285,8 @@ def findings(store: Store, year: int, quarter: int | None = None) -> pd.DataFram
         least = group.groupby("element")["history_quarters"].max().sort_values()
         listed = ", ".join(f"{names(e)} ({n} quý)" for e, n in least.head(6).items()) + (" …" if len(least) > 6 else "")
         rows.append(_f("short_history", unit, year, None, None,
-                       detail=f"Chưa đủ {MIN_HISTORY} quý số liệu cùng nghĩa để so với lịch sử của đơn vị: {listed}."))
+                       detail=f"Chưa đủ {MIN_HISTORY} quý số liệu cùng nghĩa để so với lịch sử của đơn vị: {listed}"
+                              + ("" if listed.endswith("…") else ".")))
     open_marks = marks(store, year, quarter)
     for m in open_marks.itertuples():
         rows.append(_f("follow_up", m.unit, year, m.quarter, m.element, m.value, None,
