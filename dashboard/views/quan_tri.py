@@ -161,7 +161,7 @@ st.subheader(t("audit_heading"), anchor=False)
 PAGE = 100
 st.caption(t("audit_help"))
 all_actors, all_actions = users.audit_choices(store, admin)
-f1, f2, f3, f4 = st.columns([3, 2, 1, 1])
+f1, f2, f3, f4 = st.columns([4, 3, 2, 2])  # a date picker needs ~150 px for dd/mm/yyyy
 filters.linked("audit_actions", "actions", "codes", options=all_actions, default=[])
 filters.linked("audit_actor", "actor", options=[None] + all_actors, default=None)
 filters.linked("audit_since", "since", "date")
@@ -185,7 +185,8 @@ def _utc(day, days_after: int = 0):
 view_filters = dict(actor=actor, actions=chosen or None, since=_utc(since_day), until=_utc(until_day, 1))
 total = users.audit_count(store, admin, **view_filters)
 pages = max(1, -(-total // PAGE))
-page_no = st.number_input(t("audit_page"), min_value=1, max_value=pages, value=1, step=1, key="audit_page")
+page_no = st.columns([1, 3])[0].number_input(t("audit_page"), min_value=1, max_value=pages, value=1, step=1,
+                                           key="audit_page")
 every_unit = {}   # unit codes of every plan year, named as the latest plan names them
 for plan_year in data.years(store):
     every_unit.update(zip(data.units(store, plan_year)["code"], data.units(store, plan_year)["name"]))
@@ -197,8 +198,11 @@ st.dataframe(pd.DataFrame({
     t("col_action"): [i18n.audit_action_name(a, lang) for a in log["action"]],
     t("col_detail"): [audit_words.detail_in_words(d, every_unit, lang) for d in log["detail"].fillna("")],
 }), hide_index=True, key="audit_table", height=420,
-    column_config={t("col_action"): st.column_config.TextColumn(width="medium"),
-                   t("col_detail"): st.column_config.TextColumn(width="large")})
+    # the detail is what an auditor reads: the short columns sized to their content, the rest to it
+    column_config={t("col_time"): st.column_config.TextColumn(width=125),
+                   t("audit_actor"): st.column_config.TextColumn(width=110),
+                   t("col_action"): st.column_config.TextColumn(width=140),
+                   t("col_detail"): st.column_config.TextColumn(width=640)})
 
 # -- backup: dashboard/backup.py ---------------------------------------------------------------
 from dashboard.parts import backup  # noqa: E402
