@@ -162,12 +162,16 @@ def rate_card(r) -> None:
             judged = _row(cum, code)
             cumulative_note = t("judged_cumulative", period=i18n.period_name(cum_period.name, lang),
                                 num=fmt.num(judged["numerator"]), den=fmt.num(judged["denominator"]),
-                                value=_rate(judged) if _has_value(judged)
-                                else i18n.status_name(judged["period_status"], lang))
+                                value=_rate(judged)) if _has_value(judged) else \
+                t("judged_cumulative_no_rate", period=i18n.period_name(cum_period.name, lang),
+                  value=i18n.status_name(judged["period_status"], lang))
             frac = f"{t('quarter_rate', period=c.period_name)}: {frac}"
+        if r["period_status"] in ("no_cases", "no_data"):
+            frac = ""  # the card's value says it ("Không phát sinh"): "0/0" or "—" beside it read as a rate of nothing
         # the target and the change each on one line: a narrow card broke "≥ / 95 %" and "−13,3 điểm / %"
-        blocks.html(f"<div style='margin:-6px 0 6px 0'>{frac} · {t('target', target=fmt.glue(fmt.target_text(r['target_op'], r['target'])))}</div>"
-                f"{blocks.badge(judged['status'])}")
+        target = t("target", target=fmt.glue(fmt.target_text(r["target_op"], r["target"])))
+        blocks.html(f"<div style='margin:-6px 0 6px 0'>{frac + ' · ' if frac else ''}{target}</div>"
+                    f"{blocks.badge(judged['status'])}")
         if cumulative_note:
             st.caption(fmt.keep_figures(cumulative_note))
         need = _needed(judged)
