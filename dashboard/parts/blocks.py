@@ -140,10 +140,17 @@ def table(df: pd.DataFrame, key: str, max_rows: int = 30, **kwargs) -> None:
     st.dataframe(df, hide_index=True, key=key, height=38 + 35 * max(rows, 1), **kwargs)
 
 
-def wrapped_table(df: pd.DataFrame) -> None:
+WRAPPED_ROWS_MAX = 60  # a static table draws every row: past this, a grid that scrolls
+
+
+def wrapped_table(df: pd.DataFrame, key: str) -> None:
     """A static table that wraps long text instead of cutting it off (st.dataframe's grid shows one
-    line a cell): for sentences and long names. Its cells are read as markdown, so each is escaped."""
-    st.table(df.map(md), hide_index=True, border="horizontal")
+    line a cell): for sentences and long names. Its cells are read as markdown, so each is escaped.
+    A province's or the country's hundreds of rows go in the scrolling grid instead (`key`)."""
+    if len(df) > WRAPPED_ROWS_MAX:
+        table(df, key=key, max_rows=15)
+    else:
+        st.table(df.map(md), hide_index=True, border="horizontal")
 
 
 def places_compliance_block(rollup: pd.DataFrame, places: list[str], place_names: dict[str, str],

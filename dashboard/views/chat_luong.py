@@ -74,15 +74,16 @@ def _section(title: str, checks: tuple[str, ...], key: str) -> None:
     frame = frame.loc[:, [col == t("axis_unit") or (frame[col] != "").any() for col in frame.columns]]
     if len(checks) == 1 or frame[t("col_check")].nunique() == 1:
         frame = frame.drop(columns=t("col_check"))
-    details = frame[t("col_detail_q")]
-    if len(frame) > 1 and details.nunique() == 1:
-        st.caption(details.iloc[0])
+    details = frame[t("col_detail_q")] if t("col_detail_q") in frame.columns else None
+    if details is not None and len(frame) > 1 and details.nunique() == 1:
+        st.caption(blocks.md(details.iloc[0]))
         frame = frame.drop(columns=t("col_detail_q"))
-    elif len(frame) > 1 and details.str.contains(": ").all() and details.str.split(": ").str[0].nunique() == 1:
-        st.caption(details.iloc[0].split(": ", 1)[0] + ":")  # "Chưa đủ 8 quý …: <what differs>"
+    elif details is not None and len(frame) > 1 and details.str.contains(": ").all() \
+            and details.str.split(": ").str[0].nunique() == 1:
+        st.caption(blocks.md(details.iloc[0].split(": ", 1)[0] + ":"))  # "Chưa đủ 8 quý …: <what differs>"
         frame[t("col_detail_q")] = details.str.split(": ", n=1).str[1]
     if t("col_detail_q") in frame.columns:  # sentences: a table that wraps them, read whole
-        blocks.wrapped_table(frame)
+        blocks.wrapped_table(frame, key=key)
     else:
         blocks.table(frame, key=key, max_rows=15)
 
@@ -114,7 +115,7 @@ matrix = matrix.reindex(index=[u for u in unit_names if u in matrix.index],
 matrix.index = [unit_names[u] for u in matrix.index]
 matrix.index.name = t("axis_unit")
 st.caption(t("col_with_value") + " / " + t("quality_elements_of_template"))
-blocks.table(matrix.reset_index(), key="quality_completeness", max_rows=len(matrix))  # every unit, no inner scroll
+blocks.table(matrix.reset_index(), key="quality_completeness", max_rows=40)  # a town's units with no inner scroll
 _section(t("quality_details_suffix", heading=t("quality_completeness")),
          ("not_reported", "missing_element", "blank"), "quality_completeness_rows")
 

@@ -61,7 +61,7 @@ names = progress.drop_duplicates("task").set_index("task")
 pivot = wide.pivot(index="task", columns="q", values="cell").reindex(index=order, columns=[qname(q) for q in quarter_numbers])
 pivot.insert(0, t("col_lead"), [lead_names(names.loc[k, "lead"]) for k in pivot.index])
 pivot.insert(0, t("task"), [names.loc[k, "task_name"] for k in pivot.index])
-blocks.wrapped_table(pivot)  # task names and lead units read whole at 1366 px
+blocks.wrapped_table(pivot, key="task_quarters")  # task names and lead units read whole at 1366 px
 
 # -- drill-down to units -------------------------------------------------------------------------
 st.subheader(t("task_drill"), anchor=False)
@@ -99,4 +99,4 @@ else:
                                                                     columns=[qname(q) for q in quarter_numbers])
     pivot.insert(0, t("role"), [i18n.role_name(roles.loc[u, "role"], lang) for u in pivot.index])
     pivot.insert(0, t("axis_unit"), [roles.loc[u, "unit_name"] for u in pivot.index])
-    blocks.wrapped_table(pivot)  # a unit's note on its task, read whole
+    blocks.wrapped_table(pivot, key="task_units")  # a unit's note on its task, read whole

@@ -202,7 +202,7 @@ st.dataframe(pd.DataFrame({
     column_config={t("col_time"): st.column_config.TextColumn(width=125),
                    t("audit_actor"): st.column_config.TextColumn(width=110),
                    t("col_action"): st.column_config.TextColumn(width=140),
-                   t("col_detail"): st.column_config.TextColumn(width=640)})
+                   t("col_detail"): st.column_config.TextColumn(width=520)})  # 895 px in all: the page's width at 1366
 
 # -- backup: dashboard/backup.py ---------------------------------------------------------------
 from dashboard.parts import backup  # noqa: E402

@@ -15,7 +15,7 @@ def test_findings_say_once_what_every_row_says(demo_store_template, monkeypatch)
     at = _app(demo_store_template, monkeypatch, role="analyst").run()
     at.switch_page("views/chat_luong.py").run()
     _no_exception(at)
-    captions = [c.value for c in at.caption]
+    captions = [_shown(c.value) for c in at.caption]
     # missing reports: one sentence above the table, which keeps the unit and the quarter; the columns
     # every row left blank (figure, value, follow-up) and the check named by the heading are gone
     assert "Đã quá hạn, chưa có báo cáo." in captions
@@ -24,7 +24,9 @@ def test_findings_say_once_what_every_row_says(demo_store_template, monkeypatch)
                                                       ("Xã Phổ Nhơn", "Quý IV")]
     # short history: the sentence's common head once, then what differs per unit, in a table that wraps it
     assert HISTORY_HEAD in captions
-    [history] = [tb.value.map(_shown) for tb in at.table]
+    [raw] = [tb.value for tb in at.table]
+    assert raw["Chi tiết"].str.contains(r"\\\(\d quý\\\)").all()  # markdown escaped: "\(4 quý\)" shows "(4 quý)"
+    history = raw.map(_shown)
     assert list(history.columns) == ["Đơn vị", "Chi tiết"] and len(history) == 27
     assert not history["Chi tiết"].str.startswith("Chưa đủ").any()
     assert history["Chi tiết"].str.contains(r"\(\d quý\)").all()
