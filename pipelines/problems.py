@@ -54,11 +54,14 @@ class Problem:
 
 
 def shown(value: object) -> str | None:
-    """A cell value as the user typed it: 12.0 from a spreadsheet's number cell is "12"."""
+    """A cell value as the user typed it: 12.0 from a spreadsheet's number cell is "12", and 2.5 is
+    "2,5" (a Vietnamese spreadsheet shows and takes a decimal comma); text stays as it was typed."""
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, float):
+        return repr(value).replace(".", ",")
     return str(value)
 
 

@@ -144,8 +144,10 @@ def test_bad_values_name_sheet_cell_element_and_value(store, value, code):
     errs = errors(problems)
     assert [p.code for p in errs] == [code]
     assert errs[0].where == data_cell(sheets, "TT_LUOT")
-    assert "TT_LUOT" in errs[0].message and str(value) in errs[0].message
-    assert errs[0].value == str(value)
+    # as typed: a number cell's fraction with the decimal comma the Vietnamese spreadsheet showed
+    typed = str(value).replace(".", ",") if isinstance(value, float) else str(value)
+    assert "TT_LUOT" in errs[0].message and f"“{typed}”" in errs[0].message
+    assert errs[0].value == typed
 
 
 def test_every_problem_is_reported_not_only_the_first(store):
