@@ -74,15 +74,17 @@ def _section(title: str, checks: tuple[str, ...], key: str) -> None:
     frame = frame.loc[:, [col == t("axis_unit") or (frame[col] != "").any() for col in frame.columns]]
     if len(checks) == 1 or frame[t("col_check")].nunique() == 1:
         frame = frame.drop(columns=t("col_check"))
-    details = frame[t("col_detail_q")] if t("col_detail_q") in frame.columns else None
-    if details is not None and len(frame) > 1 and details.nunique() == 1:
-        st.caption(blocks.md(details.iloc[0]))
-        frame = frame.drop(columns=t("col_detail_q"))
-    elif details is not None and len(frame) > 1 and details.str.contains(": ").all() \
-            and details.str.split(": ").str[0].nunique() == 1:
-        st.caption(blocks.md(details.iloc[0].split(": ", 1)[0] + ":"))  # "Chưa đủ 8 quý …: <what differs>"
-        frame[t("col_detail_q")] = details.str.split(": ", n=1).str[1]
-    if t("col_detail_q") in frame.columns:  # sentences: a table that wraps them, read whole
+    detail = t("col_detail_q")
+    if detail in frame.columns and len(frame) > 1:
+        parts = frame[detail].str.partition(": ")  # head, ": ", the rest
+        head, colon, rest = parts[0], parts[1], parts[2]
+        if frame[detail].nunique() == 1:
+            st.caption(blocks.md(frame[detail].iloc[0]))
+            frame = frame.drop(columns=detail)
+        elif (colon != "").all() and head.nunique() == 1:  # "Chưa đủ 8 quý …: <what differs>"
+            st.caption(blocks.md(head.iloc[0] + ":"))
+            frame[detail] = rest
+    if detail in frame.columns:  # sentences: a table that wraps them, read whole
         blocks.wrapped_table(frame, key=key)
     else:
         blocks.table(frame, key=key, max_rows=15)

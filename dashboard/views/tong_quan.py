@@ -155,19 +155,22 @@ def rate_card(r) -> None:
         flat, down = bool(delta) and delta[0] == "±", bool(delta) and delta[0] == "−"
         st.metric(r["short_name"], value, delta=delta, delta_color="gray" if flat else ("red" if down else "green"),
                   delta_arrow="off" if flat else ("down" if down else "up"), help=r["indicator_name"])
-        frac = blocks.fraction(r["numerator"], r["denominator"]) if r["status"] != "no_data" else "—"
+        # the fraction beside a rate only: with no case or no figure the value says so, and "0/0" or "—"
+        # beside it read as a rate of nothing
+        frac = blocks.fraction(r["numerator"], r["denominator"]) if _has_value(r) else ""
         judged = r
         cumulative_note = ""
         if r["judged_on"] == "cumulative" and cum is not None and cum_period.code != period.code:
             judged = _row(cum, code)
-            cumulative_note = t("judged_cumulative", period=i18n.period_name(cum_period.name, lang),
-                                num=fmt.num(judged["numerator"]), den=fmt.num(judged["denominator"]),
-                                value=_rate(judged)) if _has_value(judged) else \
-                t("judged_cumulative_no_rate", period=i18n.period_name(cum_period.name, lang),
-                  value=i18n.status_name(judged["period_status"], lang))
-            frac = f"{t('quarter_rate', period=c.period_name)}: {frac}"
-        if r["period_status"] in ("no_cases", "no_data"):
-            frac = ""  # the card's value says it ("Không phát sinh"): "0/0" or "—" beside it read as a rate of nothing
+            where = i18n.period_name(cum_period.name, lang)
+            if _has_value(judged):
+                cumulative_note = t("judged_cumulative", period=where, num=fmt.num(judged["numerator"]),
+                                    den=fmt.num(judged["denominator"]), value=_rate(judged))
+            else:
+                cumulative_note = t("judged_cumulative_no_rate", period=where,
+                                    value=i18n.status_name(judged["period_status"], lang))
+            if frac:
+                frac = f"{t('quarter_rate', period=c.period_name)}: {frac}"
         # the target and the change each on one line: a narrow card broke "≥ / 95 %" and "−13,3 điểm / %"
         target = t("target", target=fmt.glue(fmt.target_text(r["target_op"], r["target"])))
         blocks.html(f"<div style='margin:-6px 0 6px 0'>{frac + ' · ' if frac else ''}{target}</div>"
