@@ -193,7 +193,7 @@ def cmd_export(args, store: Store) -> int:
 
 def cmd_report(args, store: Store) -> int:
     from pipelines.outputs.annex import build_annex
-    from pipelines.outputs.report import build_report, report_file_name
+    from pipelines.outputs.report import build_report, proposal_paragraphs, report_file_name
     year = year_of(store, args.year)
     period = period_of(store, year, args.period)
     out = Path(args.output) if args.output else Path(report_file_name(year, period, publication_copy=args.publication))
@@ -201,10 +201,11 @@ def cmd_report(args, store: Store) -> int:
     if suffix not in (".docx", ".xlsx"):
         raise UsageError(f"Báo cáo xuất ra tệp .docx (Word) hoặc phụ lục .xlsx (Excel): {out.name}")
     as_of = args.as_of
+    proposals = proposal_paragraphs(_text_file(args.proposals, "--proposals")) if args.proposals else None
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".docx":
         out.write_bytes(build_report(store, year, period, as_of, number=args.number, publication_copy=args.publication,
-                                     day=args.date))
+                                     day=args.date, signer=args.signer, proposals=proposals))
     else:
         out.write_bytes(build_annex(store, year, period, as_of, publication_copy=args.publication, number=args.number,
                                     day=args.date))
@@ -214,11 +215,25 @@ def cmd_report(args, store: Store) -> int:
     return EXIT_OK
 
 
+def _text_file(path: Path, option: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"{option}: không có tệp {path}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{option}: {path} là thư mục, cần một tệp văn bản") from None
+    except OSError:
+        raise UsageError(f"{option}: không đọc được tệp {path}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{option}: tệp {path} không phải văn bản UTF-8 (lưu lại với mã UTF-8)") from None
+
+
 def cmd_reminders(args, store: Store) -> int:
     from pipelines.outputs.reminders import write_reminders
     year = year_of(store, args.year)
     out = Path(args.output)
-    result = write_reminders(store, year, args.quarter, out, as_of=args.as_of, number=args.number, day=args.date)
+    result = write_reminders(store, year, args.quarter, out, as_of=args.as_of, number=args.number, day=args.date,
+                             signer=args.signer)
     demo_banner(store, year)
     for warning in result.warnings:   # the letters go out anyway; the plan file should be completed
         print(f"Cảnh báo: {warning}", file=sys.stderr)
@@ -271,6 +286,8 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("--as-of", type=iso_datetime)
     p.add_argument("--publication", action="store_true")
     p.add_argument("--date", type=date_arg)
+    p.add_argument("--signer")
+    p.add_argument("--proposals", type=Path)
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_report)
 
@@ -280,6 +297,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("--as-of", type=iso_datetime)
     p.add_argument("--number")
     p.add_argument("--date", type=date_arg)
+    p.add_argument("--signer")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_reminders)
 

@@ -19,6 +19,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
+from pipelines.text import nfc
+
 TEXTS_FILE = Path(__file__).resolve().parents[2] / "data" / "templates" / "van_ban.toml"
 
 FONT = "Times New Roman"
@@ -278,6 +280,29 @@ def to_whom(doc, recipients: list[str]):
         q = para(doc, f"- {r}{'.' if i == len(recipients) - 1 else ';'}", align=WD_ALIGN_PARAGRAPH.LEFT, after=0)
         q.paragraph_format.left_indent = Cm(5.5)
     return p
+
+
+def authorities(docs, committee: str) -> list[list[str]]:
+    """The ways the plan signs the committee's documents ([documents.report] and [documents.reminder]
+    `sign_as`): the head for the committee ("TM. Ban Chỉ đạo", "Trưởng ban") or the deputy for the
+    head ("KT. Trưởng ban", "Phó Trưởng ban Thường trực"), each once, the report's first. Who signs
+    changes from one document to the next; the dashboard offers these to choose from."""
+    out: list[list[str]] = []
+    for form in (docs.report, docs.reminder):
+        lines = list(form.sign_as) or [f"TM. {committee}"]
+        if lines not in out:
+            out.append(lines)
+    return out
+
+
+def signature(form, committee: str, sign_as: list[str] | None = None, signer: str | None = None
+              ) -> tuple[list[str], str]:
+    """(authority lines, name) of a document: those given (the dashboard's or the command's), else the
+    plan's for this kind of document. The name is typed under the signature as written (NFC, spaces
+    collapsed); blank leaves the line to be written by hand."""
+    lines = list(sign_as or form.sign_as or [f"TM. {committee}"])
+    name = form.signer if signer is None else signer
+    return lines, " ".join(nfc(name).split())
 
 
 def closing_block(doc, *, copies: list[str], archive: str, sign_as: list[str], signer: str):

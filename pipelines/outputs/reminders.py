@@ -73,7 +73,9 @@ def _contact(plan: Plan, texts: dict) -> str:
 
 
 def build_letter(store: Store, year: int, quarter: int, row, as_of_local: dt.datetime, *,
-                 number: str | None = None, day: dt.date | None = None, texts_path=None) -> bytes:
+                 number: str | None = None, day: dt.date | None = None, texts_path=None,
+                 sign_as: list[str] | None = None, signer: str | None = None) -> bytes:
+    """One letter. `sign_as`, `signer`: who signs (default: the plan's [documents.reminder])."""
     plan = store.plan(year)
     docs, all_texts = plan.documents, docform.texts(texts_path)
     texts = all_texts["reminder"]
@@ -109,9 +111,9 @@ def build_letter(store: Store, year: int, quarter: int, row, as_of_local: dt.dat
     docform.body(doc, fill(kind["situation"], v))
     docform.body(doc, fill(kind["request"], v))
     docform.body(doc, fill(texts["closing"], v))
-    sign = docs.reminder
-    docform.closing_block(doc, copies=sign.copies, archive=sign.archive,
-                          sign_as=sign.sign_as or [f"TM. {plan.plan.committee}"], signer=sign.signer)
+    sign_as, signer = docform.signature(docs.reminder, plan.plan.committee, sign_as, signer)
+    docform.closing_block(doc, copies=docs.reminder.copies, archive=docs.reminder.archive, sign_as=sign_as,
+                          signer=signer)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -131,9 +133,10 @@ LIST_TITLES = {"number": "TT", "unit_name": "Đơn vị", "quarter_roman": "Quý
 
 
 def build_reminders(store: Store, year: int, quarter: int, as_of: dt.datetime | None = None, *,
-                    number: str | None = None, day: dt.date | None = None) -> Reminders:
+                    number: str | None = None, day: dt.date | None = None, sign_as: list[str] | None = None,
+                    signer: str | None = None) -> Reminders:
     """`day`: the date of the letters (default today in the plan's zone); the new deadline of a
-    missing unit counts from it."""
+    missing unit counts from it. `sign_as`, `signer`: who signs them (default: the plan's)."""
     plan = store.plan(year)
     texts = docform.texts()["reminder"]
     as_of_local = aware(as_of, plan.tz).astimezone(plan.tz) if as_of else local_now(plan.tz)
@@ -146,7 +149,8 @@ def build_reminders(store: Store, year: int, quarter: int, as_of: dt.datetime | 
                             + ": công văn không có địa chỉ, điện thoại, thư điện tử liên hệ của nơi nhận báo cáo.")
     for i, r in enumerate(chased.itertuples(), start=1):
         name = letter_file_name(r.unit, year, quarter)
-        out.files[name] = build_letter(store, year, quarter, r, as_of_local, number=number, day=day)
+        out.files[name] = build_letter(store, year, quarter, r, as_of_local, number=number, day=day,
+                                       sign_as=sign_as, signer=signer)
         template = template_file_name(plan, r.unit, quarter)
         due = new_deadline(day) if r.status == "missing" else None
         if r.status == "missing":
@@ -178,8 +182,8 @@ class Written:
 
 
 def write_reminders(store: Store, year: int, quarter: int, out_dir: Path, as_of: dt.datetime | None = None,
-                    number: str | None = None, day: dt.date | None = None) -> Written:
-    r = build_reminders(store, year, quarter, as_of, number=number, day=day)
+                    number: str | None = None, day: dt.date | None = None, signer: str | None = None) -> Written:
+    r = build_reminders(store, year, quarter, as_of, number=number, day=day, signer=signer)
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, data in r.files.items():
         (out_dir / name).write_bytes(data)
@@ -187,9 +191,9 @@ def write_reminders(store: Store, year: int, quarter: int, out_dir: Path, as_of:
 
 
 def reminders_zip(store: Store, year: int, quarter: int, as_of: dt.datetime | None = None,
-                  day: dt.date | None = None) -> bytes:
+                  day: dt.date | None = None, sign_as: list[str] | None = None, signer: str | None = None) -> bytes:
     """Every letter, attached template and the list in one zip (the dashboard's download)."""
-    r = build_reminders(store, year, quarter, as_of, day=day)
+    r = build_reminders(store, year, quarter, as_of, day=day, sign_as=sign_as, signer=signer)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in r.files.items():

@@ -22,6 +22,7 @@ from pipelines.outputs import docform, fmt, metrics
 from pipelines.outputs.publication import Publication, publication
 from pipelines.plan import Plan
 from pipelines.store import Store
+from pipelines.text import nfc
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
@@ -368,14 +369,17 @@ def activity_rows(d: PeriodData, texts: dict) -> list[list[str]]:
 # -- the document -----------------------------------------------------------------------------------
 def build_report(store: Store, year: int, period: str, as_of: dt.datetime | None = None, *,
                  number: str | None = None, publication_copy: bool = False, day: dt.date | None = None,
-                 texts_path=None) -> bytes:
-    """The DOCX bytes. `day`: the date written under the motto (default today in the plan's zone)."""
+                 texts_path=None, sign_as: list[str] | None = None, signer: str | None = None,
+                 proposals: list[str] | None = None) -> bytes:
+    """The DOCX bytes. `day`: the date written under the motto (default today in the plan's zone).
+    `sign_as`, `signer`: who signs (default: the plan's [documents.report]). `proposals`: the
+    paragraphs of section V (see `proposal_paragraphs`); none: a bracketed line asks for them."""
     d = period_data(store, year, period, as_of, publication_copy)
     texts = docform.texts(texts_path)
     plan, docs = d.plan, d.plan.documents
     t = texts["report"]
     v = values(d, texts)
-    gen = blocks(d, texts)
+    gen = {**blocks(d, texts), "proposals": proposals or [t["placeholder_proposals"]]}
     day = day or local_now(plan.tz).date()
     doc = docform.new_document()
     subject = fill(t["subject"], v)
@@ -411,11 +415,18 @@ def build_report(store: Store, year: int, period: str, as_of: dt.datetime | None
             else:
                 docform.body(doc, fill(text, v))
     docform.body(doc, fill(t["closing"], v))
-    docform.closing_block(doc, copies=docs.report.copies, archive=docs.report.archive,
-                          sign_as=docs.report.sign_as or [f"TM. {plan.plan.committee}"], signer=docs.report.signer)
+    sign_as, signer = docform.signature(docs.report, plan.plan.committee, sign_as, signer)
+    docform.closing_block(doc, copies=docs.report.copies, archive=docs.report.archive, sign_as=sign_as,
+                          signer=signer)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def proposal_paragraphs(text: str | None) -> list[str]:
+    """Section V as the standing body writes it (a text box, a file): a paragraph per non-blank line,
+    NFC, spaces collapsed."""
+    return [" ".join(nfc(line).split()) for line in (text or "").splitlines() if line.strip()]
 
 
 def report_file_name(year: int, period: str, suffix: str = ".docx", publication_copy: bool = False) -> str:

@@ -101,3 +101,29 @@ def test_no_letters_before_the_deadline(demo_store, tmp_path):
                     *store_options(demo_store))
     assert code == 0 and "không có công văn đôn đốc" in out
     assert not list(tmp_path.glob("DonDoc_*.docx"))
+
+
+def test_the_signer_is_typed_under_every_letter(demo_store, tmp_path):
+    d = tmp_path / "dd"
+    code, _ = run("reminders", "--year", 2022, "--quarter", 4, "--as-of", "2022-12-20T08:00", "-o", d,
+                  "--signer", " Lê  Văn Cường ", *store_options(demo_store))
+    assert code == 0
+    for unit in CHASED:
+        sign = [p for p in Document(d / f"DonDoc_{unit}_2022_Q4.docx").tables[-1].rows[0].cells[1].paragraphs if p.text]
+        # the plan's authority for letters (the deputy for the head), then the name, bold
+        assert [p.text for p in sign] == ["TM. BAN CHỈ ĐẠO", "KT. TRƯỞNG BAN", "PHÓ TRƯỞNG BAN THƯỜNG TRỰC",
+                                          "Lê Văn Cường"]
+        assert sign[-1].runs[0].bold
+
+
+def test_the_dashboards_choice_of_authority_reaches_the_letters(demo_store):
+    import zipfile
+    from pipelines.outputs import reminders
+    data = reminders.reminders_zip(demo_store, 2022, 4, dt.datetime(2022, 12, 20, 8, 0),
+                                   sign_as=["TM. Ban Chỉ đạo", "Trưởng ban"], signer="Phạm Văn Dũng")
+    z = zipfile.ZipFile(io.BytesIO(data))
+    letters = sorted(n for n in z.namelist() if n.startswith("DonDoc_"))
+    assert letters == sorted(f"DonDoc_{u}_2022_Q4.docx" for u in CHASED)
+    for name in letters:
+        sign = [p.text for p in Document(io.BytesIO(z.read(name))).tables[-1].rows[0].cells[1].paragraphs if p.text]
+        assert sign == ["TM. BAN CHỈ ĐẠO", "TRƯỞNG BAN", "Phạm Văn Dũng"]

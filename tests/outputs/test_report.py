@@ -376,3 +376,70 @@ def test_annex_has_no_empty_column(demo, tmp_path, period):
     assert {k for k, v in own.items() if v} == {SHORT["KPI_TRUY_TO"], SHORT["KPI_XET_XU"]}
     quarter = {"Q2": "quý II", "Q4": "quý IV"}[period]
     assert all(quarter in own[SHORT[c]] for c in ("KPI_TRUY_TO", "KPI_XET_XU")), own
+
+
+# -- ready to sign: who signs and section V, given on the command line or the dashboard ----------------
+def _section_v(doc) -> list[str]:
+    texts = [p.text for p in doc.paragraphs]
+    start = texts.index("V. ĐỀ XUẤT, KIẾN NGHỊ") + 1
+    end = next(i for i in range(start, len(texts)) if texts[i].startswith("Trên đây là báo cáo"))
+    return [x for x in texts[start:end] if x]
+
+
+def _signature(doc) -> list:
+    return [p for p in doc.tables[-1].rows[0].cells[1].paragraphs if p.text]
+
+
+def test_signer_and_proposals_come_out_ready_to_sign(demo, capsys, tmp_path):
+    import unicodedata
+    proposals = tmp_path / "de_xuat.txt"
+    # as a clerk's editor may save it: a BOM, decomposed accents (NFD), blank lines, doubled spaces
+    proposals.write_text(unicodedata.normalize("NFD", "\ufeffĐề nghị Ban Chỉ đạo 138 tỉnh tổ chức tập huấn.\n\n"
+                                                      "  Đề nghị   hỗ trợ kinh phí cho các xã.  \n"), encoding="utf-8")
+    out = tmp_path / "bc.docx"
+    code, _, _ = run(capsys, "report", "--year", 2022, "--period", "9M", "--signer", "Nguyễn  Văn An",
+                  "--proposals", proposals, "-o", out, "--data-dir", demo.data_dir)
+    assert code == 0
+    doc = Document(out)
+    assert _section_v(doc) == ["Đề nghị Ban Chỉ đạo 138 tỉnh tổ chức tập huấn.", "Đề nghị hỗ trợ kinh phí cho các xã."]
+    assert "[Cơ quan Thường trực bổ sung" not in text_of(doc)
+    sign = _signature(doc)
+    assert [p.text for p in sign] == ["TM. BAN CHỈ ĐẠO", "TRƯỞNG BAN", "Nguyễn Văn An"]  # the plan's authority
+    assert sign[-1].runs[0].bold and sign[-1].text == unicodedata.normalize("NFC", sign[-1].text)
+
+
+def test_without_them_the_report_asks_for_them(demo, capsys, tmp_path):
+    out = tmp_path / "bc.docx"
+    assert run(capsys, "report", "--year", 2022, "--period", "Q1", "-o", out, "--data-dir", demo.data_dir)[0] == 0
+    doc = Document(out)
+    assert _section_v(doc) == ["[Cơ quan Thường trực bổ sung đề xuất, kiến nghị với Ban Chỉ đạo 138 tỉnh "
+                               "trước khi trình ký.]"]
+    assert [p.text for p in _signature(doc)] == ["TM. BAN CHỈ ĐẠO", "TRƯỞNG BAN"]  # the plan's signer is blank
+
+
+def test_the_deputy_signs_for_the_head(demo):
+    from pipelines.outputs import docform
+    from pipelines.outputs.report import build_report
+    plan = demo.plan(2022)
+    choices = docform.authorities(plan.documents, plan.plan.committee)
+    # the plan's two ways (spec: [documents.report] and [documents.reminder]), the report's first
+    assert choices == [["TM. Ban Chỉ đạo", "Trưởng ban"],
+                       ["TM. Ban Chỉ đạo", "KT. Trưởng ban", "Phó Trưởng ban Thường trực"]]
+    doc = Document(io.BytesIO(build_report(demo, 2022, "H1", sign_as=choices[1], signer="Trần Thị Bình")))
+    assert [p.text for p in _signature(doc)] == ["TM. BAN CHỈ ĐẠO", "KT. TRƯỞNG BAN", "PHÓ TRƯỞNG BAN THƯỜNG TRỰC",
+                                                 "Trần Thị Bình"]
+
+
+@pytest.mark.parametrize("content, says", [(None, "không có tệp"), (b"\xff\xfeD\x00", "không phải văn bản UTF-8"),
+                                           ("dir", "là thư mục")])
+def test_a_proposals_file_that_cannot_be_read_is_refused(demo, capsys, tmp_path, content, says):
+    path = tmp_path / "de_xuat.txt"
+    if content == "dir":
+        path.mkdir()
+    elif content is not None:
+        path.write_bytes(content)
+    out = tmp_path / "bc.docx"
+    code, _, err = run(capsys, "report", "--year", 2022, "--period", "Q1", "--proposals", path, "-o", out,
+                       "--data-dir", demo.data_dir)
+    assert code == 2 and says in err and "--proposals" in err and str(path) in err
+    assert not out.exists()
