@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import i18n
-from dashboard.parts import charts, blocks
+from dashboard.parts import blocks, charts, signature
 from dashboard.state import auth, data, filters
 from pipelines.outputs import fmt, reminders
 
@@ -75,13 +75,15 @@ with st.container(border=True, key="reminders_box"):
                       format_func=qname, key="reminders_quarter")
     signed_on = q2.date_input(t("document_date"), value=today, key="reminders_date", format="DD/MM/YYYY",
                               help=t("document_date_help"))
+    sign_as, signer = signature.inputs(plan, plan.documents.reminder, "reminders", lang)
     # the letters go to every unit of the plan late or missing that quarter: counted for the whole plan
     whole = data.compliance_rollup(store, c.year, as_of)
     chased = int(whole.loc[whole["quarter"] == rq, list(reminders.CHASED)].to_numpy().sum())
     when = dict(quarter=i18n.quarter_in_sentence(rq, lang), date=fmt.date(as_of_day))
     st.caption(t("reminders_count", n=chased, **when) if chased else t("reminders_none", **when))
     zname = ("DEMO_" if c.is_demo else "") + f"DonDoc_{c.year}_Q{rq}.zip"
-    st.download_button(t("download_reminders", n=chased),
-                       auth.audited(store, zname, lambda: reminders.reminders_zip(store, c.year, rq, as_of, day=signed_on)),
+    letters = lambda: reminders.reminders_zip(store, c.year, rq, as_of, day=signed_on,  # noqa: E731
+                                              sign_as=sign_as, signer=signer)
+    st.download_button(t("download_reminders", n=chased), auth.audited(store, zname, letters),
                        file_name=zname, mime="application/zip", icon=":material/mail:", key="dl_reminders",
                        disabled=not chased)  # noted in the audit log when built (auth.audited)

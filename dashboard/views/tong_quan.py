@@ -3,12 +3,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import i18n
-from dashboard.parts import blocks, yoy
+from dashboard.parts import blocks, signature, yoy
 from dashboard.state import auth, data, filters
 from dashboard.state import periods as P
 from pipelines.outputs import fmt, outlook
 from pipelines.outputs.annex import build_annex
-from pipelines.outputs.report import build_report, report_file_name
+from pipelines.outputs.report import build_report, proposal_paragraphs, report_file_name
 
 c = filters.require_year()
 t, store, lang, period = filters.t, c.store, c.lang, c.period
@@ -259,7 +259,8 @@ for start in range(0, len(tiles), 4):
 st.subheader(t("report_heading", label=c.period_label), anchor=False)
 with st.container(border=True, key="report_box"):
     st.caption(t("report_help"))
-    threshold = store.plan(c.year).publication.threshold
+    plan = store.plan(c.year)
+    threshold = plan.publication.threshold
     r1, r2, r3 = st.columns([1, 1, 2])
     number = r1.text_input(t("report_number"), key="report_number", max_chars=20).strip() or None
     # the date line of the report and the annex's title line: the day it will be signed
@@ -267,13 +268,22 @@ with st.container(border=True, key="report_box"):
                               format="DD/MM/YYYY", help=t("document_date_help"))
     publication_copy = r3.toggle(t("publication_copy", n=threshold), key="report_publication",
                                  help=t("publication_help", n=threshold))
+    sign_as, signer = signature.inputs(plan, plan.documents.report, "report", lang)
+    proposals = proposal_paragraphs(st.text_area(t("report_proposals"), key="report_proposals", height=120,
+                                                 max_chars=4000, placeholder=t("report_proposals_placeholder"),
+                                                 help=t("report_proposals_help")))
+    missing = [t(k) for k, blank in (("report_missing_signer", not signer.strip()),
+                                     ("report_missing_proposals", not proposals)) if blank]
+    if missing:
+        st.caption(":material/edit_note: " + t("report_still_blank", what=", ".join(missing)))
     b1, b2, _ = st.columns([1, 1, 2])
     name = report_file_name(c.year, period.code, publication_copy=publication_copy)
     stem = ("DEMO_" if c.is_demo else "") + name.removesuffix(".docx")
     # Built when asked for, and noted in the audit log as it is built (auth.audited), not on the click.
     b1.download_button(
         t("download_report"), auth.audited(store, f"{stem}.docx", lambda: build_report(
-            store, c.year, period.code, number=number, publication_copy=publication_copy, day=signed_on)),
+            store, c.year, period.code, number=number, publication_copy=publication_copy, day=signed_on,
+            sign_as=sign_as, signer=signer, proposals=proposals)),
         file_name=f"{stem}.docx", icon=":material/description:", key="dl_report",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     b2.download_button(

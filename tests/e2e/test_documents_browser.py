@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from browser_kit import MARKS, add_accounts, chromium, no_errors, open_as, serve, settle, shot, tab  # noqa: F401
+from browser_kit import MARKS, add_accounts, chromium, idle, no_errors, open_as, serve, settle, shot, tab  # noqa: F401
 from docx import Document
 from openpyxl import load_workbook
 
@@ -56,6 +56,36 @@ def test_report_and_annex_from_the_overview(app_url, tab, e2e_data):
     ws = load_workbook(io.BytesIO(raw))["Tổng hợp"]
     got = {r[0]: (r[2], r[3]) for r in ws.iter_rows(min_row=5, max_row=9, values_only=True)}   # by short name
     assert got["Giải quyết tin báo"] == (row.numerator, row.denominator)
+    no_errors(tab)
+
+
+def test_the_report_comes_out_ready_to_sign(app_url, tab):
+    """What the clerk fills beside the download — the signer's name, the deputy signing for the head,
+    section V — is in the file: nothing left to retype in Word before it goes to be signed."""
+    open_as(tab, f"{app_url}/?period=9M", "xem", "Tổng quan — 9 tháng năm 2022")
+    box = tab.locator(".st-key-report_box")
+    box.scroll_into_view_if_needed()
+    assert "Còn để trống: họ tên người ký, mục V. Đề xuất, kiến nghị" in box.inner_text()
+    box.locator('[data-testid="stSelectbox"]').filter(has_text="Thẩm quyền ký").click()
+    tab.get_by_role("option", name="Phó Trưởng ban Thường trực (TM. Ban Chỉ đạo, KT. Trưởng ban)").click()
+    idle(tab)
+    box.get_by_role("textbox", name="Họ tên người ký").fill("Võ  Thị Hoa")
+    box.get_by_role("textbox", name="Họ tên người ký").press("Enter")
+    idle(tab)
+    box.get_by_role("textbox", name="V. Đề xuất, kiến nghị").fill("Đề nghị tỉnh hỗ trợ kinh phí tuyên truyền.\n\nĐề nghị tập huấn cho cấp xã.")
+    box.get_by_role("textbox", name="V. Đề xuất, kiến nghị").press("Control+Enter")
+    idle(tab)
+    tab.wait_for_timeout(500)
+    assert "Còn để trống" not in box.inner_text()
+    shot(tab, "tong-quan-bao-cao-ky")
+    name, raw = _download(tab, "Tải báo cáo (.docx)")
+    doc = Document(io.BytesIO(raw))
+    texts = [p.text for p in doc.paragraphs]
+    v = texts.index("V. ĐỀ XUẤT, KIẾN NGHỊ")
+    assert texts[v + 1:v + 3] == ["Đề nghị tỉnh hỗ trợ kinh phí tuyên truyền.", "Đề nghị tập huấn cho cấp xã."]
+    assert texts[v + 3].startswith("Trên đây là báo cáo") and "[Cơ quan Thường trực bổ sung" not in "\n".join(texts)
+    sign = [p.text for p in doc.tables[-1].rows[0].cells[1].paragraphs if p.text]
+    assert sign == ["TM. BAN CHỈ ĐẠO", "KT. TRƯỞNG BAN", "PHÓ TRƯỞNG BAN THƯỜNG TRỰC", "Võ Thị Hoa"]
     no_errors(tab)
 
 
