@@ -287,6 +287,23 @@ def timeliness(d: PeriodData, texts: dict) -> str:
     return s["timeliness"].format(total=fmt.num(total), list=", ".join(parts))
 
 
+def late_items(d: PeriodData, s: dict) -> list[str]:
+    """Each unit late or missing in the period once, in the plan's order, with its quarters grouped by
+    status in the order they came: "Thị đoàn Thanh niên (quý I, III: trễ hạn; quý IV: chưa nộp)" —
+    not the unit named again for each quarter."""
+    behind = d.compliance[d.compliance["status"].isin(["late", "missing"])]
+    order = {u.code: i for i, u in enumerate(d.plan.units)}
+    out = []
+    for unit in sorted(set(behind["unit"]), key=lambda code: (order.get(code, len(order)), code)):
+        rows = behind[behind["unit"] == unit].sort_values("quarter")
+        by_status = rows.groupby("status", sort=False)["quarter"].apply(list)  # first quarter's status first
+        detail = "; ".join(s["late_detail"].format(quarters=", ".join(ROMAN.get(q, str(q)) for q in quarters),
+                                                   status=metrics.COMPLIANCE_NAMES[status].lower())
+                           for status, quarters in by_status.items())
+        out.append(s["late_item"].format(unit_name=rows["unit_name"].iloc[0], detail=detail))
+    return out
+
+
 def blocks(d: PeriodData, texts: dict) -> dict[str, list[str] | str]:
     """The generated paragraphs (@name in the text file): sentences for the evaluation sections."""
     s, plan = texts["report"]["sentences"], d.plan
@@ -305,9 +322,7 @@ def blocks(d: PeriodData, texts: dict) -> dict[str, list[str] | str]:
             needed = s["unmet_needed"].format(n=fmt.num(n), action=r.action.format(n=fmt.num(n))) if n else ""
             unmet.append(s["unmet_item"].format(short_name=r.short_name, value=p["value"], target=p["target"],
                                                 judged=judged, needed=needed))
-    behind = d.compliance[d.compliance["status"].isin(["late", "missing"])]
-    late = [s["late_item"].format(unit_name=r.unit_name, quarter=ROMAN.get(r.quarter, r.quarter),
-                                  status=metrics.COMPLIANCE_NAMES[r.status].lower()) for r in behind.itertuples()]
+    late = late_items(d, s)
     concerned = d.tasks[d.tasks["units_concerned"] > 0]
     done = concerned[concerned["done"] == concerned["units_concerned"]]
     lag = d.tasks[(d.tasks["not_started"] > 0) | (d.tasks["not_reported"] > 0)]

@@ -443,3 +443,24 @@ def test_a_proposals_file_that_cannot_be_read_is_refused(demo, capsys, tmp_path,
                        "--data-dir", demo.data_dir)
     assert code == 2 and says in err and "--proposals" in err and str(path) in err
     assert not out.exists()
+
+
+def test_a_unit_late_in_several_quarters_is_named_once(demo, capsys, tmp_path):
+    """III.2 lists each unit late or missing once, in the plan's order, its quarters grouped by status.
+    Missing: the plan's demo config (Q3 X_PHO_KHANH; Q4 X_PHO_NHON, DTN); late: the two units the demo's
+    seed draws each quarter (Q1 DTN, P_PHO_THANH; Q2 P_PHO_MINH, P_PHO_VINH; Q3 DTN, X_PHO_CHAU; Q4
+    P_NGUYEN_NGHIEM, P_PHO_HOA — the last two as in test_reminders.py). The Youth Union (plan's 12th
+    unit) is then late in Q1 and Q3 and missing in Q4."""
+    out = tmp_path / "bc.docx"
+    assert run(capsys, "report", "--year", 2022, "--period", "Y", "-o", out, "--data-dir", demo.data_dir)[0] == 0
+    line = next(p.text for p in Document(out).paragraphs if p.text.startswith("Đơn vị nộp báo cáo trễ hạn"))
+    assert line == ("Đơn vị nộp báo cáo trễ hạn hoặc chưa nộp: Thị đoàn Thanh niên (quý I, III: trễ hạn; quý IV: "
+                    "chưa nộp); Phường Nguyễn Nghiêm (quý IV: trễ hạn); Phường Phổ Hòa (quý IV: trễ hạn); Phường Phổ "
+                    "Minh (quý II: trễ hạn); Phường Phổ Thạnh (quý I: trễ hạn); Phường Phổ Vinh (quý II: trễ hạn); "
+                    "Xã Phổ Châu (quý III: trễ hạn); Xã Phổ Khánh (quý III: chưa nộp); Xã Phổ Nhơn (quý IV: chưa nộp).")
+    # a period before Q4: only its own quarters
+    out = tmp_path / "bc_h1.docx"
+    assert run(capsys, "report", "--year", 2022, "--period", "H1", "-o", out, "--data-dir", demo.data_dir)[0] == 0
+    line = next(p.text for p in Document(out).paragraphs if p.text.startswith("Đơn vị nộp báo cáo trễ hạn"))
+    assert line == ("Đơn vị nộp báo cáo trễ hạn hoặc chưa nộp: Thị đoàn Thanh niên (quý I: trễ hạn); Phường Phổ "
+                    "Minh (quý II: trễ hạn); Phường Phổ Thạnh (quý I: trễ hạn); Phường Phổ Vinh (quý II: trễ hạn).")
