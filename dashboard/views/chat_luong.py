@@ -84,6 +84,10 @@ def _section(title: str, checks: tuple[str, ...], key: str) -> None:
         elif (colon != "").all() and head.nunique() == 1:  # "Chưa đủ 8 quý …: <what differs>"
             st.caption(blocks.md(head.iloc[0] + ":"))
             frame[detail] = rest
+        elif list(frame.columns) == [t("axis_unit"), detail] and frame[detail].nunique() < len(frame):
+            # units saying the same thing (a first year: "Mới có 4 quý số liệu …" for 26 of 27): the
+            # sentence once, with the units it is about
+            frame = frame.groupby(detail, sort=False)[t("axis_unit")].agg(", ".join).reset_index()
     if detail in frame.columns:  # sentences: a table that wraps them, read whole
         blocks.wrapped_table(frame, key=key)
     else:

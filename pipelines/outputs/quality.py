@@ -28,6 +28,7 @@ from pipelines.store import Store
 from pipelines.store.load import audit
 
 MIN_HISTORY = 8          # quarters of a unit's own history before judging a value against it
+SHORT_LISTED = 6         # figures named when some of a unit's figures have too little history
 Z_THRESHOLD = 3.5        # |modified z| above this is an outlier (Iglewicz & Hoaglin)
 Z_FACTOR = 0.6745        # makes the MAD comparable with a standard deviation for normal data
 
@@ -281,12 +282,20 @@ def findings(store: Store, year: int, quarter: int | None = None) -> pd.DataFram
                            f"(trung vị {_median(o.median)} của {o.history_quarters} quý; "
                            f"điểm z hiệu chỉnh {_z(o.z)}, ngưỡng {_z(Z_THRESHOLD)})."))
     short = out[out["history"] == "short"]
+    judged_units = set(out.loc[out["history"] != "short", "unit"])
     for unit, group in short.groupby("unit", sort=False):
         least = group.groupby("element")["history_quarters"].max().sort_values()
-        listed = ", ".join(f"{names(e)} ({n} quý)" for e, n in least.head(6).items()) + (" …" if len(least) > 6 else "")
-        rows.append(_f("short_history", unit, year, None, None,
-                       detail=f"Chưa đủ {MIN_HISTORY} quý số liệu cùng nghĩa để so với lịch sử của đơn vị: {listed}"
-                              + ("" if listed.endswith("…") else ".")))
+        if unit not in judged_units and least.nunique() == 1 and len(least) > SHORT_LISTED:
+            # a first year: every figure of the unit has the same few quarters; naming six of them
+            # and "…" said less than the count does
+            detail = (f"Mới có {least.iloc[0]} quý số liệu ở mọi chỉ tiêu đã báo cáo; cần {MIN_HISTORY} quý cùng nghĩa để so "
+                      f"với lịch sử của đơn vị.")
+        else:
+            listed = ", ".join(f"{names(e)} ({n} quý)" for e, n in least.head(SHORT_LISTED).items())
+            more = len(least) - SHORT_LISTED
+            detail = (f"Chưa đủ {MIN_HISTORY} quý số liệu cùng nghĩa để so với lịch sử của đơn vị: {listed}"
+                      + (f" và {more} chỉ tiêu khác." if more > 0 else "."))
+        rows.append(_f("short_history", unit, year, None, None, detail=detail))
     open_marks = marks(store, year, quarter)
     for m in open_marks.itertuples():
         rows.append(_f("follow_up", m.unit, year, m.quarter, m.element, m.value, None,

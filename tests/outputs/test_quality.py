@@ -104,6 +104,24 @@ def test_too_little_history_is_said_not_guessed(store):
     assert list(short["unit"]) == ["X_PHO_AN"] and "Số buổi tuyên truyền (7 quý)" in short.iloc[0].detail
 
 
+def test_too_little_history_says_how_much_there_is(store):
+    # Xã Phổ Châu reports eight of a commune's nine figures in Q1–Q3 of a first year: each has 3 quarters, none is judged,
+    # and one sentence says so (naming six of them and "…" said less). Xã Phổ An leaves KT_CO_SO blank in
+    # Q3: it has 2 quarters, the other seven 3, so the figures are named, fewest quarters first, six of them
+    # and "và 2 chỉ tiêu khác".
+    eight = ["NN_HO_TRO", "TT_BUOI", "TT_LUOT", "TT_TAI_LIEU", "HD_30_7", "KT_CO_SO", "KT_VI_PHAM", "PL_KIEN_NGHI"]
+    for q in (1, 2, 3):
+        load(store, "X_PHO_CHAU", 2022, q, {e: 1 + q for e in eight})
+        load(store, "X_PHO_AN", 2022, q, {e: 1 + q for e in eight if q < 3 or e != "KT_CO_SO"})
+    found = quality.findings(store, 2022)
+    short = found[found["check"] == "short_history"].set_index("unit")["detail"]
+    assert short["X_PHO_CHAU"] == ("Mới có 3 quý số liệu ở mọi chỉ tiêu đã báo cáo; cần 8 quý cùng nghĩa để so với "
+                                   "lịch sử của đơn vị.")
+    assert short["X_PHO_AN"].startswith("Chưa đủ 8 quý số liệu cùng nghĩa để so với lịch sử của đơn vị: "
+                                        "Số lượt kiểm tra cơ sở kinh doanh có điều kiện về an ninh, trật tự (2 quý), ")
+    assert short["X_PHO_AN"].count("(3 quý)") == 5 and short["X_PHO_AN"].endswith(" và 2 chỉ tiêu khác.")
+
+
 def test_history_counts_only_years_where_the_element_means_the_same(store):
     # TT_LUOT counts attendances in 2022 but people in 2023 (the plan files): 8 quarters reported,
     # only the 4 of 2023 are history for a 2023 value.
