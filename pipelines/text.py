@@ -17,6 +17,14 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def one_line(text: object) -> str:
+    """What a person typed, made fit for one line of a document: NFC, control characters (a DOS
+    end-of-file mark, a tab, a bell: a Word file cannot hold some of them) as spaces, runs of spaces
+    as one, no spaces at either end."""
+    s = "" if text is None else nfc(str(text))
+    return " ".join("".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in s).split())
+
+
 def fold(text: object) -> str:
     """Lower-case, diacritic-free, single-spaced form of a label, sheet name or status."""
     if text is None:

@@ -275,7 +275,7 @@ with st.container(border=True, key="report_box"):
     missing = [t(k) for k, blank in (("report_missing_signer", not signer.strip()),
                                      ("report_missing_proposals", not proposals)) if blank]
     if missing:
-        st.caption(":material/edit_note: " + t("report_still_blank", what=", ".join(missing)))
+        st.caption(":material/edit_note: " + t("report_still_blank", what="; ".join(missing)))
     b1, b2, _ = st.columns([1, 1, 2])
     name = report_file_name(c.year, period.code, publication_copy=publication_copy)
     stem = ("DEMO_" if c.is_demo else "") + name.removesuffix(".docx")

@@ -201,11 +201,15 @@ def cmd_report(args, store: Store) -> int:
     if suffix not in (".docx", ".xlsx"):
         raise UsageError(f"Báo cáo xuất ra tệp .docx (Word) hoặc phụ lục .xlsx (Excel): {out.name}")
     as_of = args.as_of
+    signed = [o for o, v in (("--signer", args.signer), ("--sign-as", args.sign_as), ("--proposals", args.proposals))
+              if v is not None]
+    if suffix == ".xlsx" and signed:
+        raise UsageError(f"{', '.join(signed)}: chỉ dùng cho báo cáo .docx (phụ lục .xlsx không có chữ ký, mục V)")
     proposals = proposal_paragraphs(_text_file(args.proposals, "--proposals")) if args.proposals else None
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".docx":
         out.write_bytes(build_report(store, year, period, as_of, number=args.number, publication_copy=args.publication,
-                                     day=args.date, signer=args.signer, proposals=proposals))
+                                     day=args.date, sign_as=args.sign_as, signer=args.signer, proposals=proposals))
     else:
         out.write_bytes(build_annex(store, year, period, as_of, publication_copy=args.publication, number=args.number,
                                     day=args.date))
@@ -213,6 +217,14 @@ def cmd_report(args, store: Store) -> int:
     kind = "phụ lục" if suffix == ".xlsx" else "báo cáo"
     print(f"Đã tạo {kind} {period}/{year}{' (bản công bố)' if args.publication else ''}: {out}")
     return EXIT_OK
+
+
+def sign_as_arg(text: str) -> list[str]:
+    from pipelines.outputs.docform import authority_lines
+    lines = authority_lines(text)
+    if not lines:
+        raise argparse.ArgumentTypeError("cần ít nhất một dòng, ví dụ \"TM. Ban Chỉ đạo / Trưởng ban\"")
+    return lines
 
 
 def _text_file(path: Path, option: str) -> str:
@@ -233,7 +245,7 @@ def cmd_reminders(args, store: Store) -> int:
     year = year_of(store, args.year)
     out = Path(args.output)
     result = write_reminders(store, year, args.quarter, out, as_of=args.as_of, number=args.number, day=args.date,
-                             signer=args.signer)
+                             sign_as=args.sign_as, signer=args.signer)
     demo_banner(store, year)
     for warning in result.warnings:   # the letters go out anyway; the plan file should be completed
         print(f"Cảnh báo: {warning}", file=sys.stderr)
@@ -287,6 +299,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("--publication", action="store_true")
     p.add_argument("--date", type=date_arg)
     p.add_argument("--signer")
+    p.add_argument("--sign-as", type=sign_as_arg)
     p.add_argument("--proposals", type=Path)
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_report)
@@ -298,6 +311,7 @@ def add_parsers(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("--number")
     p.add_argument("--date", type=date_arg)
     p.add_argument("--signer")
+    p.add_argument("--sign-as", type=sign_as_arg)
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_reminders)
 

@@ -19,7 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
-from pipelines.text import nfc
+from pipelines.text import one_line
 
 TEXTS_FILE = Path(__file__).resolve().parents[2] / "data" / "templates" / "van_ban.toml"
 
@@ -282,17 +282,24 @@ def to_whom(doc, recipients: list[str]):
     return p
 
 
-def authorities(docs, committee: str) -> list[list[str]]:
-    """The ways the plan signs the committee's documents ([documents.report] and [documents.reminder]
-    `sign_as`): the head for the committee ("TM. Ban Chỉ đạo", "Trưởng ban") or the deputy for the
-    head ("KT. Trưởng ban", "Phó Trưởng ban Thường trực"), each once, the report's first. Who signs
-    changes from one document to the next; the dashboard offers these to choose from."""
-    out: list[list[str]] = []
+def authorities(docs, committee: str) -> list[tuple[list[str], str]]:
+    """The ways the plan signs the committee's documents ([documents.report] and [documents.reminder]):
+    (authority lines, the name the plan gives for them) — the head for the committee ("TM. Ban Chỉ
+    đạo", "Trưởng ban") or the deputy for the head ("KT. Trưởng ban", "Phó Trưởng ban Thường trực"),
+    each once, the report's first. Who signs changes from one document to the next; the dashboard
+    offers these to choose from, each with its own name."""
+    out: list[tuple[list[str], str]] = []
     for form in (docs.report, docs.reminder):
-        lines = list(form.sign_as) or [f"TM. {committee}"]
-        if lines not in out:
-            out.append(lines)
+        lines = signature(form, committee)[0]  # as the document writes them
+        if lines not in [seen for seen, _ in out]:
+            out.append((lines, form.signer))
     return out
+
+
+def authority_lines(text: str) -> list[str]:
+    """An authority as written on one line, its lines split at "/" ("TM. Ban Chỉ đạo / KT. Trưởng ban /
+    Phó Trưởng ban Thường trực": the command line's --sign-as, the dashboard's choices)."""
+    return [line for line in (one_line(part) for part in text.split("/")) if line]
 
 
 def signature(form, committee: str, sign_as: list[str] | None = None, signer: str | None = None
@@ -300,9 +307,8 @@ def signature(form, committee: str, sign_as: list[str] | None = None, signer: st
     """(authority lines, name) of a document: those given (the dashboard's or the command's), else the
     plan's for this kind of document. The name is typed under the signature as written (NFC, spaces
     collapsed); blank leaves the line to be written by hand."""
-    lines = list(sign_as or form.sign_as or [f"TM. {committee}"])
-    name = form.signer if signer is None else signer
-    return lines, " ".join(nfc(name).split())
+    lines = [one_line(line) for line in (sign_as or form.sign_as or [f"TM. {committee}"])]
+    return lines, one_line(form.signer if signer is None else signer)
 
 
 def closing_block(doc, *, copies: list[str], archive: str, sign_as: list[str], signer: str):

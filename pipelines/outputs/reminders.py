@@ -182,8 +182,9 @@ class Written:
 
 
 def write_reminders(store: Store, year: int, quarter: int, out_dir: Path, as_of: dt.datetime | None = None,
-                    number: str | None = None, day: dt.date | None = None, signer: str | None = None) -> Written:
-    r = build_reminders(store, year, quarter, as_of, number=number, day=day, signer=signer)
+                    number: str | None = None, day: dt.date | None = None, sign_as: list[str] | None = None,
+                    signer: str | None = None) -> Written:
+    r = build_reminders(store, year, quarter, as_of, number=number, day=day, sign_as=sign_as, signer=signer)
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, data in r.files.items():
         (out_dir / name).write_bytes(data)

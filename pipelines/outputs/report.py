@@ -22,7 +22,7 @@ from pipelines.outputs import docform, fmt, metrics
 from pipelines.outputs.publication import Publication, publication
 from pipelines.plan import Plan
 from pipelines.store import Store
-from pipelines.text import nfc
+from pipelines.text import one_line
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
@@ -296,11 +296,16 @@ def late_items(d: PeriodData, s: dict) -> list[str]:
     out = []
     for unit in sorted(set(behind["unit"]), key=lambda code: (order.get(code, len(order)), code)):
         rows = behind[behind["unit"] == unit].sort_values("quarter")
+        if "late_detail" not in s:  # a text file edited before the grouping: an item per quarter, as it says
+            out += [fill(s["late_item"], {"unit_name": r.unit_name, "quarter": ROMAN.get(r.quarter, str(r.quarter)),
+                                          "status": metrics.COMPLIANCE_NAMES[r.status].lower()})
+                    for r in rows.itertuples()]
+            continue
         by_status = rows.groupby("status", sort=False)["quarter"].apply(list)  # first quarter's status first
-        detail = "; ".join(s["late_detail"].format(quarters=", ".join(ROMAN.get(q, str(q)) for q in quarters),
-                                                   status=metrics.COMPLIANCE_NAMES[status].lower())
+        detail = "; ".join(fill(s["late_detail"], {"quarters": ", ".join(ROMAN.get(q, str(q)) for q in quarters),
+                                                   "status": metrics.COMPLIANCE_NAMES[status].lower()})
                            for status, quarters in by_status.items())
-        out.append(s["late_item"].format(unit_name=rows["unit_name"].iloc[0], detail=detail))
+        out.append(fill(s["late_item"], {"unit_name": rows["unit_name"].iloc[0], "detail": detail}))
     return out
 
 
@@ -413,6 +418,8 @@ def build_report(store: Store, year: int, period: str, as_of: dt.datetime | None
     for block in t["body"]:
         docform.heading(doc, fill(block["heading"], v))
         for text in block.get("paragraphs", []):
+            if text == "{placeholder_proposals}":  # a text file edited before section V was typed in
+                text = "@proposals"
             if text == "@rates_table":
                 docform.data_table(doc, tables["rates"], rate_rows(d, texts), [3.9, 1.9, 1.9, 2.0, 2.2, 4.6],
                                    right={1, 2, 3})
@@ -440,8 +447,8 @@ def build_report(store: Store, year: int, period: str, as_of: dt.datetime | None
 
 def proposal_paragraphs(text: str | None) -> list[str]:
     """Section V as the standing body writes it (a text box, a file): a paragraph per non-blank line,
-    NFC, spaces collapsed."""
-    return [" ".join(nfc(line).split()) for line in (text or "").splitlines() if line.strip()]
+    NFC, control characters and runs of spaces as one space."""
+    return [line for line in map(one_line, (text or "").splitlines()) if line]
 
 
 def report_file_name(year: int, period: str, suffix: str = ".docx", publication_copy: bool = False) -> str:

@@ -65,7 +65,7 @@ def test_the_report_comes_out_ready_to_sign(app_url, tab):
     open_as(tab, f"{app_url}/?period=9M", "xem", "Tổng quan — 9 tháng năm 2022")
     box = tab.locator(".st-key-report_box")
     box.scroll_into_view_if_needed()
-    assert "Còn để trống: họ tên người ký, mục V. Đề xuất, kiến nghị" in box.inner_text()
+    assert "Còn để trống: họ tên người ký; mục V. Đề xuất, kiến nghị" in box.inner_text()
     box.locator('[data-testid="stSelectbox"]').filter(has_text="Thẩm quyền ký").click()
     tab.get_by_role("option", name="Phó Trưởng ban Thường trực (TM. Ban Chỉ đạo, KT. Trưởng ban)").click()
     idle(tab)

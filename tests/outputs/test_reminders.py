@@ -108,6 +108,12 @@ def test_the_signer_is_typed_under_every_letter(demo_store, tmp_path):
     code, _ = run("reminders", "--year", 2022, "--quarter", 4, "--as-of", "2022-12-20T08:00", "-o", d,
                   "--signer", " Lê  Văn Cường ", *store_options(demo_store))
     assert code == 0
+    head = tmp_path / "head"
+    code, _ = run("reminders", "--year", 2022, "--quarter", 4, "--as-of", "2022-12-20T08:00", "-o", head,
+                  "--sign-as", "TM. Ban Chỉ đạo / Trưởng ban", "--signer", "Phạm Văn Dũng", *store_options(demo_store))
+    sign = [p.text for p in Document(head / "DonDoc_DTN_2022_Q4.docx").tables[-1].rows[0].cells[1].paragraphs if p.text]
+    assert sign == ["TM. BAN CHỈ ĐẠO", "TRƯỞNG BAN", "Phạm Văn Dũng"]
+    assert code == 0
     for unit in CHASED:
         sign = [p for p in Document(d / f"DonDoc_{unit}_2022_Q4.docx").tables[-1].rows[0].cells[1].paragraphs if p.text]
         # the plan's authority for letters (the deputy for the head), then the name, bold
